@@ -1,0 +1,1 @@
+"""Scoring: metrics -> pillar scores -> priority -> tier, with reasons. No I/O, no UI."""

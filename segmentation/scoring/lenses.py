@@ -1,0 +1,95 @@
+"""Columns derived from the data alone: whitespace, adoption, renewal timing, NPS group, ARR rank."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+DERIVED_COLUMNS = ("whitespace", "adoption", "days_to_renewal")
+NPS_GROUPS = ("Detractor", "Passive", "Promoter")
+RENEWAL_WINDOWS = ("Overdue", "Within 90 days", "Within 120 days", "Later")
+ARR_RANK_BANDS = ("Top 10", "Top 25", "Top 50", "Top 100")
+ARR_RANK_LIMITS = (10, 25, 50, 100)
+
+
+def _numbers(accounts: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in accounts:
+        return np.full(len(accounts), np.nan)
+    values = accounts[column]
+    if not pd.api.types.is_numeric_dtype(values):
+        return np.full(len(accounts), np.nan)
+    return values.astype("float64").to_numpy(na_value=np.nan)
+
+
+def whitespace(accounts: pd.DataFrame) -> np.ndarray:
+    """Potential ARR minus ARR: what the account could still spend (never below 0)."""
+    return np.clip(_numbers(accounts, "potential_arr") - _numbers(accounts, "arr"), 0.0, None)
+
+
+def adoption(accounts: pd.DataFrame) -> np.ndarray:
+    """Active users per licensed seat, as a ratio (0.22 = 22% of seats active)."""
+    seats = _numbers(accounts, "licensed_seats")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = _numbers(accounts, "active_users") / seats
+    return np.where(seats > 0, ratio, np.nan)
+
+
+def days_to_renewal(accounts: pd.DataFrame, as_of: dt.date | None) -> np.ndarray:
+    """Days from `as_of` to the renewal date (negative: overdue); NaN without an as-of date."""
+    if as_of is None or "renewal_date" not in accounts:
+        return np.full(len(accounts), np.nan)
+    dates = accounts["renewal_date"]
+    if not pd.api.types.is_datetime64_any_dtype(dates):
+        return np.full(len(accounts), np.nan)
+    delta = dates.dt.normalize() - pd.Timestamp(as_of)
+    return (delta / pd.Timedelta(days=1)).to_numpy(dtype="float64", na_value=np.nan)
+
+
+def derived_columns(accounts: pd.DataFrame, as_of: dt.date | None) -> dict[str, np.ndarray]:
+    return {
+        "whitespace": whitespace(accounts),
+        "adoption": adoption(accounts),
+        "days_to_renewal": days_to_renewal(accounts, as_of),
+    }
+
+
+def _categorical(codes: np.ndarray, labels: tuple[str, ...]) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes, categories=list(labels), ordered=True)
+
+
+def nps_group(accounts: pd.DataFrame) -> pd.Categorical:
+    """Detractor 0-6, passive 7-8, promoter 9-10; empty where NPS is missing."""
+    nps = _numbers(accounts, "nps")
+    codes = np.select([nps <= 6, nps <= 8, nps <= 10], [0, 1, 2], default=-1)
+    return _categorical(codes, NPS_GROUPS)
+
+
+def renewal_window(days: np.ndarray) -> pd.Categorical:
+    """T-90 / T-120 renewal windows; empty where the renewal date or as-of date is missing."""
+    codes = np.select([days < 0, days <= 90, days <= 120, days > 120], [0, 1, 2, 3], default=-1)
+    return _categorical(codes, RENEWAL_WINDOWS)
+
+
+def arr_rank(accounts: pd.DataFrame) -> np.ndarray:
+    """1 for the largest ARR; ties share the better rank; NaN where ARR is missing."""
+    return pd.Series(-_numbers(accounts, "arr")).rank(method="min").to_numpy()
+
+
+def arr_rank_band(ranks: np.ndarray) -> pd.Categorical:
+    conditions = [ranks <= limit for limit in ARR_RANK_LIMITS]
+    codes = np.select(conditions, list(range(len(ARR_RANK_LIMITS))), default=-1)
+    return _categorical(codes, ARR_RANK_BANDS)
+
+
+def lens_columns(accounts: pd.DataFrame, derived: dict[str, np.ndarray]) -> dict[str, object]:
+    """The extra views the users expect beside the tier, in output order."""
+    return {
+        "whitespace": derived["whitespace"],
+        "adoption": derived["adoption"],
+        "days_to_renewal": derived["days_to_renewal"],
+        "nps_group": nps_group(accounts),
+        "renewal_window": renewal_window(derived["days_to_renewal"]),
+        "arr_rank_band": arr_rank_band(arr_rank(accounts)),
+    }

@@ -1,0 +1,104 @@
+"""Stage 1 of a segmentation: every metric of every pillar scored 0-100, once per data + schemes.
+
+Weights, thresholds and guard-rails are not used here, so a slider move in the workshop
+reuses this matrix and only redoes the weighted sums and the cut (stage 2, `tiers.py`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from segmentation.config import Config, Metric
+from segmentation.scoring.lenses import derived_columns, lens_columns
+from segmentation.scoring.schemes import metric_score
+
+
+@dataclass(frozen=True, eq=False)
+class PillarMetrics:
+    """The metric-score matrix of one pillar: one row per account, one column per metric."""
+
+    key: str
+    metrics: tuple[Metric, ...]
+    filled: np.ndarray  # (accounts, metrics) scores, 0 where unknown
+    known: np.ndarray  # (accounts, metrics) 1.0 where a score exists, else 0.0
+    typical: np.ndarray  # (metrics,) the book's mean score per metric, 50 where none
+    inputs: tuple[object, ...]  # the value behind each metric, for the reasons
+
+
+@dataclass(frozen=True, eq=False)
+class MetricScores:
+    accounts: pd.DataFrame
+    pillars: tuple[PillarMetrics, ...]
+    lenses: dict[str, object]
+    missing_columns: tuple[str, ...]  # metric columns that the book does not have
+    scoring_key: tuple
+    as_of: dt.date | None
+    # What the reasons need that pillar weights and thresholds do not change (the text of
+    # each metric's values, each pillar's driving metric): made on first use, then reused.
+    reason_cache: dict[tuple, object] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.accounts)
+
+
+def metric_input(accounts: pd.DataFrame, derived: dict[str, np.ndarray], column: str) -> object:
+    """The values a metric reads: a derived column, a column of the book, or None if absent."""
+    if column in derived:
+        return pd.Series(derived[column], index=accounts.index)
+    if column in accounts:
+        return accounts[column]
+    return None
+
+
+def score_pillar(
+    accounts: pd.DataFrame, derived: dict[str, np.ndarray], key: str, metrics: tuple[Metric, ...]
+) -> PillarMetrics:
+    n = len(accounts)
+    scores = np.full((n, len(metrics)), np.nan)
+    inputs = []
+    for j, metric in enumerate(metrics):
+        values = metric_input(accounts, derived, metric.column)
+        if values is None:
+            values = pd.Series(np.full(n, np.nan), index=accounts.index)
+        scores[:, j] = metric_score(values, metric)
+        inputs.append(values)
+    known = ~np.isnan(scores)
+    counts = known.sum(axis=0)
+    with np.errstate(invalid="ignore"):
+        typical = np.where(counts > 0, np.nansum(scores, axis=0) / np.maximum(counts, 1), 50.0)
+    return PillarMetrics(
+        key=key,
+        metrics=metrics,
+        filled=np.where(known, scores, 0.0),
+        known=known.astype("float64"),
+        typical=typical,
+        inputs=tuple(inputs),
+    )
+
+
+def score_metrics(
+    accounts: pd.DataFrame, config: Config, *, as_of: dt.date | None = None
+) -> MetricScores:
+    """Stage 1: score every metric of every pillar for every account."""
+    derived = derived_columns(accounts, as_of)
+    pillars = tuple(score_pillar(accounts, derived, p.key, p.metrics) for p in config.pillars)
+    missing = tuple(
+        dict.fromkeys(
+            m.column
+            for p in config.pillars
+            for m in p.metrics
+            if m.weight > 0 and m.column not in derived and m.column not in accounts
+        )
+    )
+    return MetricScores(
+        accounts=accounts,
+        pillars=pillars,
+        lenses=lens_columns(accounts, derived),
+        missing_columns=missing,
+        scoring_key=config.scoring_key(),
+        as_of=as_of,
+    )

@@ -1,0 +1,118 @@
+"""segment(): the whole segmentation of a book of accounts under one Config.
+
+Two stages, so that the workshop can redo only the cheap one on a slider move:
+`score_metrics` (per data and metric schemes) and `tier_accounts` (per weights and cuts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from segmentation.config import PILLAR_KEYS, Config
+from segmentation.scoring.metrics import MetricScores, score_metrics
+from segmentation.scoring.reasons import build_reasons
+from segmentation.scoring.tiers import (
+    apply_guardrails,
+    cut_tiers,
+    effective_scores,
+    pillar_scores,
+    priority_from,
+    quadrant_codes,
+)
+
+SCORE_COLUMNS: tuple[str, ...] = tuple(f"score_{key}" for key in PILLAR_KEYS)
+OUTPUT_COLUMNS: tuple[str, ...] = (
+    *SCORE_COLUMNS,
+    "priority",
+    "tier",
+    "quadrant",
+    "reasons",
+    "data_issues",
+)
+LENS_COLUMNS: tuple[str, ...] = (
+    "whitespace",
+    "adoption",
+    "days_to_renewal",
+    "nps_group",
+    "renewal_window",
+    "arr_rank_band",
+)
+TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' own text dtype, backed by Arrow
+LOADER_ISSUES_COLUMN = "input_issues"  # the loader's per-row problems, folded into data_issues
+
+
+def join_issues(issues: np.ndarray, problems: list[tuple[np.ndarray, str]]) -> np.ndarray:
+    """Append each problem's text to the rows its mask selects, `; `-separated."""
+    issues = issues.copy()
+    for mask, problem in problems:
+        rows = np.flatnonzero(mask)
+        if rows.size:
+            current = issues[rows]
+            issues[rows] = np.where(current == "", problem, current + "; " + problem)
+    return issues
+
+
+def data_issues(
+    accounts: pd.DataFrame, scores: np.ndarray, priority: np.ndarray, config: Config
+) -> np.ndarray:
+    if LOADER_ISSUES_COLUMN in accounts:
+        issues = accounts[LOADER_ISSUES_COLUMN].fillna("").astype(object).to_numpy()
+    else:
+        issues = np.full(len(accounts), "", dtype=object)
+    problems = [
+        (np.isnan(scores[:, i]), f"no usable {pillar.label.lower()} data")
+        for i, pillar in enumerate(config.pillars)
+        if pillar.weight > 0
+    ]
+    problems.append((np.isnan(priority), f"no usable data: placed in {config.tiers[-1].name}"))
+    return join_issues(issues, problems)
+
+
+def _input_columns(accounts: pd.DataFrame) -> pd.DataFrame:
+    """The input's own columns, with any that an output column would overwrite renamed."""
+    ours = set(OUTPUT_COLUMNS) | set(LENS_COLUMNS)
+    renames = {c: f"{c} (input)" for c in accounts.columns if c in ours}
+    frame = accounts.drop(columns=[LOADER_ISSUES_COLUMN], errors="ignore")
+    return frame.rename(columns=renames) if renames else frame
+
+
+def tier_accounts(metric_scores: MetricScores, config: Config) -> pd.DataFrame:
+    """Stage 2: weights, priority, tiers, guard-rails, quadrant and reasons from stage 1."""
+    if metric_scores.scoring_key != config.scoring_key():
+        raise ValueError("metric settings changed since score_metrics(): score the metrics again")
+    accounts = metric_scores.accounts
+    scores = pillar_scores(metric_scores, config)
+    effective = effective_scores(scores, config)
+    priority = priority_from(effective, config)
+    cut_index = cut_tiers(priority, config)
+    rails = apply_guardrails(cut_index, accounts, config)
+    quadrants = quadrant_codes(scores, priority, accounts, config)
+
+    result = _input_columns(accounts).copy(deep=False)
+    for key, column in zip(PILLAR_KEYS, SCORE_COLUMNS, strict=True):
+        result[column] = np.round(scores[:, PILLAR_KEYS.index(key)], 1)
+    result["priority"] = priority
+    result["tier"] = pd.Categorical.from_codes(rails.tier_index, list(config.tier_names), ordered=True)
+    labels = [label for _, label in config.quadrant.labels]
+    result["quadrant"] = pd.Categorical.from_codes(quadrants, labels)
+    reasons = build_reasons(metric_scores, config, effective, rails, cut_index)
+    result["reasons"] = pd.array(reasons, dtype=TEXT)
+    result["data_issues"] = data_issues(accounts, scores, priority, config)
+    for column, values in metric_scores.lenses.items():
+        result[column] = values
+    return result
+
+
+def segment(accounts: pd.DataFrame, config: Config, *, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Segment a book: the input rows, same order and index, plus the output columns.
+
+    `as_of` is the day renewal windows are counted from; without it they stay empty (the
+    core reads no clock: the app and the CLI pass today's date).
+
+    >>> result = segment(book.accounts, default_config())   # doctest: +SKIP
+    >>> result["tier"].value_counts()                        # doctest: +SKIP
+    """
+    return tier_accounts(score_metrics(accounts, config, as_of=as_of), config)
