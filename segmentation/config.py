@@ -74,8 +74,17 @@ class Metric:
 
     def scoring_key(self) -> tuple:
         """Everything that changes the metric's score (its weight does not)."""
-        return (self.column, self.scheme, self.direction, self.missing, self.low, self.high,
-                self.bands, self.categories, self.other)  # fmt: skip
+        return (
+            self.column,
+            self.scheme,
+            self.direction,
+            self.missing,
+            self.low,
+            self.high,
+            self.bands,
+            self.categories,
+            self.other,
+        )
 
 
 @dataclass(frozen=True)
@@ -221,7 +230,9 @@ def _validate_metric(path: str, metric: Metric) -> None:
 def validate(config: Config) -> None:
     """Raise ConfigError naming the first invalid field; return None when the config is sound."""
     if config.version != CONFIG_VERSION:
-        _fail("version", f"unknown version {config.version!r}; this Tierwise reads {CONFIG_VERSION}")
+        _fail(
+            "version", f"unknown version {config.version!r}; this Tierwise reads {CONFIG_VERSION}"
+        )
     keys = tuple(p.key for p in config.pillars)
     if keys != PILLAR_KEYS:
         _fail("pillars", f"must be exactly {', '.join(PILLAR_KEYS)} in that order; got {keys}")
@@ -314,8 +325,12 @@ def default_config() -> Config:
                         "plan",
                         weight=1,
                         scheme="category",
-                        categories=(("Enterprise", 100), ("Business", 70), ("Pro", 40),
-                                    ("Starter", 10)),  # fmt: skip
+                        categories=(
+                            ("Enterprise", 100),
+                            ("Business", 70),
+                            ("Pro", 40),
+                            ("Starter", 10),
+                        ),
                         other=50,
                     ),
                 ),
@@ -344,8 +359,13 @@ def default_config() -> Config:
                         "lifecycle_stage",
                         weight=1,
                         scheme="category",
-                        categories=(("Expansion", 100), ("Renewal", 80), ("Adoption", 60),
-                                    ("Onboarding", 40), ("At risk", 0)),  # fmt: skip
+                        categories=(
+                            ("Expansion", 100),
+                            ("Renewal", 80),
+                            ("Adoption", 60),
+                            ("Onboarding", 40),
+                            ("At risk", 0),
+                        ),
                         other=50,
                     ),
                     # Off by default: it makes tiers depend on the day they are computed.
@@ -443,7 +463,10 @@ def _metric_from_dict(doc: Any, path: str) -> Metric:
         low=_take(doc, path, "low", None),
         high=_take(doc, path, "high", None),
         bands=tuple(
-            Band(_take(b, f"{path}.bands[{i}]", "up_to", None), _take(b, f"{path}.bands[{i}]", "score"))
+            Band(
+                _take(b, f"{path}.bands[{i}]", "up_to", None),
+                _take(b, f"{path}.bands[{i}]", "score"),
+            )
             for i, b in enumerate(bands)
         ),
         categories=tuple(categories.items()),
@@ -598,21 +621,27 @@ def describe_config(config: Config) -> list[str]:
         lines.append(f"- {pillar.label}: {share:.0f}% of priority, entering as {entry}. {metrics}.")
     lines.append("Tiers, from the top: an account takes the first tier whose threshold it reaches.")
     for tier in config.tiers:
-        lines.append(f"- {tier.name}: priority {tier.threshold:g} or more. {tier.engagement}".rstrip())
+        lines.append(
+            f"- {tier.name}: priority {tier.threshold:g} or more. {tier.engagement}".rstrip()
+        )
     rails = config.guardrails
     if rails.min_arr_top_tier is not None:
-        lines.append(
-            f"Guard-rail: {config.tiers[0].name} needs ARR of at least ${rails.min_arr_top_tier:,.0f}."
-        )
+        minimum = f"${rails.min_arr_top_tier:,.0f}"
+        lines.append(f"Guard-rail: {config.tiers[0].name} needs ARR of at least {minimum}.")
     if rails.strategic_floor is not None:
         lines.append(f"Guard-rail: strategic accounts are never below {rails.strategic_floor}.")
     for o in rails.overrides:
-        lines.append(f"Override: account {o.account_id} is {o.tier}" + (f" ({o.reason})." if o.reason else "."))
+        lines.append(
+            f"Override: account {o.account_id} is {o.tier}"
+            + (f" ({o.reason})." if o.reason else ".")
+        )
     q = config.quadrant
     lines.append(
         f"Quadrant: {q.x} split at {q.x_split:g}, {q.y} split at {q.y_split:g}; "
         + ", ".join(f"{cell.replace('_', ' ')} = {label}" for cell, label in q.labels)
         + "."
     )
-    lines.append(f"Coverage: one CSM per ${config.arr_per_csm:,.0f} of ARR in {config.tiers[0].name}.")
+    lines.append(
+        f"Coverage: one CSM per ${config.arr_per_csm:,.0f} of ARR in {config.tiers[0].name}."
+    )
     return lines

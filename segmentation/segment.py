@@ -11,7 +11,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from segmentation.config import PILLAR_KEYS, Config
+from segmentation.config import PILLAR_KEYS, SHORT_LABELS, Config
 from segmentation.scoring.metrics import MetricScores, score_metrics
 from segmentation.scoring.reasons import build_reasons
 from segmentation.scoring.tiers import (
@@ -63,7 +63,7 @@ def data_issues(
     else:
         issues = np.full(len(accounts), "", dtype=object)
     problems = [
-        (np.isnan(scores[:, i]), f"no usable {pillar.label.lower()} data")
+        (np.isnan(scores[:, i]), f"no usable {SHORT_LABELS[pillar.key]} data")
         for i, pillar in enumerate(config.pillars)
         if pillar.weight > 0
     ]
@@ -95,7 +95,9 @@ def tier_accounts(metric_scores: MetricScores, config: Config) -> pd.DataFrame:
     for key, column in zip(PILLAR_KEYS, SCORE_COLUMNS, strict=True):
         result[column] = np.round(scores[:, PILLAR_KEYS.index(key)], 1)
     result["priority"] = priority
-    result["tier"] = pd.Categorical.from_codes(rails.tier_index, list(config.tier_names), ordered=True)
+    result["tier"] = pd.Categorical.from_codes(
+        rails.tier_index, list(config.tier_names), ordered=True
+    )
     labels = [label for _, label in config.quadrant.labels]
     result["quadrant"] = pd.Categorical.from_codes(quadrants, labels)
     reasons = build_reasons(metric_scores, config, effective, rails, cut_index)
@@ -106,7 +108,9 @@ def tier_accounts(metric_scores: MetricScores, config: Config) -> pd.DataFrame:
     return result
 
 
-def segment(accounts: pd.DataFrame, config: Config, *, as_of: dt.date | None = None) -> pd.DataFrame:
+def segment(
+    accounts: pd.DataFrame, config: Config, *, as_of: dt.date | None = None
+) -> pd.DataFrame:
     """Segment a book: the input rows, same order and index, plus the output columns.
 
     `as_of` is the day renewal windows are counted from; without it they stay empty (the

@@ -1,4 +1,4 @@
-"""Columns derived from the data alone: whitespace, adoption, renewal timing, NPS group, ARR rank."""
+"""Columns derived from the data alone: whitespace, adoption, renewal timing, NPS group, rank."""
 
 from __future__ import annotations
 

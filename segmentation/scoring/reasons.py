@@ -28,7 +28,9 @@ def money(value: float) -> str:
     for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if value >= limit * 0.9995:
             scaled = value / limit
-            return f"{sign}${scaled:.1f}{suffix}" if scaled < 9.95 else f"{sign}${scaled:.0f}{suffix}"
+            return (
+                f"{sign}${scaled:.1f}{suffix}" if scaled < 9.95 else f"{sign}${scaled:.0f}{suffix}"
+            )
     return f"{sign}${value:.0f}"
 
 
@@ -48,10 +50,11 @@ def renewal(days: float) -> str:
 
 def significant(values: np.ndarray, digits: int = 3) -> np.ndarray:
     """Round to `digits` significant digits, so that few distinct values need formatting."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         exponent = np.floor(np.log10(np.abs(values)))
-    scale = np.where(np.isfinite(exponent), 10.0 ** (digits - 1 - exponent), 1.0)
-    return np.round(values * scale) / scale
+        scale = np.where(np.isfinite(exponent), 10.0 ** (digits - 1 - exponent), 1.0)
+        rounded = np.round(values * scale) / scale
+    return np.where(np.isfinite(rounded), rounded, values)
 
 
 NUMBER_TEMPLATES: dict[str, tuple[str, Callable[[float], str]]] = {
@@ -220,13 +223,15 @@ def build_reasons(
     )
     has_first = known[rows, first]
     has_second = known[rows, second] & (second != first)
-    scores = np.clip(np.round(effective), 0, 100).astype("int64")
+    scores = np.clip(np.round(np.nan_to_num(effective)), 0, 100).astype("int64")
     score_first = np.where(has_first, scores[rows, first], 0)
     score_second = np.where(has_second, scores[rows, second], 0)
 
     # "<tier>: <pillar> <score> (" as one code, and "<joiner><pillar> <score> (" as another.
     labels = [p.driver_label for p in config.pillars]
-    heads = [f"{t.name}: {label} {s} (" for t in config.tiers for label in labels for s in range(101)]
+    heads = [
+        f"{t.name}: {label} {s} (" for t in config.tiers for label in labels for s in range(101)
+    ]
     heads += [f"{t.name}: no usable data" for t in config.tiers]
     per_tier = n_pillars * 101
     head_code = np.where(

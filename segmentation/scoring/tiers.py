@@ -85,7 +85,9 @@ def _flags(accounts: pd.DataFrame, column: str) -> np.ndarray:
     return to_bool(values).fillna(False).astype(bool).to_numpy()
 
 
-def apply_guardrails(tier_index: np.ndarray, accounts: pd.DataFrame, config: Config) -> GuardrailEffects:
+def apply_guardrails(
+    tier_index: np.ndarray, accounts: pd.DataFrame, config: Config
+) -> GuardrailEffects:
     """Minimum ARR for the top tier, the strategic floor, then manual overrides, in that order."""
     rails = config.guardrails
     index = tier_index.copy()
@@ -112,7 +114,9 @@ def apply_guardrails(tier_index: np.ndarray, accounts: pd.DataFrame, config: Con
     return GuardrailEffects(index, below_min_arr, raised, overridden, reasons)
 
 
-def axis_values(axis: str, scores: np.ndarray, priority: np.ndarray, accounts: pd.DataFrame) -> np.ndarray:
+def axis_values(
+    axis: str, scores: np.ndarray, priority: np.ndarray, accounts: pd.DataFrame
+) -> np.ndarray:
     if axis == "priority":
         return priority
     if axis == "arr":
@@ -121,7 +125,9 @@ def axis_values(axis: str, scores: np.ndarray, priority: np.ndarray, accounts: p
     return scores[:, keys.index(axis)]
 
 
-def quadrant_codes(scores: np.ndarray, priority: np.ndarray, accounts: pd.DataFrame, config: Config) -> np.ndarray:
+def quadrant_codes(
+    scores: np.ndarray, priority: np.ndarray, accounts: pd.DataFrame, config: Config
+) -> np.ndarray:
     """Index into QUADRANT_CELLS order of config.quadrant.labels; -1 where an axis is missing."""
     q = config.quadrant
     x = axis_values(q.x, scores, priority, accounts)
@@ -130,8 +136,12 @@ def quadrant_codes(scores: np.ndarray, priority: np.ndarray, accounts: pd.DataFr
     high_x, high_y = x >= q.x_split, y >= q.y_split
     codes = np.select(
         [high_x & high_y, ~high_x & high_y, high_x & ~high_y, ~high_x & ~high_y],
-        [cells.index("top_right"), cells.index("top_left"), cells.index("bottom_right"),
-         cells.index("bottom_left")],  # fmt: skip
+        [
+            cells.index("top_right"),
+            cells.index("top_left"),
+            cells.index("bottom_right"),
+            cells.index("bottom_left"),
+        ],
         default=-1,
     )
     codes[np.isnan(x) | np.isnan(y)] = -1
