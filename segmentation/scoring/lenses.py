@@ -7,6 +7,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from segmentation.scoring.schemes import tie_ranks
+
 DERIVED_COLUMNS = ("whitespace", "adoption", "days_to_renewal")
 NPS_GROUPS = ("Detractor", "Passive", "Promoter")
 RENEWAL_WINDOWS = ("Overdue", "Within 90 days", "Within 120 days", "Later")
@@ -74,7 +76,8 @@ def renewal_window(days: np.ndarray) -> pd.Categorical:
 
 def arr_rank(accounts: pd.DataFrame) -> np.ndarray:
     """1 for the largest ARR; ties share the better rank; NaN where ARR is missing."""
-    return pd.Series(-_numbers(accounts, "arr")).rank(method="min").to_numpy()
+    _, at_or_below, known = tie_ranks(_numbers(accounts, "arr"))
+    return known - at_or_below + 1.0  # 1 + the number of accounts with more ARR
 
 
 def arr_rank_band(ranks: np.ndarray) -> pd.Categorical:

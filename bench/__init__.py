@@ -1,0 +1,1 @@
+"""Tierwise's benchmark: `python -m bench` (see README, "Speed")."""

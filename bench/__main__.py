@@ -1,0 +1,102 @@
+"""Measure Tierwise against the speed targets of DESIGN section 4.
+
+    python -m bench            # everything (a few minutes)
+    python -m bench --quick    # smaller books, for a smoke check
+
+Each case runs in its own process: the time is the median of a few runs; the memory is
+that process's peak resident size, data generation included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+
+LABELS = {
+    "segment_full": "segment(), {rows} accounts, from scratch",
+    "segment_weights_changed": "segment() after a weights change, {rows} accounts",
+    "load_file": "load a {rows}-row {kind}",
+    "export_file": "export {rows} accounts to {kind}",
+}
+# (case, arguments, target in seconds or None, peak-memory target in MB or None)
+FULL_PLAN = [
+    ("segment_full", [10_000], None, None),
+    ("segment_full", [100_000], None, None),
+    ("segment_full", [1_000_000], 1.0, 2048),
+    ("segment_weights_changed", [10_000], None, None),
+    ("segment_weights_changed", [100_000], 0.1, None),
+    ("segment_weights_changed", [1_000_000], 1.0, 2048),
+    ("load_file", [100_000, ".csv"], None, None),
+    ("load_file", [100_000, ".xlsx"], 5.0, None),
+    ("export_file", [100_000, "csv"], 2.0, None),
+    ("export_file", [100_000, "xlsx"], 10.0, None),
+]
+
+
+def label(case: str, args: list) -> str:
+    rows = args[0]
+    size = f"{rows // 1_000_000}M" if rows >= 1_000_000 else f"{rows / 1000:g}k"
+    kind = args[1].strip(".").upper() if len(args) > 1 else ""
+    return LABELS[case].format(rows=size, kind=kind)
+
+
+def quick(plan: list) -> list:
+    """The same plan on books a hundred times smaller, without targets."""
+    return [(case, [args[0] // 100, *args[1:]], None, None) for case, args, _, _ in plan]
+
+
+def run_case(case: str, args: list) -> dict:
+    """Run one case in a child process and return its time and peak memory."""
+    code = (
+        "import json, resource, sys; from bench.cases import CASES; "
+        f"s = CASES[{case!r}](*{args!r}); "
+        "print(json.dumps({'seconds': s, "
+        "'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr else "failed"}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def app_rows() -> list[dict]:
+    try:
+        from bench.app_rerun import run
+    except ImportError:
+        return []
+    return run()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[1])
+    parser.add_argument("--quick", action="store_true", help="books 100x smaller")
+    parser.add_argument("--no-app", action="store_true", help="skip the app rerun timings")
+    options = parser.parse_args(argv)
+    plan = quick(FULL_PLAN) if options.quick else FULL_PLAN
+
+    print(f"Tierwise benchmark on {platform.machine()}, Python {platform.python_version()}")
+    print("| what | time | target | time / target | peak memory |")
+    print("|---|---|---|---|---|")
+    for case, args, target, memory_target in plan:
+        name = label(case, args)
+        measured = run_case(case, args)
+        if "error" in measured:
+            print(f"| {name} | failed: {measured['error']} | | | |")
+            continue
+        seconds, peak = measured["seconds"], measured["peak_mb"]
+        ratio = f"{seconds / target:.2f}" if target else ""
+        memory = f"{peak:,.0f} MB" + (f" (target < {memory_target:,} MB)" if memory_target else "")
+        target_text = f"< {target * 1000:,.0f} ms" if target else ""
+        print(f"| {name} | {seconds * 1000:,.0f} ms | {target_text} | {ratio} | {memory} |")
+        sys.stdout.flush()
+    if not options.no_app:
+        for row in app_rows():
+            print(row if isinstance(row, str) else json.dumps(row))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,84 @@
+"""One benchmark case per function; each runs in a fresh process so peak memory is its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+AS_OF = dt.date(2026, 11, 22)
+
+
+def _timed(action: Callable[[], object], repeat: int = 3) -> float:
+    """Median wall time of `repeat` runs, in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def segment_full(rows: int) -> float:
+    """segment() from scratch: metric scores, weights, tiers, reasons."""
+    import segmentation as seg
+
+    accounts = seg.generate_accounts(rows, seed=1)
+    config = seg.default_config()
+    return _timed(lambda: seg.segment(accounts, config, as_of=AS_OF))
+
+
+def segment_weights_changed(rows: int) -> float:
+    """A slider move: new pillar weights and thresholds on metric scores already made."""
+    import segmentation as seg
+    from segmentation.config import with_pillar, with_thresholds
+
+    accounts = seg.generate_accounts(rows, seed=1)
+    config = seg.default_config()
+    metric_scores = seg.score_metrics(accounts, config, as_of=AS_OF)
+    seg.tier_accounts(metric_scores, config)  # the first view of the book
+    variants = [with_pillar(config, "growth", weight=w) for w in (10, 45, 80)] + [
+        with_thresholds(config, [t, 40]) for t in (60, 75, 90)
+    ]
+    state = {"i": 0}
+
+    def move() -> None:
+        state["i"] += 1
+        seg.tier_accounts(metric_scores, variants[state["i"] % len(variants)])
+
+    return _timed(move, repeat=5)
+
+
+def _book_file(rows: int, suffix: str, directory: str) -> Path:
+    from segmentation.sample import generate_accounts, to_crm_headers, write_book
+
+    path = Path(directory) / f"book{suffix}"
+    write_book(to_crm_headers(generate_accounts(rows, seed=1)), path)
+    return path
+
+
+def load_file(rows: int, suffix: str) -> float:
+    import segmentation as seg
+
+    with tempfile.TemporaryDirectory() as directory:
+        path = _book_file(rows, suffix, directory)
+        return _timed(lambda: seg.load(path), repeat=1 if rows > 50_000 else 3)
+
+
+def export_file(rows: int, fmt: str) -> float:
+    import segmentation as seg
+
+    result = seg.segment(seg.generate_accounts(rows, seed=1), seg.default_config(), as_of=AS_OF)
+    return _timed(lambda: seg.export(result, io.BytesIO(), fmt=fmt), repeat=1)
+
+
+CASES: dict[str, Callable[..., float]] = {
+    "segment_full": segment_full,
+    "segment_weights_changed": segment_weights_changed,
+    "load_file": load_file,
+    "export_file": export_file,
+}
