@@ -1,0 +1,415 @@
+"""load() and remap(): from a file to accounts with canonical columns and a full report."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field, replace
+from typing import BinaryIO
+
+import numpy as np
+import pandas as pd
+
+from segmentation.columns import CANONICAL_NAMES, COLUMN_BY_NAME
+from segmentation.errors import InputError
+from segmentation.loading.csv_reader import Grid, read_csv
+from segmentation.loading.excel_reader import ExcelExtras, ole2_message, read_excel
+from segmentation.loading.mapping import HEADER_ALIASES, auto_map, normalise_header
+from segmentation.loading.report import FlaggedCell, LoadReport
+from segmentation.loading.source import EXCEL_EXTENSIONS, read_source
+from segmentation.loading.table import Table, build_table
+from segmentation.values import (
+    EXCEL_ERRORS,
+    Parsed,
+    parse_bool,
+    parse_date,
+    parse_number,
+    parse_text,
+)
+
+NUMERIC_KINDS = ("money", "number", "count", "score")
+ISSUES_COLUMN = "input_issues"
+
+_FOOTERS: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(r"^grand totals?\s*\(\s*[\d,.\s]+records?\s*\)", re.I), "report footer (totals)"),
+    (re.compile(r"^confidential information\b", re.I), "report footer (confidentiality notice)"),
+    (re.compile(r"^(copyright\b|©|\(c\)\s*\d{4})", re.I), "report footer (copyright)"),
+    (re.compile(r"^filtered by\s*:?", re.I), "report footer (filter description)"),
+    (
+        re.compile(r"^(generated|exported|report (run|generated))\s+(by|on|at)\b", re.I),
+        "report footer (export details)",
+    ),
+)
+_GRAND_TOTAL_COUNT = re.compile(r"^grand totals?\s*\(\s*([\d,.\s]+?)\s*records?\s*\)", re.I)
+# Matched against lower-cased text; no \s so that pyarrow runs it (fast), not Python.
+_TOTAL_WORDS = r"^(grand +|sub-?)?totals? *:?$|^sum *:?$"
+
+
+@dataclass
+class _Context:
+    """What remap() needs to redo the derivation without rereading the file."""
+
+    lines: np.ndarray
+    base: LoadReport
+    decimal_hint: str = "."
+    date_hint: str = "MDY"
+    epoch: int = 1900
+    errors: dict[tuple[int, str], str] = field(default_factory=dict)
+    uncomputed: set[tuple[int, str]] = field(default_factory=set)
+    percent: dict[str, np.ndarray] = field(default_factory=dict)  # header -> row positions
+
+
+@dataclass
+class Book:
+    accounts: pd.DataFrame
+    mapping: dict[str, str]
+    raw: pd.DataFrame
+    report: LoadReport
+    _context: _Context = field(repr=False, compare=False, default=None)
+
+
+def load(
+    path_or_file: str | os.PathLike | BinaryIO,
+    sheet: str | None = None,
+    filename: str | None = None,
+) -> Book:
+    """Read a CSV or Excel export of accounts; see CONTRACT.md section 1."""
+    source = read_source(path_or_file, filename)
+    name, content, extension = source.name, source.content, source.extension
+    notes: list[str] = []
+    extras: ExcelExtras | None = None
+    if content == "ole2":
+        raise InputError(ole2_message(source.data, name))
+    if content == "zip":
+        if extension not in EXCEL_EXTENSIONS:
+            notes.append(f"{name} is an Excel workbook despite its name; it was read as one.")
+        grid, extras = read_excel(source.data, name, sheet)
+        report = LoadReport(source=name, kind="xlsx", sheet=extras.sheet)
+        report.other_sheets = extras.other_sheets
+    else:
+        if extension in EXCEL_EXTENSIONS:
+            notes.append(f"{name} is not an Excel workbook but CSV text; it was read as CSV.")
+        grid, encoding, delimiter = read_csv(source.data, name)
+        report = LoadReport(source=name, kind="csv", encoding=encoding, delimiter=delimiter)
+        if sheet is not None:
+            notes.append(f"A sheet ('{sheet}') was asked for, but a CSV file has no sheets.")
+    table = build_table(
+        grid.rows, grid.lines, excel=extras is not None, merged=extras.merged if extras else None
+    )
+    if table is None:
+        raise InputError(
+            f"{name} has no table in it (no row of column headers was found); "
+            "export the accounts as a table with one header row and upload that."
+        )
+    report.header_row = table.header_line
+    report.duplicate_headers = table.duplicate_headers
+    report.notes = notes + grid.notes + table.notes
+    if table.header_line > 1:
+        report.notes.append(
+            f"{table.header_line - 1} lines above the header were read as titles and left out."
+        )
+    keep, skipped, totals = _classify_rows(table)
+    report.rows_read = len(table.raw)
+    report.rows_skipped = skipped
+    report.rows_kept = int(keep.sum())
+    report.check_counts()
+    if report.rows_kept == 0:
+        raise InputError(
+            f"{name} has a header row but no account rows under it; "
+            "export the report with its rows and upload that."
+        )
+    raw = table.raw[keep].reset_index(drop=True)
+    context = _context(table, keep, report, extras, grid)
+    for claimed in totals:
+        if claimed == report.rows_kept:
+            report.notes.append(f"Grand Totals says {claimed} records; {claimed} accounts read.")
+        else:
+            report.notes.append(
+                f"Grand Totals says {claimed} records but {report.rows_kept} account rows were "
+                "read; check that the export is complete."
+            )
+    mapping = auto_map(list(raw.columns))
+    _require_id_or_name(mapping, list(raw.columns), name)
+    return _derive(raw, mapping, context)
+
+
+def remap(book: Book, mapping: dict[str, str | None]) -> Book:
+    """Re-derive the canonical columns from book.raw with a user-edited mapping."""
+    clean: dict[str, str] = {}
+    for canonical, header in mapping.items():
+        if canonical not in COLUMN_BY_NAME:
+            raise InputError(f"'{canonical}' is not a column Tierwise knows; pick one of the list.")
+        if header is None or header == "":
+            continue
+        if header not in book.raw.columns:
+            raise InputError(f"The file has no column '{header}' to use as {canonical}.")
+        clean[canonical] = header
+    ordered = {name: clean[name] for name in CANONICAL_NAMES if name in clean}
+    _require_id_or_name(ordered, list(book.raw.columns), book.report.source)
+    return _derive(book.raw, ordered, book._context)
+
+
+def _require_id_or_name(mapping: dict[str, str], headers: list[str], name: str) -> None:
+    if "account_id" in mapping or "account_name" in mapping:
+        return
+    found = ", ".join(f"'{h}'" for h in headers[:8]) + (", ..." if len(headers) > 8 else "")
+    examples = ", ".join(f"'{h}'" for h in HEADER_ALIASES["account_id"][:2])
+    examples += ", " + ", ".join(f"'{h}'" for h in HEADER_ALIASES["account_name"][:2])
+    raise InputError(
+        f"{name} has no account id or name column (found {found}); "
+        f"name a column such as {examples} and upload again."
+    )
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def _cell_text(column: pd.Series) -> pd.Series:
+    """A column as stripped text, "" where empty."""
+    return column.astype("str").str.strip().where(column.notna(), "")
+
+
+def _filled(column: pd.Series) -> pd.Series:
+    if pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
+        return column.notna() & column.str.strip().ne("")
+    if column.dtype == object:
+        return column.notna() & _cell_text(column).ne("")
+    return column.notna()
+
+
+def _classify_rows(table: Table) -> tuple[np.ndarray, list[tuple[int, str]], list[int]]:
+    """Which rows are accounts; the others with their line and reason; Grand Totals counts."""
+    raw = table.raw
+    n = len(raw)
+    keep = np.ones(n, dtype=bool)
+    reasons: dict[int, str] = {}
+    if n == 0 or raw.shape[1] == 0:
+        return keep & False, [(int(line), "blank line") for line in table.lines], []
+    filled = pd.DataFrame({c: _filled(raw[c]) for c in raw.columns})
+    text_cache: dict[str, pd.Series] = {}
+
+    def text_of(column: str) -> pd.Series:
+        if column not in text_cache:
+            text_cache[column] = _cell_text(raw[column])
+        return text_cache[column]
+
+    count = filled.sum(axis=1).to_numpy()
+    blank = count == 0
+    for i in np.flatnonzero(blank):
+        reasons[i] = "blank line"
+    # First non-empty cell of each row, only where it can matter (few cells or footer-ish).
+    first_col = text_of(raw.columns[0])
+    footerish = first_col.str.lower().str.match(r"^(grand|confidential|copyright|©|\(c\)|filtered)")
+    maybe = (count <= 2) | footerish.to_numpy()
+    firsts = {}
+    for i in np.flatnonzero(maybe & ~blank):
+        row = raw.iloc[i]
+        firsts[i] = str(row[filled.iloc[i].to_numpy()].iloc[0]).strip()
+    totals: list[int] = []
+    footer_started = False
+    for i in sorted(firsts):
+        cell = firsts[i]
+        for pattern, reason in _FOOTERS:
+            if pattern.match(cell):
+                reasons[i] = reason
+                footer_started = True
+                found = _GRAND_TOTAL_COUNT.match(cell)
+                if found:
+                    totals.append(int(re.sub(r"[^\d]", "", found[1]) or 0))
+                break
+        else:
+            if footer_started and count[i] == 1 and i > 0:
+                reasons[i] = "report footer"
+    # After a footer starts, later single-cell rows are footer text (e.g. filter lines).
+    if footer_started:
+        start = min(i for i, r in reasons.items() if r.startswith("report footer ("))
+        for i in range(start + 1, n):
+            if i not in reasons and count[i] <= 1:
+                reasons[i] = "report footer"
+    # Repeated header rows (two exports pasted together).
+    if raw.shape[1] >= 2:
+        first_header = str(raw.columns[0]).casefold()
+        for i in np.flatnonzero(first_col.str.casefold().eq(first_header).to_numpy()):
+            row = [normalise_header(v) for v in raw.iloc[i].fillna("")]
+            same = sum(a == normalise_header(b) for a, b in zip(row, raw.columns, strict=False))
+            if same >= max(2, 0.8 * raw.shape[1]):
+                reasons.setdefault(i, "header row repeated")
+    # Total rows: "Total" where the name is, and no account id.
+    mapping = auto_map(list(raw.columns))
+    name_col = mapping.get("account_name", raw.columns[0])
+    id_col = mapping.get("account_id")
+    is_total = text_of(name_col).str.lower().str.match(_TOTAL_WORDS)
+    if id_col is not None and id_col != name_col:
+        id_text = text_of(id_col)
+        is_total &= id_text.eq("") | id_text.str.lower().str.match(_TOTAL_WORDS)
+    elif id_col is None and name_col != raw.columns[0]:
+        is_total |= first_col.str.lower().str.match(_TOTAL_WORDS) & ~filled[name_col]
+    for i in np.flatnonzero(is_total.to_numpy()):
+        reasons.setdefault(i, "total row")
+    for i in reasons:
+        keep[i] = False
+    skipped = [(int(table.lines[i]), reasons[i]) for i in sorted(reasons)]
+    return keep, skipped, totals
+
+
+def _context(
+    table: Table, keep: np.ndarray, report: LoadReport, extras: ExcelExtras | None, grid: Grid
+) -> _Context:
+    lines = table.lines[keep]
+    context = _Context(lines=lines, base=report)
+    if report.kind == "csv":
+        context.decimal_hint = "," if report.delimiter == ";" else "."
+        context.date_hint = "DMY" if report.delimiter == ";" else "MDY"
+        return context
+    context.epoch = extras.epoch
+    position_of = {line: pos for pos, line in enumerate(lines.tolist())}
+    header_of = dict(zip(table.positions, table.raw.columns, strict=True))
+
+    def remapped(cells):
+        for sheet_row, column in cells:
+            pos = position_of.get(sheet_row + 1)
+            if pos is not None and column in header_of:
+                yield pos, header_of[column]
+
+    context.errors = _remap_errors(extras.errors, remapped)
+    context.uncomputed = set(remapped(extras.uncomputed))
+    percent: dict[str, list[int]] = {}
+    for pos, header in remapped(extras.percent):
+        percent.setdefault(header, []).append(pos)
+    context.percent = {h: np.asarray(sorted(p), dtype="int64") for h, p in percent.items()}
+    return context
+
+
+def _remap_errors(errors: dict, remapped) -> dict[tuple[int, str], str]:
+    out = {}
+    for key, value in errors.items():
+        for new_key in remapped([key]):
+            out[new_key] = value
+    return out
+
+
+# --------------------------------------------------------------------------- columns
+
+
+def _parse(column: pd.Series, kind: str, context: _Context) -> Parsed:
+    if kind in NUMERIC_KINDS:
+        return parse_number(column, hint=context.decimal_hint)
+    if kind == "date":
+        return parse_date(column, hint=context.date_hint, epoch=context.epoch)
+    if kind == "bool":
+        return parse_bool(column)
+    return parse_text(column, kind)
+
+
+def _derive(raw: pd.DataFrame, mapping: dict[str, str], context: _Context) -> Book:
+    report = replace(
+        context.base,
+        mapping=dict(mapping),
+        notes=list(context.base.notes),
+        number_formats={},
+        date_orders={},
+        cells_cleaned={},
+        cells_flagged=[],
+    )
+    n = len(raw)
+    issues: dict[int, list[str]] = {}
+    flagged: list[FlaggedCell] = []
+
+    def flag(positions, column: str, problems) -> None:
+        for pos, problem in zip(positions, problems, strict=False):
+            pos = int(pos)
+            issues.setdefault(pos, []).append(f"{column}: {problem}")
+            flagged.append(FlaggedCell(pos, int(context.lines[pos]), column, problem))
+
+    canonical: dict[str, pd.Series] = {}
+    label_of = {header: name for name, header in reversed(list(mapping.items()))}
+    for name, header in mapping.items():
+        kind = COLUMN_BY_NAME[name].kind
+        parsed = _parse(raw[header], kind, context)
+        values = parsed.values
+        cleaned = dict(parsed.cleaned)
+        if kind in NUMERIC_KINDS and header in context.percent:
+            rows = context.percent[header]
+            values = values.copy()
+            scale = values.iloc[rows]
+            values.iloc[rows] = scale * 100
+            cleaned["percent_format"] = int(scale.notna().sum())
+        canonical[name] = values.reset_index(drop=True)
+        if cleaned:
+            report.cells_cleaned[name] = cleaned
+        if parsed.decision and kind == "bool":
+            report.notes.append(f"{name}: {parsed.decision}.")
+        elif parsed.decision:
+            target = report.date_orders if kind == "date" else report.number_formats
+            target[name] = parsed.decision
+        bad = np.flatnonzero(parsed.unreadable.to_numpy())
+        if len(bad):
+            cells = raw[header].iloc[bad]
+            flag(bad, name, (f"could not read '{_shorten(v)}'" for v in cells))
+    if "arr" not in mapping and "mrr" in mapping:
+        canonical["arr"] = canonical["mrr"] * 12
+        report.notes.append(f"ARR computed as MRR x 12 (from '{mapping['mrr']}').")
+    # Excel errors and formulas without a saved value, in any column.
+    error_cells = dict(context.errors)
+    for header in raw.columns:
+        column = raw[header]
+        if column.dtype == "float64" or pd.api.types.is_datetime64_any_dtype(column.dtype):
+            continue
+        mask = column.astype("str").str.strip().str.upper().isin(EXCEL_ERRORS) & column.notna()
+        for pos in np.flatnonzero(mask.to_numpy()):
+            error_cells.setdefault((int(pos), header), str(column.iloc[pos]).strip().upper())
+    for (pos, header), error in sorted(error_cells.items(), key=lambda kv: kv[0]):
+        flag([pos], label_of.get(header, header), [f"Excel error {error}"])
+    for pos, header in sorted(context.uncomputed):
+        flag([pos], label_of.get(header, header), ["formula without a saved value"])
+    if "account_id" in canonical:
+        ids = canonical["account_id"]
+        dup = ids.notna() & ids.duplicated(keep=False)
+        positions = np.flatnonzero(dup.to_numpy())
+        flag(positions, "account_id", (f"duplicate account_id '{ids.iloc[p]}'" for p in positions))
+        if len(positions):
+            report.notes.append(
+                f"{ids[dup].nunique()} account ids appear more than once "
+                f"({len(positions)} rows); all kept and flagged."
+            )
+    if "account_id" in canonical or "account_name" in canonical:
+        present = pd.Series(False, index=range(n))
+        for name in ("account_id", "account_name"):
+            if name in canonical:
+                present |= canonical[name].notna().to_numpy()
+        missing = np.flatnonzero(~present.to_numpy())
+        flag(missing, "account", ("no account id or name" for _ in missing))
+    accounts = _assemble(raw, canonical, issues, n)
+    report.cells_flagged = sorted(flagged, key=lambda f: (f.row, f.column))
+    return Book(accounts, dict(mapping), raw, report, context)
+
+
+def _assemble(
+    raw: pd.DataFrame, canonical: dict[str, pd.Series], issues: dict[int, list[str]], n: int
+) -> pd.DataFrame:
+    columns: dict[str, pd.Series] = {}
+    for name in CANONICAL_NAMES:
+        if name in canonical:
+            columns[name] = canonical[name]
+    reserved = set(CANONICAL_NAMES) | {ISSUES_COLUMN}
+    taken = set(columns) | set(raw.columns)
+    for header in raw.columns:
+        target = header
+        if header in reserved:
+            target = f"{header} (raw)"
+            while target in taken:
+                target += " (raw)"
+            taken.add(target)
+        columns[target] = raw[header].reset_index(drop=True)
+    text = np.full(n, "", dtype=object)
+    for pos, problems in issues.items():
+        text[pos] = "; ".join(problems)
+    columns[ISSUES_COLUMN] = pd.Series(text, dtype="str")
+    accounts = pd.DataFrame(columns)
+    accounts.index = pd.RangeIndex(n)
+    return accounts
+
+
+def _shorten(value: object, limit: int = 40) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
