@@ -1,7 +1,41 @@
-"""Tierwise: the Streamlit app's entry point (placeholder until the pages land)."""
+"""Tierwise: the Streamlit app's router. Page config, navigation and session defaults.
+
+streamlit run app.py                 # start empty: upload a book on the Data page
+streamlit run app.py -- --sample     # start on the bundled sample book (or TIERWISE_SAMPLE=1)
+"""
 
 import streamlit as st
 
-st.set_page_config(page_title="Tierwise", layout="wide")
-st.title("Tierwise")
-st.info("The workshop pages are on their way.")
+from ui import format as fmt
+from ui import state
+from ui.theme import CSS
+
+st.set_page_config(
+    page_title="Tierwise",
+    page_icon=":material/stacked_bar_chart:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+state.init_session()
+state.preload_sample_if_asked()
+st.html(CSS)
+
+pages = [
+    st.Page("pages/data.py", title="Data", icon=":material/upload_file:", default=True),
+    st.Page("pages/workshop.py", title="Workshop", icon=":material/tune:"),
+    st.Page("pages/accounts.py", title="Accounts", icon=":material/table_view:"),
+]
+navigation = st.navigation(pages)
+
+with st.sidebar:
+    st.title("Tierwise")
+    st.caption("Customer segmentation workshop")
+    if state.has_data():
+        st.success(
+            f"{state.source()}\n\n{fmt.accounts(len(state.accounts()))}",
+            icon=":material/description:",
+        )
+    else:
+        st.info("No accounts loaded yet.", icon=":material/description:")
+
+navigation.run()

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class CanonicalColumn:
     name: str
-    kind: str  # "id" | "text" | "category" | "money" | "number" | "count" | "score" | "date" | "bool"
+    # "id" | "text" | "category" | "money" | "number" | "count" | "score" | "date" | "bool"
+    kind: str
     label: str
     description: str
 
@@ -16,25 +17,43 @@ class CanonicalColumn:
 CANONICAL_COLUMNS: tuple[CanonicalColumn, ...] = (
     CanonicalColumn("account_id", "id", "Account ID", "Unique id of the account (kept as text)."),
     CanonicalColumn("account_name", "text", "Account name", "Customer name."),
-    CanonicalColumn("arr", "money", "ARR", "Annual recurring revenue (MRR x 12 when only MRR is given)."),
+    CanonicalColumn(
+        "arr", "money", "ARR", "Annual recurring revenue (MRR x 12 when only MRR is given)."
+    ),
     CanonicalColumn("mrr", "money", "MRR", "Monthly recurring revenue."),
-    CanonicalColumn("potential_arr", "money", "Potential ARR", "What the account could spend with you."),
+    CanonicalColumn(
+        "potential_arr", "money", "Potential ARR", "What the account could spend with you."
+    ),
     CanonicalColumn("plan", "category", "Plan", "Plan or edition."),
     CanonicalColumn("industry", "category", "Industry", "Customer industry."),
     CanonicalColumn("employees", "count", "Employees", "Customer head-count."),
-    CanonicalColumn("company_revenue", "money", "Company revenue", "The customer's own annual revenue (a CRM's 'Annual Revenue')."),
+    CanonicalColumn(
+        "company_revenue",
+        "money",
+        "Company revenue",
+        "The customer's own annual revenue (a CRM's 'Annual Revenue').",
+    ),
     CanonicalColumn("country", "category", "Country", "Country or region code."),
     CanonicalColumn("health_score", "score", "Health score", "Health score, 0-100."),
     CanonicalColumn("nps", "score", "NPS", "Latest NPS answer, 0-10."),
     CanonicalColumn("active_users", "count", "Active users", "Users active in the last period."),
     CanonicalColumn("licensed_seats", "count", "Licensed seats", "Seats paid for."),
-    CanonicalColumn("support_tickets", "count", "Support tickets", "Support tickets in the last period."),
+    CanonicalColumn(
+        "support_tickets", "count", "Support tickets", "Support tickets in the last period."
+    ),
     CanonicalColumn("integrations", "count", "Integrations", "Integrations in use."),
     CanonicalColumn("products", "count", "Products", "Number of products owned."),
     CanonicalColumn("renewal_date", "date", "Renewal date", "Next renewal date."),
     CanonicalColumn("referenceable", "bool", "Referenceable", "Reference or case-study account."),
-    CanonicalColumn("strategic_account", "bool", "Strategic account", "Flagged as strategic (logo, brand)."),
-    CanonicalColumn("lifecycle_stage", "category", "Lifecycle stage", "Onboarding, adoption, expansion, renewal..."),
+    CanonicalColumn(
+        "strategic_account", "bool", "Strategic account", "Flagged as strategic (logo, brand)."
+    ),
+    CanonicalColumn(
+        "lifecycle_stage",
+        "category",
+        "Lifecycle stage",
+        "Onboarding, adoption, expansion, renewal...",
+    ),
     CanonicalColumn("csm", "text", "CSM", "Owner (Customer Success Manager)."),
     CanonicalColumn("previous_tier", "category", "Previous tier", "Tier given last period."),
 )

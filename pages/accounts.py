@@ -1,0 +1,139 @@
+"""Accounts: the segmented list with filters, each account's reasons, downloads and settings."""
+
+import streamlit as st
+
+import segmentation as seg
+from segmentation import summaries
+from ui import charts, components, state, tables
+from ui import format as fmt
+from ui.shell import ensure_router
+
+ensure_router()
+st.header("Accounts", anchor=False)
+
+if not state.has_data():
+    st.info(
+        "No accounts to list yet: upload your export or use the sample book on the Data page.",
+        icon=":material/info:",
+    )
+    st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
+    st.stop()
+
+cfg = state.config()
+result = state.result()
+
+# --- filters --------------------------------------------------------------------------------
+with st.container(border=True):
+    search = components.search_box()
+    columns = st.columns(4)
+    filters = {}
+    for i, (column, label) in enumerate(tables.FILTERS.items()):
+        options = summaries.filter_options(result, column)
+        if options:
+            with columns[i % 4]:
+                filters[column] = components.multiselect_filter(label, f"filter_{column}", options)
+mask = summaries.filter_mask(result, filters, search)
+filtered = result[mask]
+
+summary = summaries.tier_summary(filtered, cfg)
+st.markdown(
+    f"**{fmt.accounts(len(filtered))}** of {fmt.count(len(result))} · "
+    f"{fmt.money(summary['arr'].sum())} ARR · "
+    + " · ".join(f"{name} {fmt.count(n)}" for name, n in summary["accounts"].items())
+)
+
+# --- the list -------------------------------------------------------------------------------
+view = tables.account_table(filtered)
+if len(view) < len(filtered):
+    st.caption(
+        f"Showing the {fmt.count(len(view))} highest-priority accounts of "
+        f"{fmt.count(len(filtered))}; narrow the filters or download the full list."
+    )
+selection = st.dataframe(
+    view,
+    key="accounts_table",
+    on_select="rerun",
+    selection_mode="single-row",
+    hide_index=True,
+    width="stretch",
+    height=460,
+    column_config=tables.column_config(cfg),
+)
+
+# --- one account ----------------------------------------------------------------------------
+picked = selection.selection.rows if selection else []
+if picked:
+    account = view.iloc[picked[0]]
+    row = result.loc[account.name] if account.name in result.index else account
+    name_col, chart_col = st.columns([1.2, 1])
+    with name_col:
+        st.subheader(str(row.get("account_name", row.get("account_id", ""))), anchor=False)
+        st.markdown(
+            f"**{row['tier']}** · priority **{row['priority']:.1f}** · "
+            f"ARR {fmt.money(row.get('arr'))}"
+        )
+        st.markdown(f"**Why:** {row['reasons']}")
+        if row.get("data_issues"):
+            st.warning(f"Data issues: {row['data_issues']}", icon=":material/warning:")
+    with chart_col:
+        st.altair_chart(
+            charts.breakdown_chart(summaries.pillar_breakdown(row, cfg)), width="stretch"
+        )
+else:
+    st.caption("Select a row to see its pillar breakdown and reasons.")
+
+# --- downloads ------------------------------------------------------------------------------
+st.subheader("Download", anchor=False)
+scope = components.export_scope(len(filtered), len(result))
+rows = filtered if scope == "filtered" else result
+report = state.book().report if state.book() is not None else None
+csv_col, xlsx_col, _ = st.columns([1, 1, 2])
+csv_col.download_button(
+    "Accounts as CSV",
+    data=tables.export_callable(rows, "csv", cfg, report),
+    file_name="tierwise-accounts.csv",
+    mime="text/csv",
+    key="download_csv",
+    icon=":material/download:",
+    on_click="ignore",
+)
+xlsx_col.download_button(
+    "Accounts as Excel",
+    data=tables.export_callable(rows, "xlsx", cfg, report),
+    file_name="tierwise-accounts.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="download_xlsx",
+    icon=":material/download:",
+    on_click="ignore",
+    help="With Summary, Settings and Data report sheets. Built when you click.",
+)
+
+# --- settings -------------------------------------------------------------------------------
+st.subheader("Settings", anchor=False)
+st.caption(
+    "Save the weights, cut-offs and metric rules as a JSON file: load it here next month, or "
+    "give it to `python -m segmentation score --config` for the same tiers."
+)
+save_col, load_col = st.columns([1, 2])
+save_col.download_button(
+    "Save settings",
+    data=tables.settings_callable(cfg),
+    file_name="tierwise-settings.json",
+    mime="application/json",
+    key="download_settings",
+    icon=":material/save:",
+    on_click="ignore",
+)
+with load_col:
+    settings_file = components.settings_uploader()
+if settings_file is not None:
+    kind, message, fresh = state.load_settings(settings_file)
+    if kind == "error":
+        st.error(f"Those settings were not loaded. {message}", icon=":material/error:")
+    elif fresh:  # redraw the page (list, downloads) under the new settings
+        components.forget_config_widgets()
+        st.rerun()
+    else:
+        st.success(message + " The Workshop shows them now.", icon=":material/check:")
+with st.expander("The criteria in plain words", icon=":material/description:"):
+    st.markdown("\n".join(seg.describe_config(state.config())))

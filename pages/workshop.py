@@ -1,0 +1,189 @@
+"""Workshop: the room's main screen. Move the weights and cut-offs; everything follows at once."""
+
+import streamlit as st
+
+import segmentation as seg
+from segmentation import summaries
+from ui import charts, components, state
+from ui import format as fmt
+from ui.shell import ensure_router
+from ui.theme import strip, tier_colour
+
+ensure_router()
+st.header("Workshop", anchor=False)
+
+if not state.has_data():
+    st.info(
+        "Load a book of accounts first: upload your export or use the sample book on the "
+        "Data page. Then come back here to weigh the pillars and cut the tiers.",
+        icon=":material/info:",
+    )
+    st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
+    st.stop()
+
+
+def draw_controls(cfg: seg.Config, quadrant: seg.config.Quadrant) -> seg.Config:
+    """The control panel; returns the settings it shows (or the last valid ones)."""
+    shares = summaries.weight_shares(cfg)
+    st.markdown("**Pillar weights**")
+    weights = {p.key: components.weight_slider(p, shares[p.key]) for p in cfg.pillars}
+    st.caption(
+        "Share of priority: "
+        + " · ".join(f"{p.label.split()[0]} {fmt.share(shares[p.key])}" for p in cfg.pillars)
+    )
+    st.markdown("**Tier cut-offs**")
+    thresholds = components.threshold_sliders(cfg)
+    st.caption(" · ".join(f"{t.name}: {t.engagement}" for t in cfg.tiers if t.engagement))
+    components.baseline_buttons()
+    effects = {p.key: p.effect for p in cfg.pillars}
+    metrics = {p.key: p.metrics for p in cfg.pillars}
+    open_pillar = components.pillar_picker(cfg)
+    if open_pillar is not None:
+        effects[open_pillar], metrics[open_pillar] = components.pillar_editor(
+            cfg.pillar(open_pillar)
+        )
+    with st.expander("Coverage rule"):
+        arr_per_csm = components.arr_per_csm_input(cfg)
+    try:
+        return components.build_config(
+            cfg, weights, effects, metrics, thresholds, quadrant, arr_per_csm
+        )
+    except seg.ConfigError as exc:
+        st.error(f"These settings cannot be used: {exc}", icon=":material/error:")
+        return cfg
+
+
+def draw_tier_cards(result, cfg: seg.Config) -> None:
+    table = summaries.tier_summary(result, cfg)
+    base_counts = summaries.tier_counts(state.baseline_tiers())
+    for column, (name, row) in zip(st.columns(len(table)), table.iterrows(), strict=True):
+        with column, st.container(border=True):
+            st.html(strip(tier_colour(cfg.tier_names, name)))
+            change = summaries.change(row["accounts"], base_counts.get(name))
+            st.metric(
+                name,
+                fmt.count(row["accounts"]),
+                delta=fmt.delta(change),
+                delta_color="off",
+                delta_arrow="off" if change == 0 else "auto",
+                help=cfg.tiers[cfg.tier_names.index(name)].engagement or None,
+            )
+            st.caption(
+                f"**{fmt.money(row['arr'])}** ARR · {fmt.share(row['share_of_arr'])} of ARR · "
+                f"{fmt.share(row['share_of_accounts'])} of accounts"
+            )
+
+
+def draw_coverage(result, cfg: seg.Config) -> None:
+    cover = summaries.csm_coverage(result, cfg)
+    st.html(
+        f'<div class="tw-coverage">Coverage: <b>{cover.tier}</b> holds '
+        f"<b>{fmt.money(cover.arr)}</b> "
+        f"ARR → <b>{cover.csms} CSM{'s' if cover.csms != 1 else ''}</b> at one per "
+        f"{fmt.money(cover.arr_per_csm)} ({cover.exact:.1f} exact)</div>"
+    )
+
+
+def draw_quadrant(result, cfg: seg.Config) -> None:
+    sample = summaries.chart_sample(result)
+    cells = summaries.quadrant_summary(result, cfg)
+    frame = charts.quadrant_frame(result, sample.rows, cfg)
+    x_domain = summaries.axis_domain(result, cfg.quadrant.x)
+    y_domain = summaries.axis_domain(result, cfg.quadrant.y)
+    st.vega_lite_chart(
+        spec=charts.quadrant_spec(frame, cells, cfg, x_domain, y_domain), width="stretch"
+    )
+    notes = []
+    if sample.sampled:
+        notes.append(
+            f"Showing a sample of {fmt.count(sample.shown)} of {fmt.count(sample.total)} "
+            f"accounts ({fmt.count(sample.top_shown)} of {fmt.count(sample.top_total)} "
+            f"{cfg.tiers[0].name}); counts and ARR in the corners are exact."
+        )
+    if cells.attrs["unplaced"]:
+        notes.append(f"{fmt.accounts(cells.attrs['unplaced'])} lack a value on an axis.")
+    notes.append("Point size: ARR.")
+    st.caption(" ".join(notes))
+
+
+def draw_histogram(result, cfg: seg.Config) -> None:
+    st.markdown("**Priority distribution**")
+    bins = summaries.priority_histogram(result, cfg)
+    st.vega_lite_chart(spec=charts.histogram_spec(bins, cfg), width="stretch")
+    st.caption("Accounts per 2 priority points, coloured by tier; dashed lines are the cut-offs.")
+
+
+def draw_movement(result) -> None:
+    baseline_tiers = state.baseline_tiers()
+    moves = summaries.movement_totals(result, baseline_tiers)
+    st.subheader("Who moved", anchor=False)
+    st.caption(f"Against {state.baseline_label()}.")
+    if moves.moved == 0:
+        st.info("No account changes tier against the baseline.", icon=":material/check:")
+        return
+    st.markdown(
+        f"**{fmt.accounts(moves.moved)}** change tier ({moves.up} up, {moves.down} down), "
+        f"holding **{fmt.money(moves.arr_moved)}** ARR."
+    )
+    matrix_col, list_col = st.columns([1, 2.4])
+    with matrix_col:
+        st.caption("Baseline tier (rows) → tier now (columns)")
+        st.dataframe(
+            summaries.movement_matrix(baseline_tiers, result["tier"].array), width="stretch"
+        )
+    with list_col:
+        moved = summaries.moved_accounts(result, baseline_tiers)
+        st.caption(f"The {len(moved)} largest by ARR")
+        st.dataframe(
+            moved,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "account_name": "Account",
+                "account_id": "ID",
+                "arr": st.column_config.NumberColumn("ARR", format="dollar"),
+                "from_tier": "From",
+                "to_tier": "To",
+                "move": "Move",
+                "priority": st.column_config.NumberColumn("Priority", format="%.1f"),
+                "reasons": st.column_config.TextColumn("Why", width="large"),
+            },
+        )
+
+
+@st.fragment
+def workshop() -> None:
+    """Controls and views redraw together on a slider move; the rest of the page does not."""
+    cfg = state.config()
+    controls, views = st.columns([1, 3.3], gap="large")
+    with views:
+        cards = st.container()
+        coverage = st.container()
+        quad_col, hist_col = st.columns(2, gap="medium")
+        movement = st.container()
+    with quad_col:
+        st.markdown("**Quadrant**")
+        arr = summaries.arr_values(state.accounts())
+        quadrant = components.quadrant_controls(
+            cfg, arr, summaries.default_split(state.accounts(), "arr")
+        )
+    with controls, st.container(border=True):
+        new_cfg = draw_controls(cfg, quadrant)
+    state.set_config(new_cfg)
+    result = state.result()
+    with cards:
+        draw_tier_cards(result, new_cfg)
+    with coverage:
+        draw_coverage(result, new_cfg)
+    with quad_col:
+        draw_quadrant(result, new_cfg)
+    with hist_col:
+        draw_histogram(result, new_cfg)
+    with movement:
+        draw_movement(result)
+    with st.expander("The criteria in plain words", icon=":material/description:"):
+        st.markdown("\n".join(seg.describe_config(new_cfg)))
+
+
+st.caption(f"{state.source()} · {fmt.accounts(len(state.accounts()))}")
+workshop()

@@ -1,0 +1,302 @@
+"""The command line: a thin layer over the library (CONTRACT.md section 4).
+
+    python -m segmentation score accounts.xlsx --out segmented.xlsx --config settings.json
+    python -m segmentation sample --rows 500 --seed 7 --out accounts.csv
+    python -m segmentation config --out settings.json
+
+Exit 0 with a short summary on stdout; exit 2 with one `error:` line on stderr when an input,
+the settings or the output path cannot be used. Outputs are written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+TIER_CHANGES = ("up", "down", "same", "new")
+
+
+class CommandError(Exception):
+    """A problem the user can fix; printed as one `error:` line, exit status 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.command(args)
+    except CommandError as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m segmentation",
+        description="Tierwise: segment a book of customer accounts into service tiers.",
+        epilog="Run `python -m segmentation COMMAND --help` for a command's options.",
+    )
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+    _add_score(commands)
+    _add_sample(commands)
+    _add_config(commands)
+    return parser
+
+
+def _add_command(commands: Any, name: str, run: Callable, summary: str) -> argparse.ArgumentParser:
+    """A sub-command whose help is the summary plus the example in `run`'s docstring."""
+    command = commands.add_parser(
+        name,
+        help=summary,
+        description=f"{summary}\n\n{run.__doc__}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    command.set_defaults(command=run)
+    return command
+
+
+def _add_score(commands: Any) -> None:
+    score = _add_command(commands, "score", run_score, "Score and tier every account of a file.")
+    score.add_argument("input", metavar="INPUT", help="CSV or XLSX export of accounts")
+    score.add_argument(
+        "--out", required=True, metavar="OUTPUT", help="segmented file; .csv or .xlsx"
+    )
+    score.add_argument("--config", metavar="CONFIG.json", help="settings (default: the defaults)")
+    score.add_argument("--sheet", metavar="NAME", help="sheet to read (default: the largest)")
+    score.add_argument(
+        "--previous",
+        metavar="PREV",
+        help="last period's segmented file or snapshot: adds a tier_change column",
+    )
+    score.add_argument(
+        "--as-of",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="day renewal windows are counted from (default: today)",
+    )
+
+
+def _add_sample(commands: Any) -> None:
+    sample = _add_command(commands, "sample", run_sample, "Write a realistic synthetic book.")
+    sample.add_argument("--rows", type=_positive_int, required=True, metavar="N")
+    sample.add_argument("--seed", type=int, default=7, metavar="S", help="default 7")
+    sample.add_argument("--out", required=True, metavar="FILE", help=".csv or .xlsx")
+    sample.add_argument(
+        "--previous-quarter",
+        metavar="FILE",
+        help="also write the same book one quarter earlier (a snapshot to compare with)",
+    )
+
+
+def _add_config(commands: Any) -> None:
+    config = _add_command(commands, "config", run_config, "Write the default settings file.")
+    config.add_argument("--out", required=True, metavar="CONFIG.json")
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-01") from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return value
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def run_score(args: argparse.Namespace) -> None:
+    """Example:
+
+    python -m segmentation score accounts.xlsx --out segmented.xlsx --config settings.json
+    """
+    import segmentation as seg
+
+    fmt = _output_format(args.out)
+    if args.config:
+        config = _guarded(args.config, seg.load_config, args.config)
+    else:
+        config = seg.default_config()
+    book = _guarded(args.input, seg.load, args.input, sheet=args.sheet)
+    # The shell may read the clock; the core never does.
+    as_of = args.as_of or dt.date.today()
+    result = _guarded(args.config or args.input, seg.segment, book.accounts, config, as_of=as_of)
+    changes = None
+    if args.previous:
+        previous = _guarded(args.previous, seg.load, args.previous)
+        tiers = [t.name for t in config.tiers]
+        changes = _guarded(args.previous, tier_changes, result, previous.accounts, tiers)
+        result = result.assign(tier_change=changes)
+    _guarded(args.out, seg.export, result, args.out, fmt, config=config, report=book.report)
+    _print_lines(_score_summary(result, book.report, config, args.out))
+    if changes is not None:
+        _print_lines([_changes_line(changes, args.previous, previous.accounts, result)])
+
+
+def run_sample(args: argparse.Namespace) -> None:
+    """Example:
+
+    python -m segmentation sample --rows 500 --seed 7 --out sample_data/accounts.csv
+    """
+    from segmentation.sample import generate_accounts, previous_quarter, write_book
+
+    _output_format(args.out)
+    if args.previous_quarter:
+        _output_format(args.previous_quarter)
+    accounts = generate_accounts(args.rows, seed=args.seed)
+    _guarded(args.out, write_book, accounts, args.out)
+    print(f"Wrote {len(accounts):,} synthetic accounts (seed {args.seed}) to {args.out}.")
+    if args.previous_quarter:
+        snapshot = previous_quarter(accounts, seed=args.seed)
+        _guarded(args.previous_quarter, write_book, snapshot, args.previous_quarter)
+        print(
+            f"Wrote the previous quarter ({len(snapshot):,} accounts) to {args.previous_quarter}."
+        )
+
+
+def run_config(args: argparse.Namespace) -> None:
+    """Example:
+
+    python -m segmentation config --out settings.json
+    """
+    import segmentation as seg
+
+    _guarded(args.out, seg.save_config, seg.default_config(), args.out)
+    print(f"Wrote the default settings to {args.out}.")
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _guarded(path: str, action: Callable, *args: Any, **kwargs: Any) -> Any:
+    """Run one library call; a problem with the file at `path` becomes a CommandError."""
+    from segmentation.errors import ConfigError, InputError
+
+    try:
+        return action(*args, **kwargs)
+    except (InputError, ConfigError) as problem:
+        raise CommandError(_naming_file(path, str(problem))) from None
+    except OSError as problem:
+        reason = problem.strerror or str(problem)
+        raise CommandError(f"{path}: {reason.rstrip('.')}.") from None
+
+
+def _naming_file(path: str, message: str) -> str:
+    """The message on one line, with the file named once."""
+    message = " ".join(message.split())
+    if path in message or Path(path).name in message:
+        return message
+    return f"{path}: {message}"
+
+
+def _output_format(path: str) -> str:
+    from segmentation.export import format_for_path
+
+    return _guarded(path, format_for_path, path)
+
+
+def _print_lines(lines: list[str]) -> None:
+    print("\n".join(lines))
+
+
+def _score_summary(result: Any, report: Any, config: Any, out: str) -> list[str]:
+    from segmentation.export import summary_by
+
+    lines = [
+        f"Read {report.rows_read:,} rows: {report.rows_kept:,} accounts kept, "
+        f"{len(report.rows_skipped):,} rows skipped."
+    ]
+    lines += [f"  line {line}: {reason}" for line, reason in report.rows_skipped[:5]]
+    if len(report.rows_skipped) > 5:
+        lines.append(f"  ... and {len(report.rows_skipped) - 5:,} more (see the report).")
+    table = summary_by(result, "tier", [t.name for t in config.tiers])
+    width = max(len(str(name)) for name in table.index)
+    for name, row in table.iterrows():
+        lines.append(
+            f"  {name!s:<{width}}  {int(row['accounts']):>8,} accounts "
+            f"({row['share_of_accounts']:>4.0%})  ${row['arr']:>15,.0f} ARR "
+            f"({row['share_of_arr']:>4.0%})"
+        )
+    lines.append(f"Wrote {len(result):,} accounts to {out}.")
+    return lines
+
+
+def tier_changes(result: Any, previous: Any, tier_order: Sequence[str]) -> Any:
+    """Per account of `result`: "up", "down", "same" or "new" against the previous book.
+
+    Accounts are matched by account_id (else account_name). The previous tier is its `tier`
+    column (any case), else its canonical `previous_tier`. A previous tier that is missing or
+    not one of `tier_order` gives an empty value.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from segmentation.errors import InputError
+
+    key = "account_id" if "account_id" in result and "account_id" in previous else "account_name"
+    if key not in result or key not in previous:
+        raise InputError("the previous file has no account id or name to match accounts on.")
+    tier_column = _previous_tier_column(previous)
+    rank = {name: position for position, name in enumerate(tier_order)}
+    previous_rank = pd.Series(
+        previous[tier_column].astype(object).map(rank).to_numpy(dtype=float),
+        index=_match_keys(previous[key]),
+    )
+    previous_rank = previous_rank[~previous_rank.index.duplicated()]
+    keys = _match_keys(result[key])
+    known = keys.isin(previous_rank.index)
+    before = previous_rank.reindex(keys).to_numpy()
+    now = result["tier"].astype(object).map(rank).to_numpy(dtype=float)
+    change = np.select(
+        [~known, np.isnan(before) | np.isnan(now), now < before, now > before],
+        ["new", "", "up", "down"],
+        default="same",
+    )
+    return pd.Series(change, index=result.index, dtype="str").replace("", pd.NA)
+
+
+def _previous_tier_column(previous: Any) -> str:
+    for column in previous.columns:
+        if str(column).strip().lower() == "tier":
+            return column
+    if "previous_tier" in previous:
+        return "previous_tier"
+    from segmentation.errors import InputError
+
+    raise InputError("the previous file has no tier column (Tier or Previous Tier).")
+
+
+def _match_keys(values: Any) -> Any:
+    import pandas as pd
+
+    return pd.Index(values.astype("str").str.strip())
+
+
+def _changes_line(changes: Any, previous_path: str, previous: Any, result: Any) -> str:
+    counts = changes.value_counts()
+    parts = [f"{int(counts.get(name, 0)):,} {name}" for name in TIER_CHANGES]
+    key = "account_id" if "account_id" in result and "account_id" in previous else "account_name"
+    gone = (~_match_keys(previous[key]).isin(_match_keys(result[key]))).sum()
+    unknown = int(changes.isna().sum())
+    extra = f"; {unknown:,} with no comparable previous tier" if unknown else ""
+    return (
+        f"Tier changes since {previous_path}: {', '.join(parts)}{extra}; "
+        f"{gone:,} accounts of the previous file are no longer in the book."
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""Helpers for driving the app with Streamlit's AppTest, on the real sample files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+import segmentation as seg
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+SAMPLE_CSV = ROOT / "sample_data" / "accounts.csv"
+SAMPLE_XLSX = ROOT / "sample_data" / "accounts.xlsx"
+PAGES = {"data": "pages/data.py", "workshop": "pages/workshop.py", "accounts": "pages/accounts.py"}
+CSV_MIME = "text/csv"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download_bytes(at: AppTest, downloads: dict, key: str) -> bytes:
+    """The bytes the browser would get from the download button `key`."""
+    (button,) = [b for b in at.get("download_button") if b.key == key]
+    data = downloads[button.proto.deferred_file_id]()
+    return data if isinstance(data, bytes) else data.encode("utf-8")
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    at.switch_page(PAGES[page]).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def tier_metrics(at: AppTest, cfg: seg.Config) -> dict[str, int]:
+    """The st.metric per tier: label = tier name, value = number of accounts."""
+    shown = {m.label: m.value for m in at.metric}
+    return {name: int(shown[name].replace(",", "")) for name in cfg.tier_names}
+
+
+def expected_counts(accounts, cfg: seg.Config) -> dict[str, int]:
+    result = seg.segment(accounts, cfg, as_of=dt.date.today())
+    counts = result["tier"].value_counts()
+    return {name: int(counts[name]) for name in cfg.tier_names}
+
+
+def texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)

@@ -1,0 +1,89 @@
+"""Accounts page: filters, downloads read back, settings saved and loaded."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+from app_helpers import SAMPLE_CSV, download_bytes, expected_counts, goto, texts, tier_metrics
+
+import segmentation as seg
+from segmentation.config import with_pillar, with_thresholds
+
+
+def test_downloads_hold_every_account_with_its_tier(sample_app, downloads):
+    goto(sample_app, "workshop")
+    sample_app.slider(key="weight_health").set_value(60.0).run()
+    goto(sample_app, "accounts")
+    sample_app.radio(key="export_scope").set_value("all").run()
+    cfg = with_pillar(seg.default_config(), "health", weight=60.0)
+    expected = seg.segment(seg.load(SAMPLE_CSV).accounts, cfg)
+    csv = pd.read_csv(io.BytesIO(download_bytes(sample_app, downloads, "download_csv")))
+    assert len(csv) == 500
+    assert csv["tier"].tolist() == expected["tier"].astype("str").tolist()
+    xlsx = pd.read_excel(
+        io.BytesIO(download_bytes(sample_app, downloads, "download_xlsx")),
+        sheet_name="Accounts",
+        engine="calamine",
+    )
+    assert len(xlsx) == 500
+    assert xlsx["tier"].tolist() == expected["tier"].astype("str").tolist()
+
+
+def test_filters_narrow_the_list_and_the_filtered_download(sample_app, downloads):
+    goto(sample_app, "accounts")
+    sample_app.multiselect(key="filter_tier").set_value(["High-touch"]).run()
+    counts = expected_counts(seg.load(SAMPLE_CSV).accounts, seg.default_config())
+    assert f"**{counts['High-touch']} accounts** of 500" in texts(sample_app.markdown)
+    csv = pd.read_csv(io.BytesIO(download_bytes(sample_app, downloads, "download_csv")))
+    assert len(csv) == counts["High-touch"]
+    assert set(csv["tier"]) == {"High-touch"}
+    sample_app.text_input(key="filter_search").set_value("zzz-no-such-account").run()
+    assert not sample_app.exception
+    assert "**0 accounts** of 500" in texts(sample_app.markdown)
+
+
+def test_save_settings_gives_the_session_config(sample_app, downloads):
+    goto(sample_app, "workshop")
+    sample_app.slider(key="weight_complexity").set_value(40.0)
+    sample_app.slider(key="threshold_mid").set_value(30.0).run()
+    goto(sample_app, "accounts")
+    saved = seg.config_from_json(download_bytes(sample_app, downloads, "download_settings"))
+    assert saved == sample_app.session_state["tw_config"]
+    assert saved == with_thresholds(
+        with_pillar(seg.default_config(), "complexity", weight=40.0), [70.0, 30.0]
+    )
+
+
+def test_load_valid_settings_moves_the_sliders(sample_app):
+    cfg = with_thresholds(with_pillar(seg.default_config(), "growth", weight=55), [62, 40])
+    goto(sample_app, "accounts")
+    data = seg.config_to_json(cfg).encode()
+    sample_app.file_uploader(key="settings_upload").set_value(("s.json", data, "application/json"))
+    sample_app.run()
+    assert not sample_app.exception and not sample_app.error
+    assert "Settings loaded from s.json" in texts(sample_app.success)
+    goto(sample_app, "workshop")
+    assert sample_app.slider(key="weight_growth").value == 55
+    assert sample_app.slider(key="threshold_high").value == 62
+    assert sample_app.slider(key="threshold_mid").value == 40
+    assert tier_metrics(sample_app, cfg) == expected_counts(seg.load(SAMPLE_CSV).accounts, cfg)
+
+
+def test_load_invalid_settings_shows_the_config_error(sample_app):
+    doc = json.loads(seg.config_to_json(seg.default_config()))
+    doc["tiers"][1]["threshold"] = 80
+    goto(sample_app, "accounts")
+    data = json.dumps(doc).encode()
+    sample_app.file_uploader(key="settings_upload").set_value(
+        ("bad.json", data, "application/json")
+    )
+    sample_app.run()
+    assert not sample_app.exception
+    try:
+        seg.config_from_json(data, source="bad.json")
+    except seg.ConfigError as exc:
+        message = str(exc)
+    assert message in sample_app.error[0].value
+    assert sample_app.session_state["tw_config"] == seg.default_config()

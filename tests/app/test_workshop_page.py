@@ -1,0 +1,84 @@
+"""Workshop page: every slider, checked against segment() on the same data and settings."""
+
+from __future__ import annotations
+
+import pytest
+from app_helpers import SAMPLE_CSV, expected_counts, goto, tier_metrics
+
+import segmentation as seg
+from segmentation.config import with_pillar, with_thresholds
+
+
+@pytest.fixture(scope="module")
+def sample_accounts():
+    return seg.load(SAMPLE_CSV).accounts
+
+
+@pytest.fixture
+def workshop(sample_app):
+    return goto(sample_app, "workshop")
+
+
+SLIDER_MOVES = [
+    ("weight_growth", 60.0, lambda c: with_pillar(c, "growth", weight=60.0)),
+    ("weight_strategic", 5.0, lambda c: with_pillar(c, "strategic", weight=5.0)),
+    ("weight_complexity", 45.0, lambda c: with_pillar(c, "complexity", weight=45.0)),
+    ("weight_health", 70.0, lambda c: with_pillar(c, "health", weight=70.0)),
+    ("threshold_high", 60.0, lambda c: with_thresholds(c, [60.0, 45.0])),
+    ("threshold_mid", 35.0, lambda c: with_thresholds(c, [70.0, 35.0])),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "change"), SLIDER_MOVES, ids=[m[0] for m in SLIDER_MOVES])
+def test_each_slider_updates_the_tier_counts_exactly(workshop, sample_accounts, key, value, change):
+    cfg = seg.default_config()
+    before = tier_metrics(workshop, cfg)
+    workshop.slider(key=key).set_value(value).run()
+    assert not workshop.exception and not workshop.error
+    expected = expected_counts(sample_accounts, change(cfg))
+    assert tier_metrics(workshop, cfg) == expected
+    assert expected != before
+    deltas = {m.label: m.delta for m in workshop.metric}
+    assert any(d and "vs baseline" in d for d in deltas.values())
+
+
+def test_sliders_combine_and_survive_a_page_switch(workshop, sample_accounts):
+    workshop.slider(key="weight_growth").set_value(50.0)
+    workshop.slider(key="threshold_high").set_value(65.0).run()
+    goto(workshop, "accounts")
+    goto(workshop, "workshop")
+    assert workshop.slider(key="weight_growth").value == 50.0
+    cfg = with_thresholds(with_pillar(seg.default_config(), "growth", weight=50.0), [65.0, 45.0])
+    assert tier_metrics(workshop, cfg) == expected_counts(sample_accounts, cfg)
+
+
+def test_mid_threshold_stays_below_the_top_one(workshop, sample_accounts):
+    workshop.slider(key="threshold_high").set_value(40.0).run()
+    assert not workshop.exception and not workshop.error
+    assert workshop.slider(key="threshold_mid").value == 39.0
+    cfg = with_thresholds(seg.default_config(), [40.0, 39.0])
+    assert tier_metrics(workshop, cfg) == expected_counts(sample_accounts, cfg)
+
+
+def test_all_weights_zero_shows_the_settings_error(workshop):
+    for key in ("weight_growth", "weight_strategic", "weight_complexity", "weight_health"):
+        workshop.slider(key=key).set_value(0.0)
+    workshop.run()
+    assert not workshop.exception
+    assert "at least one pillar needs a weight above 0" in workshop.error[0].value
+
+
+def test_who_moved_lists_the_moves(workshop):
+    workshop.slider(key="threshold_high").set_value(50.0).run()
+    assert any("change tier" in m.value for m in workshop.markdown)
+    assert len(workshop.dataframe) == 2  # the from/to matrix and the moved accounts
+
+
+def test_pillar_effect_and_pin_baseline(workshop, sample_accounts):
+    workshop.get("button_group")[0].set_value("health").run()
+    workshop.radio(key="effect_health").set_value("raises").run()
+    assert not workshop.exception
+    cfg = with_pillar(seg.default_config(), "health", effect="raises")
+    assert tier_metrics(workshop, cfg) == expected_counts(sample_accounts, cfg)
+    workshop.button(key="pin_baseline").click().run()
+    assert all(m.delta == "no change" for m in workshop.metric[:3])

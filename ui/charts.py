@@ -1,0 +1,253 @@
+"""Altair charts for the workshop: the quadrant and the priority distribution.
+
+Charts get bounded data only (a sample of at most a few thousand accounts, or counts per
+bin), so the spec sent to the browser stays small whatever the size of the book.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+import segmentation as seg
+from segmentation import summaries
+from ui import format as fmt
+from ui.theme import tier_colours
+
+TOOLTIP_SCORES = ("score_growth", "score_strategic", "score_complexity", "score_health")
+
+
+def _tier_scale(names: tuple[str, ...]) -> alt.Scale:
+    return alt.Scale(domain=list(names), range=tier_colours(names))
+
+
+def quadrant_frame(result: pd.DataFrame, rows: np.ndarray, cfg: seg.Config) -> pd.DataFrame:
+    """The sampled accounts with the columns the quadrant draws and its tooltips show."""
+    picked = result.iloc[rows]
+    q = cfg.quadrant
+    frame = pd.DataFrame(
+        {
+            "x": summaries.axis_values(picked, q.x),
+            "y": summaries.axis_values(picked, q.y),
+            "arr": summaries.arr_values(picked),
+            "tier": picked["tier"].astype("str").to_numpy(),
+            "priority": picked["priority"].to_numpy(),
+        }
+    )
+    names = picked["account_name"] if "account_name" in picked.columns else picked["account_id"]
+    frame["account"] = names.astype("str").to_numpy()
+    for column in TOOLTIP_SCORES:
+        frame[column] = picked[column].to_numpy()
+    return frame
+
+
+def _scale(log: bool) -> alt.Scale:
+    return alt.Scale(type="log", nice=False) if log else alt.Scale(domain=[0, 100], nice=False)
+
+
+CORNERS = (
+    ("top_left", "left", "top"),
+    ("top_right", "right", "top"),
+    ("bottom_left", "left", "bottom"),
+    ("bottom_right", "right", "bottom"),
+)
+
+
+# The chart specs are built with Altair once per shape (axes, labels, tiers) and kept as
+# JSON; each redraw only fills in the data. Altair's build and schema validation cost far
+# more than a slider move may (DESIGN section 4), and the templates hold no account data.
+@functools.lru_cache(maxsize=64)
+def _quadrant_template(
+    x_title: str,
+    y_title: str,
+    x_log: bool,
+    y_log: bool,
+    tiers: tuple[str, ...],
+    pillar_titles: tuple[str, ...],
+) -> str:
+    x_scale, y_scale = _scale(x_log), _scale(y_log)
+    tooltip = [
+        alt.Tooltip("account:N", title="Account"),
+        alt.Tooltip("tier:N", title="Tier"),
+        alt.Tooltip("arr:Q", title="ARR", format="$,.0f"),
+        alt.Tooltip("priority:Q", title="Priority", format=".1f"),
+        *[
+            alt.Tooltip(f"{c}:Q", title=t, format=".0f")
+            for c, t in zip(TOOLTIP_SCORES, pillar_titles, strict=True)
+        ],
+    ]
+    points = (
+        alt.Chart(alt.Data(name="points"))
+        .mark_circle(opacity=0.75, stroke="white", strokeWidth=0.4)
+        .encode(
+            x=alt.X("x:Q", title=x_title, scale=x_scale),
+            y=alt.Y("y:Q", title=y_title, scale=y_scale),
+            color=alt.Color(
+                "tier:N", title="Tier", scale=_tier_scale(tiers), legend=alt.Legend(orient="bottom")
+            ),
+            size=alt.Size(
+                "arr:Q", title="ARR", scale=alt.Scale(type="sqrt", range=[12, 500]), legend=None
+            ),
+            order=alt.Order("arr:Q", sort="descending"),
+            tooltip=tooltip,
+        )
+    )
+    rule_style = {"color": "#334155", "strokeDash": [6, 4], "strokeWidth": 1.5}
+    splits = alt.Chart(alt.Data(name="splits"))
+    vline = splits.mark_rule(**rule_style).encode(x=alt.X("x:Q", scale=x_scale))
+    hline = splits.mark_rule(**rule_style).encode(y=alt.Y("y:Q", scale=y_scale))
+    texts = []
+    for cell, align, baseline in CORNERS:
+        texts.append(
+            alt.Chart(alt.Data(name="corners"))
+            .transform_filter(alt.datum.cell == cell)
+            .mark_text(
+                align=align,
+                baseline=baseline,
+                dx=6 if align == "left" else -6,
+                dy=6 if baseline == "top" else -6,
+                fontSize=14,
+                fontWeight="bold",
+                color="#0f172a",
+            )
+            .encode(x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale), text="text:N")
+        )
+    chart = alt.layer(points, vline, hline, *texts).properties(height=430)
+    return _template_json(chart)
+
+
+def _template_json(chart: alt.TopLevelMixin) -> str:
+    spec = chart.to_dict()
+    spec.pop("config", None)  # Altair's default theme sizes; Streamlit's theme applies instead
+    return json.dumps(spec)
+
+
+def _set_domains(spec: dict, x_domain: list[float], y_domain: list[float]) -> None:
+    for layer in spec["layer"]:
+        for channel, domain in (("x", x_domain), ("y", y_domain)):
+            encoding = layer.get("encoding", {}).get(channel)
+            if encoding is not None:
+                encoding.setdefault("scale", {})["domain"] = domain
+
+
+def quadrant_spec(
+    frame: pd.DataFrame,
+    cells: pd.DataFrame,
+    cfg: seg.Config,
+    x_domain: tuple[float, float],
+    y_domain: tuple[float, float],
+) -> dict:
+    """The quadrant as a Vega-Lite spec: sampled points, split lines, counts in each corner."""
+    q = cfg.quadrant
+    labels = {p.key: p.label for p in cfg.pillars}
+    spec = json.loads(
+        _quadrant_template(
+            fmt.axis_label(q.x, labels),
+            fmt.axis_label(q.y, labels),
+            q.x == "arr",
+            q.y == "arr",
+            cfg.tier_names,
+            tuple(labels[c.removeprefix("score_")] for c in TOOLTIP_SCORES),
+        )
+    )
+    _set_domains(spec, list(x_domain), list(y_domain))
+    corners = {
+        "top_left": (0, 1),
+        "top_right": (1, 1),
+        "bottom_left": (0, 0),
+        "bottom_right": (1, 0),
+    }
+    spec["datasets"] = {
+        "points": frame,
+        "splits": pd.DataFrame({"x": [q.x_split], "y": [q.y_split]}),
+        "corners": pd.DataFrame(
+            {
+                "cell": cells["cell"],
+                "x": [x_domain[corners[c][0]] for c in cells["cell"]],
+                "y": [y_domain[corners[c][1]] for c in cells["cell"]],
+                "text": [
+                    f"{label}: {fmt.count(n)} · {fmt.money(a)}"
+                    for label, n, a in zip(
+                        cells["label"], cells["accounts"], cells["arr"], strict=True
+                    )
+                ],
+            }
+        ),
+    }
+    return spec
+
+
+@functools.lru_cache(maxsize=64)
+def _histogram_template(tiers: tuple[str, ...]) -> str:
+    bars = (
+        alt.Chart(alt.Data(name="bins"))
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "bin_start:Q",
+                bin=alt.Bin(binned=True, step=summaries.HISTOGRAM_BIN),
+                title="Priority",
+                scale=alt.Scale(domain=[0, 100], nice=False),
+            ),
+            x2="bin_end:Q",
+            y=alt.Y("accounts:Q", title="Accounts", stack="zero"),
+            color=alt.Color(
+                "tier:N", title="Tier", scale=_tier_scale(tiers), legend=alt.Legend(orient="bottom")
+            ),
+            order=alt.Order("tier_order:Q"),
+            tooltip=[
+                alt.Tooltip("tier:N", title="Tier"),
+                alt.Tooltip("bin_start:Q", title="Priority from"),
+                alt.Tooltip("bin_end:Q", title="to"),
+                alt.Tooltip("accounts:Q", title="Accounts", format=","),
+            ],
+        )
+    )
+    cuts = alt.Chart(alt.Data(name="cuts"))
+    rules = cuts.mark_rule(color="#0f172a", strokeWidth=2, strokeDash=[4, 3]).encode(
+        x="threshold:Q"
+    )
+    text = cuts.mark_text(
+        align="left", baseline="top", dx=4, dy=4, fontSize=13, fontWeight="bold"
+    ).encode(x="threshold:Q", y=alt.Y("offset:Q", scale=None), text="label:N")
+    chart = alt.layer(bars, rules, text).properties(height=430)
+    return _template_json(chart)
+
+
+def histogram_spec(bins: pd.DataFrame, cfg: seg.Config) -> dict:
+    """Accounts per priority bin stacked by tier, with the cut-offs drawn on it."""
+    spec = json.loads(_histogram_template(cfg.tier_names))
+    spec["datasets"] = {
+        "bins": bins.assign(tier=bins["tier"].astype("str"), tier_order=bins["tier"].cat.codes),
+        "cuts": pd.DataFrame(
+            {
+                "threshold": [t.threshold for t in cfg.tiers[:-1]],
+                "label": [f"{t.name} ≥ {t.threshold:g}" for t in cfg.tiers[:-1]],
+                "offset": [18 * i for i in range(len(cfg.tiers) - 1)],  # pixels: no overlap
+            }
+        ),
+    }
+    return spec
+
+
+def breakdown_chart(breakdown: pd.DataFrame) -> alt.Chart:
+    """One account's pillar scores as horizontal bars (0-100)."""
+    return (
+        alt.Chart(breakdown)
+        .mark_bar(color="#138a72")
+        .encode(
+            x=alt.X("score:Q", title="Pillar score", scale=alt.Scale(domain=[0, 100])),
+            y=alt.Y("pillar:N", title=None, sort=None),
+            tooltip=[
+                alt.Tooltip("pillar:N"),
+                alt.Tooltip("score:Q", format=".0f"),
+                alt.Tooltip("enters_priority_as:Q", title="Enters priority as", format=".0f"),
+                alt.Tooltip("effect:N"),
+            ],
+        )
+        .properties(height=170)
+    )

@@ -1,0 +1,370 @@
+"""Widgets wrapped in small components: each owns its key and returns plain values.
+
+Widgets that edit the settings are seeded from the session's Config (the source of truth)
+the first time they are drawn, so they come back right after a page switch, a settings
+load or a reset: `forget_config_widgets()` drops their state and the next draw re-seeds it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+import segmentation as seg
+from segmentation.config import AXES, Metric, Quadrant
+from segmentation.loading import MAX_UPLOAD_MB
+from ui import format as fmt
+from ui import state
+
+CONFIG_WIDGET_PREFIXES = ("weight_", "threshold_", "effect_", "metric_", "quadrant_", "arr_per_csm")
+SCHEME_LABELS = {
+    "percentile": "Percentile rank",
+    "linear": "Linear range",
+    "bands": "Bands",
+    "boolean": "Yes / no",
+    "category": "Category points",
+}
+DIRECTION_LABELS = {"higher": "Higher is better", "lower": "Lower is better"}
+EFFECT_LABELS = {"raises": "High score → more touch", "lowers": "Low score → more touch"}
+NOT_MAPPED = "— not mapped —"
+
+
+def _seed(key: str, value: Any) -> None:
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def forget_config_widgets() -> None:
+    """Drop the settings widgets' state so that they re-seed from the session's Config."""
+    for key in list(st.session_state):
+        if isinstance(key, str) and key.startswith(CONFIG_WIDGET_PREFIXES):
+            del st.session_state[key]
+
+
+# --- Data page ------------------------------------------------------------------------------
+
+
+def upload_widget() -> Any:
+    return st.file_uploader(
+        "Upload your accounts (CSV or Excel)",
+        type=["csv", "txt", "xlsx", "xlsm"],
+        key="upload",
+        help=f"One row per account. Up to {MAX_UPLOAD_MB} MB. The file stays in this session "
+        "only: nothing is stored on the server.",
+    )
+
+
+def sample_button() -> bool:
+    return st.button(
+        "Use the sample book (500 accounts)", key="use_sample", icon=":material/science:"
+    )
+
+
+def mapping_form(
+    headers: list[str], mapping: dict[str, str], rows: list[tuple[str, str, str]]
+) -> dict | None:
+    """One select per canonical column; the new mapping when the form is applied, else None."""
+    options = [NOT_MAPPED, *headers]
+    with st.form("mapping_form", border=False):
+        cols = st.columns(3)
+        values: dict[str, str | None] = {}
+        for i, (name, label, feeds) in enumerate(rows):
+            key = f"map_{name}"
+            current = mapping.get(name, NOT_MAPPED)
+            if st.session_state.get(key) not in options:
+                st.session_state[key] = current if current in options else NOT_MAPPED
+            with cols[i % 3]:
+                choice = st.selectbox(label, options, key=key, help=feeds or None)
+            values[name] = None if choice == NOT_MAPPED else choice
+        submitted = st.form_submit_button("Apply mapping", key="apply_mapping", type="primary")
+    return values if submitted else None
+
+
+def add_metric_controls(candidates: list[str], cfg: seg.Config) -> tuple[str, str] | None:
+    """Pick an unmapped numeric column and a pillar; (column, pillar key) when added."""
+    left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
+    column = left.selectbox("Numeric column", candidates, key="add_metric_column")
+    labels = {p.key: p.label for p in cfg.pillars}
+    pillar = middle.selectbox(
+        "Add to pillar", list(labels), format_func=labels.get, key="add_metric_pillar"
+    )
+    if right.button("Add as metric", key="add_metric", icon=":material/add:"):
+        return column, pillar
+    return None
+
+
+# --- Workshop controls ----------------------------------------------------------------------
+
+
+def weight_slider(pillar: seg.config.Pillar, share: float) -> float:
+    key = f"weight_{pillar.key}"
+    _seed(key, float(pillar.weight))
+    return st.slider(
+        pillar.label,
+        min_value=0.0,
+        max_value=100.0,
+        step=1.0,
+        format="%d",
+        key=key,
+        help=f"Relative weight; now {fmt.share(share)} of priority.",
+    )
+
+
+def threshold_sliders(cfg: seg.Config) -> tuple[float, float]:
+    """The top two tiers' cut-offs; the second is kept below the first."""
+    top, middle = cfg.tiers[0], cfg.tiers[1]
+    _seed("threshold_high", float(top.threshold))
+    high = st.slider(
+        f"{top.name} from priority",
+        min_value=1.0,
+        max_value=100.0,
+        step=1.0,
+        format="%d",
+        key="threshold_high",
+    )
+    _seed("threshold_mid", float(middle.threshold))
+    if st.session_state["threshold_mid"] >= high:  # kept below the top cut-off, not refused
+        st.session_state["threshold_mid"] = high - 1.0
+    # A fixed range: changing max_value would make Streamlit treat it as a new widget.
+    mid = st.slider(
+        f"{middle.name} from priority",
+        min_value=0.0,
+        max_value=99.0,
+        step=1.0,
+        format="%d",
+        key="threshold_mid",
+        help=f"Always below the {top.name} cut-off.",
+    )
+    return high, mid
+
+
+def effect_radio(pillar: seg.config.Pillar) -> str:
+    key = f"effect_{pillar.key}"
+    _seed(key, pillar.effect)
+    return st.radio(
+        "Effect on priority",
+        list(EFFECT_LABELS),
+        format_func=EFFECT_LABELS.get,
+        key=key,
+        horizontal=True,
+    )
+
+
+def metric_row(pillar_key: str, index: int, metric: Metric) -> Metric:
+    """Weight, scheme and direction of one metric; returns the metric as edited."""
+    base = f"metric_{pillar_key}_{index}"
+    schemes = ["percentile", "linear", "boolean"]
+    if metric.bands:
+        schemes.append("bands")
+    if metric.categories:
+        schemes.append("category")
+    if metric.scheme not in schemes:
+        schemes.append(metric.scheme)
+    _seed(f"{base}_weight", float(metric.weight))
+    _seed(f"{base}_scheme", metric.scheme)
+    _seed(f"{base}_direction", metric.direction)
+    name, weight, scheme, direction = st.columns([1.6, 1, 1.4, 1.4], vertical_alignment="bottom")
+    name.markdown(f"`{metric.column}`")
+    w = weight.number_input(
+        "Weight",
+        min_value=0.0,
+        max_value=100.0,
+        step=0.5,
+        key=f"{base}_weight",
+        label_visibility="collapsed",
+    )
+    s = scheme.selectbox(
+        "Scheme",
+        schemes,
+        format_func=SCHEME_LABELS.get,
+        key=f"{base}_scheme",
+        label_visibility="collapsed",
+    )
+    d = direction.selectbox(
+        "Direction",
+        list(DIRECTION_LABELS),
+        format_func=DIRECTION_LABELS.get,
+        key=f"{base}_direction",
+        label_visibility="collapsed",
+        disabled=s in ("bands", "category"),
+    )
+    changes: dict[str, Any] = {"weight": w, "scheme": s, "direction": d}
+    if s == "linear":
+        _seed(f"{base}_low", float(metric.low if metric.low is not None else 0.0))
+        _seed(f"{base}_high", float(metric.high if metric.high is not None else 100.0))
+        low, high = st.columns(2)
+        changes["low"] = low.number_input("Scores 0 at", key=f"{base}_low")
+        changes["high"] = high.number_input("Scores 100 at", key=f"{base}_high")
+    return replace(metric, **changes)
+
+
+def pillar_picker(cfg: seg.Config) -> str | None:
+    """Which pillar's effect and metrics to open (one at a time keeps the panel light)."""
+    labels = {p.key: p.label.split()[0] for p in cfg.pillars}
+    return st.segmented_control(
+        "Pillar details", list(labels), format_func=labels.get, key="pillar_details"
+    )
+
+
+def pillar_editor(pillar: seg.config.Pillar) -> tuple[str, tuple[Metric, ...]]:
+    """The pillar's effect on priority and its metrics (weight, scheme, direction)."""
+    with st.container(border=True):
+        st.markdown(f"**{pillar.label}**")
+        effect = effect_radio(pillar)
+        st.caption("Metric · weight · scheme · direction")
+        metrics = tuple(metric_row(pillar.key, i, m) for i, m in enumerate(pillar.metrics))
+    return effect, metrics
+
+
+def arr_split_options(values: np.ndarray) -> list[float]:
+    """Round ARR values (1, 2, 5 x 10^k) across the book's range, for the ARR split."""
+    positive = values[values > 0]
+    top = float(positive.max()) if positive.size else 1_000_000.0
+    options, base = [0.0], 1_000.0
+    while base <= top * 1.0001:
+        options.extend(v for v in (base, 2 * base, 5 * base) if v <= top)
+        base *= 10
+    return options
+
+
+def split_control(axis: str, which: str, current: float, arr: np.ndarray, label: str) -> float:
+    if axis == "arr":
+        options = arr_split_options(arr)
+        key = f"quadrant_{which}_split_arr"
+        nearest = min(options, key=lambda v: abs(v - current))
+        _seed(key, nearest)
+        if st.session_state[key] not in options:
+            st.session_state[key] = nearest
+        return st.select_slider(label, options, key=key, format_func=fmt.money)
+    key = f"quadrant_{which}_split"
+    _seed(key, float(min(max(current, 0.0), 100.0)))
+    return st.slider(label, 0.0, 100.0, step=1.0, format="%d", key=key)
+
+
+def quadrant_controls(cfg: seg.Config, arr: np.ndarray, median_arr: float) -> Quadrant:
+    """Axes (any pillar, priority or ARR) and where each is split."""
+    q = cfg.quadrant
+    labels = {p.key: p.label for p in cfg.pillars}
+    _seed("quadrant_x", q.x)
+    _seed("quadrant_y", q.y)
+    ax, ay = st.columns(2)
+    sx, sy = st.columns(2)
+    x = ax.selectbox(
+        "Across", AXES, key="quadrant_x", format_func=lambda a: fmt.axis_label(a, labels)
+    )
+    y = ay.selectbox("Up", AXES, key="quadrant_y", format_func=lambda a: fmt.axis_label(a, labels))
+    x_current = q.x_split if q.x == x else (median_arr if x == "arr" else 50.0)
+    y_current = q.y_split if q.y == y else (median_arr if y == "arr" else 50.0)
+    with sx:
+        x_split = split_control(x, "x", x_current, arr, "Split across at")
+    with sy:
+        y_split = split_control(y, "y", y_current, arr, "Split up at")
+    return replace(q, x=x, y=y, x_split=float(x_split), y_split=float(y_split))
+
+
+def arr_per_csm_input(cfg: seg.Config) -> float:
+    _seed("arr_per_csm", float(cfg.arr_per_csm))
+    return st.number_input(
+        "ARR one CSM covers ($)",
+        min_value=50_000.0,
+        step=250_000.0,
+        format="%.0f",
+        key="arr_per_csm",
+        help="The coverage rule of thumb: one CSM per this much ARR in the top tier.",
+    )
+
+
+def build_config(
+    cfg: seg.Config,
+    weights: dict[str, float],
+    effects: dict[str, str],
+    metrics: dict[str, tuple[Metric, ...]],
+    thresholds: tuple[float, float],
+    quadrant: Quadrant,
+    arr_per_csm: float,
+) -> seg.Config:
+    """The settings the controls show, validated in one go (raises seg.ConfigError)."""
+    pillars = tuple(
+        replace(p, weight=weights[p.key], effect=effects[p.key], metrics=metrics[p.key])
+        for p in cfg.pillars
+    )
+    tiers = list(cfg.tiers)
+    tiers[0] = replace(tiers[0], threshold=thresholds[0])
+    tiers[1] = replace(tiers[1], threshold=thresholds[1])
+    new = replace(
+        cfg, pillars=pillars, tiers=tuple(tiers), quadrant=quadrant, arr_per_csm=arr_per_csm
+    )
+    return cfg if new == cfg else new
+
+
+def _pin() -> None:
+    state.pin_baseline()
+
+
+def _reset() -> None:
+    state.set_config(state.baseline())
+    forget_config_widgets()
+
+
+def _defaults() -> None:
+    state.set_config(seg.default_config())
+    forget_config_widgets()
+
+
+def baseline_buttons() -> None:
+    left, right = st.columns(2)
+    left.button(
+        "Pin",
+        key="pin_baseline",
+        on_click=_pin,
+        icon=":material/push_pin:",
+        width="stretch",
+        help="Compare the next changes against the settings as they are now.",
+    )
+    right.button(
+        "Reset",
+        key="reset_to_baseline",
+        on_click=_reset,
+        icon=":material/undo:",
+        width="stretch",
+        help="Put every control back to the baseline.",
+    )
+    st.button(
+        "Tierwise defaults",
+        key="restore_defaults",
+        on_click=_defaults,
+        icon=":material/restart_alt:",
+        type="tertiary",
+    )
+
+
+# --- Accounts page --------------------------------------------------------------------------
+
+
+def multiselect_filter(label: str, key: str, options: list[str]) -> list[str]:
+    return st.multiselect(label, options, key=key, placeholder="All")
+
+
+def search_box() -> str:
+    return st.text_input(
+        "Search",
+        key="filter_search",
+        placeholder="Account name, id or CSM",
+        icon=":material/search:",
+    )
+
+
+def export_scope(filtered: int, total: int) -> str:
+    labels = {"filtered": f"Filtered list ({filtered:,})", "all": f"All accounts ({total:,})"}
+    return st.radio(
+        "Export", list(labels), format_func=labels.get, key="export_scope", horizontal=True
+    )
+
+
+def settings_uploader() -> Any:
+    return st.file_uploader(
+        "Load settings (JSON saved from Tierwise)", type=["json"], key="settings_upload"
+    )

@@ -1,0 +1,284 @@
+"""Per-session state: the book, the settings, the baseline, and the cached scoring stages.
+
+Everything lives in `st.session_state` (one user's data never reaches another session and
+nothing is written to disk). The settings (`Config`) are the source of truth: widgets are
+seeded from it and write back to it, so they survive page switches and settings loads.
+
+Scoring is cached in two stages, as the core splits it:
+- the metric-score matrix per (data version, cfg.scoring_key()) - redone only when the data
+  or a metric's scheme changes;
+- the tiered result per (data version, cfg) - a slider move redoes only `tier_accounts`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import sys
+from collections.abc import MutableMapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+import segmentation as seg
+from segmentation.config import Metric, with_pillar
+
+SAMPLE_PATH = Path(__file__).resolve().parent.parent / "sample_data" / "accounts.csv"
+SAMPLE_FLAG = "--sample"
+SAMPLE_ENV = "TIERWISE_SAMPLE"
+
+ACCOUNTS = "tw_accounts"  # DataFrame: the book's accounts (canonical + original columns)
+BOOK = "tw_book"  # segmentation Book (None when accounts were injected without a file)
+SOURCE = "tw_source"  # what the accounts came from, for people
+VERSION = "tw_version"  # bumped on every load / remap: keys the caches
+AS_OF = "tw_as_of"  # the day renewal windows count from, fixed at load
+CONFIG = "tw_config"
+BASELINE = "tw_baseline"
+BASELINE_LABEL = "tw_baseline_label"
+SCORES = "tw_scores"  # {(version, scoring_key): MetricScores}, at most two entries
+RESULT = "tw_result"  # ((version, config), result DataFrame)
+BASELINE_TIERS = "tw_baseline_tiers"  # ((version, baseline config), Categorical)
+UPLOAD_SEEN = "tw_upload_seen"  # file_id of the last upload handled
+UPLOAD_ERROR = "tw_upload_error"  # (file_id, message)
+SETTINGS_SEEN = "tw_settings_seen"  # (file_id, kind, message) of the last settings upload
+PRELOADED = "tw_preloaded"
+
+log = logging.getLogger("tierwise")
+
+
+def defaults() -> dict[str, Any]:
+    """Every session key the app uses, with its starting value: the one place they are set."""
+    config = seg.default_config()
+    return {
+        ACCOUNTS: None,
+        BOOK: None,
+        SOURCE: "",
+        VERSION: 0,
+        AS_OF: dt.date.today(),
+        CONFIG: config,
+        BASELINE: config,
+        BASELINE_LABEL: "the settings when the data was loaded",
+        SCORES: {},
+        RESULT: None,
+        BASELINE_TIERS: None,
+        UPLOAD_SEEN: None,
+        UPLOAD_ERROR: None,
+        SETTINGS_SEEN: None,
+        PRELOADED: False,
+    }
+
+
+def init_session() -> None:
+    for key, value in defaults().items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+
+
+def _ss() -> MutableMapping[str, Any]:
+    init_session()
+    return st.session_state
+
+
+# --- data -----------------------------------------------------------------------------------
+
+
+def seed_accounts(
+    session: MutableMapping[str, Any], accounts: pd.DataFrame, source: str, book: Any = None
+) -> None:
+    """Put a book of accounts into a session (the app's own loads, tests and the benchmark)."""
+    for key, value in defaults().items():
+        if key not in session:
+            session[key] = value
+    session[ACCOUNTS] = accounts
+    session[BOOK] = book
+    session[SOURCE] = source
+    session[VERSION] = session[VERSION] + 1
+    session[AS_OF] = dt.date.today()
+    session[SCORES] = {}
+    session[RESULT] = None
+    session[BASELINE] = session[CONFIG]
+    session[BASELINE_LABEL] = "the settings when the data was loaded"
+    session[BASELINE_TIERS] = None
+
+
+def has_data() -> bool:
+    return _ss()[ACCOUNTS] is not None
+
+
+def accounts() -> pd.DataFrame:
+    return _ss()[ACCOUNTS]
+
+
+def book() -> Any:
+    return _ss()[BOOK]
+
+
+def source() -> str:
+    return _ss()[SOURCE]
+
+
+def set_book(new_book: Any, source_name: str, *, keep_baseline: bool = False) -> None:
+    """A freshly loaded (or re-mapped) book becomes the session's data."""
+    session = _ss()
+    baseline, label = session[BASELINE], session[BASELINE_LABEL]
+    seed_accounts(session, new_book.accounts, source_name, new_book)
+    if keep_baseline:
+        session[BASELINE], session[BASELINE_LABEL] = baseline, label
+    else:  # a new file: the mapping selects start again from what the loader found
+        for key in [k for k in session if isinstance(k, str) and k.startswith("map_")]:
+            del session[key]
+
+
+def load_upload(uploaded: Any) -> str | None:
+    """Load an uploaded file once (by its file id); the error message if it is unusable."""
+    session = _ss()
+    if uploaded is None:
+        return None
+    if session[UPLOAD_SEEN] == uploaded.file_id:
+        error = session[UPLOAD_ERROR]
+        return error[1] if error and error[0] == uploaded.file_id else None
+    session[UPLOAD_SEEN] = uploaded.file_id
+    session[UPLOAD_ERROR] = None
+    try:
+        loaded = seg.load(uploaded, filename=uploaded.name)
+    except seg.InputError as exc:
+        session[UPLOAD_ERROR] = (uploaded.file_id, str(exc))
+        return str(exc)
+    except Exception as exc:  # a live workshop gets a sentence, not a traceback
+        log.exception("loading %s failed", uploaded.name)
+        message = f"Tierwise could not read {uploaded.name} ({type(exc).__name__}: {exc})."
+        session[UPLOAD_ERROR] = (uploaded.file_id, message)
+        return message
+    set_book(loaded, uploaded.name)
+    return None
+
+
+def load_sample() -> None:
+    set_book(seg.load(SAMPLE_PATH), f"the sample book ({SAMPLE_PATH.name})")
+
+
+def sample_requested(argv: list[str] | None = None, env: dict[str, str] | None = None) -> bool:
+    """`streamlit run app.py -- --sample` or TIERWISE_SAMPLE=1 preloads the sample book."""
+    argv = sys.argv[1:] if argv is None else argv
+    env = os.environ if env is None else env
+    return SAMPLE_FLAG in argv or env.get(SAMPLE_ENV, "").lower() in {"1", "true", "yes"}
+
+
+def preload_sample_if_asked() -> None:
+    session = _ss()
+    if session[PRELOADED]:
+        return
+    session[PRELOADED] = True
+    if session[ACCOUNTS] is None and sample_requested():
+        load_sample()
+
+
+def remap(mapping: dict[str, str | None]) -> None:
+    """Re-derive the canonical columns with an edited mapping; raises seg.InputError."""
+    session = _ss()
+    set_book(seg.remap(session[BOOK], mapping), session[SOURCE], keep_baseline=True)
+
+
+# --- settings and results -------------------------------------------------------------------
+
+
+def config() -> seg.Config:
+    return _ss()[CONFIG]
+
+
+def set_config(new: seg.Config) -> None:
+    session = _ss()
+    if new != session[CONFIG]:
+        session[CONFIG] = new
+
+
+def add_metric(pillar_key: str, column: str) -> None:
+    """Count another column of the book in a pillar (percentile rank, weight 1)."""
+    cfg = config()
+    metrics = (*cfg.pillar(pillar_key).metrics, Metric(column))
+    set_config(with_pillar(cfg, pillar_key, metrics=metrics))
+
+
+def baseline() -> seg.Config:
+    return _ss()[BASELINE]
+
+
+def baseline_label() -> str:
+    return _ss()[BASELINE_LABEL]
+
+
+def pin_baseline() -> None:
+    session = _ss()
+    session[BASELINE] = session[CONFIG]
+    session[BASELINE_LABEL] = f"the settings pinned at {dt.datetime.now():%H:%M}"
+    session[BASELINE_TIERS] = None
+
+
+def metric_scores(cfg: seg.Config | None = None) -> seg.MetricScores:
+    """Stage 1 for this data and these metric schemes, computed once and kept per session."""
+    session = _ss()
+    cfg = cfg or session[CONFIG]
+    key = (session[VERSION], cfg.scoring_key())
+    cache: dict = session[SCORES]
+    if key not in cache:
+        if len(cache) >= 2:
+            cache.pop(next(iter(cache)))
+        cache[key] = seg.score_metrics(session[ACCOUNTS], cfg, as_of=session[AS_OF])
+    return cache[key]
+
+
+def result() -> pd.DataFrame:
+    """The segmentation under the current settings (stage 2 redone only when they change)."""
+    session = _ss()
+    cfg = session[CONFIG]
+    key = (session[VERSION], cfg)
+    cached = session[RESULT]
+    if cached is None or cached[0] != key:
+        cached = (key, seg.tier_accounts(metric_scores(cfg), cfg))
+        session[RESULT] = cached
+    return cached[1]
+
+
+def baseline_tiers() -> pd.Categorical:
+    """Each account's tier under the baseline settings."""
+    session = _ss()
+    cfg = session[BASELINE]
+    key = (session[VERSION], cfg)
+    cached = session[BASELINE_TIERS]
+    if cached is None or cached[0] != key:
+        if cfg == session[CONFIG]:
+            tiers = result()["tier"]
+        else:
+            tiers = seg.tier_accounts(metric_scores(cfg), cfg)["tier"]
+        cached = (key, pd.Categorical(tiers))
+        session[BASELINE_TIERS] = cached
+    return cached[1]
+
+
+def as_of() -> dt.date:
+    return _ss()[AS_OF]
+
+
+def settings_message(file_id: str) -> tuple[str, str] | None:
+    seen = _ss()[SETTINGS_SEEN]
+    return (seen[1], seen[2]) if seen and seen[0] == file_id else None
+
+
+def load_settings(uploaded: Any) -> tuple[str, str, bool]:
+    """Apply an uploaded settings file once: ("success" | "error", message, first time?)."""
+    session = _ss()
+    seen = settings_message(uploaded.file_id)
+    if seen:
+        return (*seen, False)
+    try:
+        loaded = seg.config_from_json(uploaded.getvalue(), source=uploaded.name)
+    except seg.ConfigError as exc:
+        outcome = ("error", str(exc))
+    else:
+        session[CONFIG] = loaded
+        outcome = ("success", f"Settings loaded from {uploaded.name}.")
+    session[SETTINGS_SEEN] = (uploaded.file_id, *outcome)
+    return (*outcome, True)

@@ -1,0 +1,89 @@
+"""The account list: which columns it shows, how, and the export callables behind downloads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+import segmentation as seg
+
+TABLE_LIMIT = 10_000  # rows sent to the browser; downloads always hold every row
+FILTERS = {
+    "tier": "Tier",
+    "quadrant": "Quadrant",
+    "nps_group": "NPS group",
+    "renewal_window": "Renewal window",
+    "arr_rank_band": "ARR rank",
+    "industry": "Industry",
+    "csm": "CSM",
+}
+TABLE_COLUMNS = (
+    "account_name",
+    "account_id",
+    "tier",
+    "priority",
+    "arr",
+    "quadrant",
+    "score_growth",
+    "score_strategic",
+    "score_complexity",
+    "score_health",
+    "reasons",
+    "csm",
+    "industry",
+    "renewal_window",
+    "nps_group",
+    "data_issues",
+)
+
+
+def account_table(rows: pd.DataFrame, limit: int = TABLE_LIMIT) -> pd.DataFrame:
+    """The columns the list shows; the highest-priority `limit` rows when there are more."""
+    view = rows[[c for c in TABLE_COLUMNS if c in rows.columns]]
+    if len(view) > limit:
+        view = view.nlargest(limit, "priority")
+    return view
+
+
+def column_config(cfg: seg.Config) -> dict[str, Any]:
+    labels = {p.key: p.label for p in cfg.pillars}
+    config: dict[str, Any] = {
+        "account_name": st.column_config.TextColumn("Account", pinned=True),
+        "account_id": "ID",
+        "tier": "Tier",
+        "priority": st.column_config.ProgressColumn(
+            "Priority", format="%.1f", min_value=0, max_value=100
+        ),
+        "arr": st.column_config.NumberColumn("ARR", format="dollar"),
+        "quadrant": "Quadrant",
+        "reasons": st.column_config.TextColumn("Why this tier", width="large"),
+        "csm": "CSM",
+        "industry": "Industry",
+        "renewal_window": "Renewal",
+        "nps_group": "NPS group",
+        "data_issues": "Data issues",
+    }
+    for key, label in labels.items():
+        config[f"score_{key}"] = st.column_config.NumberColumn(label, format="%.0f")
+    return config
+
+
+def export_callable(
+    rows: pd.DataFrame, fmt: str, cfg: seg.Config, report: Any
+) -> Callable[[], bytes]:
+    """The file is built only when the user clicks (an XLSX of 100k rows takes seconds)."""
+
+    def build() -> bytes:
+        return seg.export_bytes(rows, fmt=fmt, config=cfg, report=report)
+
+    return build
+
+
+def settings_callable(cfg: seg.Config) -> Callable[[], bytes]:
+    def build() -> bytes:
+        return seg.config_to_json(cfg).encode("utf-8")
+
+    return build

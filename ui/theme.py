@@ -1,0 +1,37 @@
+"""Tier colours, the same on every screen and chart: top teal, middle amber, bottom slate."""
+
+from __future__ import annotations
+
+TOP = "#138a72"
+MIDDLE = "#e8a317"
+BOTTOM = "#64748b"
+EXTRA_MIDDLES = ("#e8a317", "#d97706", "#b45309")  # when a config has more than three tiers
+
+CSS = """
+<style>
+[data-testid="stMetricValue"] { font-size: 2.6rem; font-weight: 700; }
+[data-testid="stMetricLabel"] p { font-size: 1.05rem; font-weight: 600; }
+.tw-strip { height: 6px; border-radius: 3px; margin-bottom: 0.4rem; }
+.tw-coverage { font-size: 1.15rem; padding: 0.5rem 0.8rem; border-radius: 0.5rem;
+               background: rgba(19, 138, 114, 0.08); border-left: 5px solid #138a72; }
+</style>
+"""
+
+
+def tier_colours(names: tuple[str, ...] | list[str]) -> list[str]:
+    """One colour per tier, top first."""
+    n = len(names)
+    if n <= 1:
+        return [TOP][:n]
+    middles = [EXTRA_MIDDLES[i % len(EXTRA_MIDDLES)] for i in range(n - 2)]
+    return [TOP, *middles, BOTTOM]
+
+
+def tier_colour(names: tuple[str, ...] | list[str], name: str) -> str:
+    colours = tier_colours(names)
+    return colours[list(names).index(name)] if name in names else BOTTOM
+
+
+def strip(colour: str) -> str:
+    """A thin coloured bar that marks a card with its tier's colour."""
+    return f'<div class="tw-strip" style="background:{colour}"></div>'
