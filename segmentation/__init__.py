@@ -15,6 +15,9 @@ from segmentation.config import (
     save_config,
 )
 from segmentation.errors import ConfigError, InputError
+from segmentation.export import export, export_bytes
+from segmentation.loading import Book, LoadReport, load, remap
+from segmentation.sample import generate_accounts
 from segmentation.scoring.metrics import MetricScores, score_metrics
 from segmentation.segment import LENS_COLUMNS, OUTPUT_COLUMNS, SCORE_COLUMNS, segment, tier_accounts
 
@@ -22,9 +25,11 @@ __all__ = [
     "LENS_COLUMNS",
     "OUTPUT_COLUMNS",
     "SCORE_COLUMNS",
+    "Book",
     "Config",
     "ConfigError",
     "InputError",
+    "LoadReport",
     "MetricScores",
     "config_from_dict",
     "config_from_json",
@@ -32,26 +37,14 @@ __all__ = [
     "config_to_json",
     "default_config",
     "describe_config",
+    "export",
+    "export_bytes",
+    "generate_accounts",
+    "load",
     "load_config",
+    "remap",
     "save_config",
     "score_metrics",
     "segment",
     "tier_accounts",
 ]
-
-try:  # the loading, export and sample modules arrive in their own changes
-    from segmentation.export import export, export_bytes
-    from segmentation.loading import Book, LoadReport, load, remap
-    from segmentation.sample import generate_accounts
-
-    __all__ += [
-        "Book",
-        "LoadReport",
-        "export",
-        "export_bytes",
-        "generate_accounts",
-        "load",
-        "remap",
-    ]
-except ImportError:  # pragma: no cover - transitional
-    pass

@@ -213,7 +213,7 @@ def _print_lines(lines: list[str]) -> None:
 
 
 def _score_summary(result: Any, report: Any, config: Any, out: str) -> list[str]:
-    from segmentation.export import summary_by
+    from segmentation.summaries import group_summary
 
     lines = [
         f"Read {report.rows_read:,} rows: {report.rows_kept:,} accounts kept, "
@@ -222,7 +222,7 @@ def _score_summary(result: Any, report: Any, config: Any, out: str) -> list[str]
     lines += [f"  line {line}: {reason}" for line, reason in report.rows_skipped[:5]]
     if len(report.rows_skipped) > 5:
         lines.append(f"  ... and {len(report.rows_skipped) - 5:,} more (see the report).")
-    table = summary_by(result, "tier", [t.name for t in config.tiers])
+    table = group_summary(result, "tier", config.tier_names)
     width = max(len(str(name)) for name in table.index)
     for name, row in table.iterrows():
         lines.append(

@@ -19,11 +19,10 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import io
-import math
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -38,14 +37,15 @@ from xlsxwriter.sharedstrings import SharedStringTable
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
+from segmentation.config import default_config
 from segmentation.errors import InputError
+from segmentation.summaries import arr_values, csms_needed, group_summary
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx"}
 EXCEL_MAX_ROWS = 1_048_576  # header row included
 EXCEL_MAX_COLUMNS = 16_384
 EXCEL_MAX_CELL_CHARS = 32_767
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
-ARR_PER_CSM = 2_000_000  # coverage rule of thumb: one CSM per $2M ARR in the top tier
 
 MONEY_COLUMNS = frozenset({"arr", "mrr", "potential_arr", "company_revenue", "whitespace"})
 SCORE_COLUMNS = frozenset(
@@ -609,34 +609,6 @@ def _column_width(name: str, values: pd.Series) -> float:
 # --- Summary, Settings and Data report sheets ---------------------------------------------
 
 
-def summary_by(result: pd.DataFrame, column: str, order: Sequence[str] = ()) -> pd.DataFrame:
-    """Accounts and ARR per value of `column`, with their shares of the book.
-
-    Rows follow `order` (values of it with no account get zeros), then any other value.
-    """
-    groups = result[column].astype(object).where(result[column].notna(), "(none)")
-    arr = _arr(result)
-    table = pd.DataFrame({"accounts": groups.value_counts(sort=False)})
-    table["arr"] = arr.groupby(groups.to_numpy()).sum()
-    extra = [value for value in table.index if value not in order]
-    table = table.reindex([*order, *extra], fill_value=0)
-    table["share_of_accounts"] = table["accounts"] / max(len(result), 1)
-    table["share_of_arr"] = table["arr"] / arr.sum() if arr.sum() else 0.0
-    table.index.name = column
-    return table[["accounts", "share_of_accounts", "arr", "share_of_arr"]]
-
-
-def csms_needed(arr: float, arr_per_csm: float = ARR_PER_CSM) -> int:
-    """CSMs to cover this ARR at one CSM per `arr_per_csm` (default $2M), rounded up."""
-    return math.ceil(arr / arr_per_csm) if arr > 0 else 0
-
-
-def _arr(result: pd.DataFrame) -> pd.Series:
-    if "arr" not in result.columns:
-        return pd.Series(0.0, index=result.index)
-    return pd.to_numeric(result["arr"], errors="coerce").fillna(0.0)
-
-
 def _write_summary_sheet(
     sheet: Worksheet, result: pd.DataFrame, config: Any, tiers: list[str], styles: _Styles
 ) -> None:
@@ -646,14 +618,15 @@ def _write_summary_sheet(
     _write_text(sheet, 2, 0, "Accounts", styles.bold)
     sheet.write_number(2, 1, len(result))
     _write_text(sheet, 3, 0, "ARR", styles.bold)
-    sheet.write_number(3, 1, float(_arr(result).sum()), styles.money)
+    sheet.write_number(3, 1, float(arr_values(result).sum()), styles.money)
     row = 5
     for column, title, order in (("tier", "Tier", tiers), ("quadrant", "Quadrant", ())):
         if column in result.columns:
-            row = _write_group_table(sheet, row, title, summary_by(result, column, order), styles)
+            table = group_summary(result, column, order)
+            row = _write_group_table(sheet, row, title, table, styles)
     if "tier" in result.columns and tiers:
-        per_csm = float(getattr(config, "arr_per_csm", ARR_PER_CSM))
-        top_arr = float(_arr(result)[(result["tier"] == tiers[0]).to_numpy()].sum())
+        per_csm = float((config or default_config()).arr_per_csm)
+        top_arr = float(arr_values(result)[(result["tier"] == tiers[0]).to_numpy()].sum())
         rule = f"one per ${per_csm:,.0f} ARR"
         _write_text(sheet, row, 0, f"CSMs needed for {tiers[0]} ({rule})", styles.bold)
         sheet.write_number(row, 1, csms_needed(top_arr, per_csm))

@@ -66,24 +66,28 @@ def csms_needed(arr: float, arr_per_csm: float) -> int:
 # --- tiers ----------------------------------------------------------------------------------
 
 
+def group_summary(result: pd.DataFrame, column: str, order: Sequence[str] = ()) -> pd.DataFrame:
+    """Accounts and ARR per value of `column`, with their shares of the book.
+
+    Rows follow `order` (values of it with no account get zeros), then any other value;
+    accounts with no value are counted under "(none)".
+    """
+    groups = result[column].astype(object).where(result[column].notna(), "(none)").to_numpy()
+    arr = pd.Series(arr_values(result), index=result.index)
+    table = pd.DataFrame({"accounts": pd.Series(groups).value_counts(sort=False)})
+    table["arr"] = arr.groupby(groups).sum()
+    extra = [value for value in table.index if value not in order]
+    table = table.reindex([*order, *extra], fill_value=0)
+    total_arr = float(arr.sum())
+    table["share_of_accounts"] = table["accounts"] / max(len(result), 1)
+    table["share_of_arr"] = table["arr"] / total_arr if total_arr else 0.0
+    table.index.name = column
+    return table[["accounts", "share_of_accounts", "arr", "share_of_arr"]]
+
+
 def tier_summary(result: pd.DataFrame, config: Config) -> pd.DataFrame:
     """Accounts and ARR per tier, with their shares of the book; one row per tier, top first."""
-    codes = tier_codes(result)
-    k = len(config.tiers)
-    arr = arr_values(result)
-    counts = np.bincount(codes, minlength=k)[:k]
-    arr_sum = np.bincount(codes, weights=arr, minlength=k)[:k]
-    total_arr = float(arr.sum())
-    table = pd.DataFrame(
-        {
-            "accounts": counts.astype("int64"),
-            "share_of_accounts": counts / max(len(result), 1),
-            "arr": arr_sum,
-            "share_of_arr": arr_sum / total_arr if total_arr else np.zeros(k),
-        },
-        index=pd.Index(list(config.tier_names), name="tier"),
-    )
-    return table
+    return group_summary(result, "tier", config.tier_names).loc[list(config.tier_names)]
 
 
 @dataclass(frozen=True)
