@@ -6,8 +6,7 @@ streamlit run app.py -- --sample     # start on the bundled sample book (or TIER
 
 import streamlit as st
 
-from ui import format as fmt
-from ui import state
+from ui import shell, state
 from ui.theme import CSS
 
 st.set_page_config(
@@ -30,12 +29,9 @@ navigation = st.navigation(pages)
 with st.sidebar:
     st.title("Tierwise")
     st.caption("Customer segmentation workshop")
-    if state.has_data():
-        st.success(
-            f"{state.source()}\n\n{fmt.accounts(len(state.accounts()))}",
-            icon=":material/description:",
-        )
-    else:
-        st.info("No accounts loaded yet.", icon=":material/description:")
-
+    status = st.empty()
+# Drawn before the page (which may stop early) and again after it (which may have just
+# loaded a book), so the sidebar never lags behind the page.
+shell.sidebar_status(status)
 navigation.run()
+shell.sidebar_status(status)

@@ -87,8 +87,8 @@ st.subheader("Download", anchor=False)
 scope = components.export_scope(len(filtered), len(result))
 rows = filtered if scope == "filtered" else result
 report = state.book().report if state.book() is not None else None
-csv_col, xlsx_col, _ = st.columns([1, 1, 2])
-csv_col.download_button(
+buttons = st.container(horizontal=True)
+buttons.download_button(
     "Accounts as CSV",
     data=tables.export_callable(rows, "csv", cfg, report),
     file_name="tierwise-accounts.csv",
@@ -97,7 +97,7 @@ csv_col.download_button(
     icon=":material/download:",
     on_click="ignore",
 )
-xlsx_col.download_button(
+buttons.download_button(
     "Accounts as Excel",
     data=tables.export_callable(rows, "xlsx", cfg, report),
     file_name="tierwise-accounts.xlsx",
@@ -114,7 +114,7 @@ st.caption(
     "Save the weights, cut-offs and metric rules as a JSON file: load it here next month, or "
     "give it to `python -m segmentation score --config` for the same tiers."
 )
-save_col, load_col = st.columns([1, 2])
+save_col, load_col = st.columns([1, 2], vertical_alignment="center")
 save_col.download_button(
     "Save settings",
     data=tables.settings_callable(cfg),

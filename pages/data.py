@@ -12,7 +12,7 @@ ensure_router()
 st.header("Data", anchor=False)
 st.caption("Upload an export of every customer account: one row per account, one header row.")
 
-upload_col, sample_col = st.columns([3, 1], vertical_alignment="center")
+upload_col, sample_col = st.columns([3, 1], vertical_alignment="bottom")
 with upload_col:
     uploaded = components.upload_widget()
 with sample_col:
@@ -51,7 +51,7 @@ skipped.metric("Rows skipped", fmt.count(len(report.rows_skipped)))
 flagged.metric("Cells flagged", fmt.count(len(report.cells_flagged)))
 details = []
 if report.kind == "csv":
-    details.append(f"Encoding **{report.encoding}**, separator `{report.delimiter}`")
+    details.append(f"Encoding **{report.encoding}**, separator {fmt.delimiter(report.delimiter)}")
 if report.sheet:
     details.append(f"sheet **{report.sheet}**")
 details.append(f"header on line {report.header_row}")
@@ -86,7 +86,7 @@ st.dataframe(
     column_config={
         "field": st.column_config.TextColumn("Tierwise field"),
         "source": st.column_config.TextColumn("Your column"),
-        "feeds": st.column_config.TextColumn("Feeds"),
+        "feeds": st.column_config.TextColumn("Feeds", width="large"),
         "coverage": st.column_config.ProgressColumn(
             "Rows with a value", format="percent", min_value=0.0, max_value=1.0
         ),

@@ -4,7 +4,7 @@ import streamlit as st
 
 import segmentation as seg
 from segmentation import summaries
-from ui import charts, components, state
+from ui import charts, components, state, tables
 from ui import format as fmt
 from ui.shell import ensure_router
 from ui.theme import strip, tier_colour
@@ -32,8 +32,9 @@ def draw_controls(cfg: seg.Config, quadrant: seg.config.Quadrant) -> seg.Config:
         + " · ".join(f"{p.label.split()[0]} {fmt.share(shares[p.key])}" for p in cfg.pillars)
     )
     st.markdown("**Tier cut-offs**")
-    thresholds = components.threshold_sliders(cfg)
-    st.caption(" · ".join(f"{t.name}: {t.engagement}" for t in cfg.tiers if t.engagement))
+    thresholds, crossed = components.checked_thresholds(cfg, *components.threshold_sliders(cfg))
+    if crossed:
+        st.warning(crossed, icon=":material/warning:")
     components.baseline_buttons()
     effects = {p.key: p.effect for p in cfg.pillars}
     metrics = {p.key: p.metrics for p in cfg.pillars}
@@ -125,30 +126,19 @@ def draw_movement(result) -> None:
         f"**{fmt.accounts(moves.moved)}** change tier ({moves.up} up, {moves.down} down), "
         f"holding **{fmt.money(moves.arr_moved)}** ARR."
     )
-    matrix_col, list_col = st.columns([1, 2.4])
-    with matrix_col:
-        st.caption("Baseline tier (rows) → tier now (columns)")
-        st.dataframe(
-            summaries.movement_matrix(baseline_tiers, result["tier"].array), width="stretch"
-        )
-    with list_col:
-        moved = summaries.moved_accounts(result, baseline_tiers)
-        st.caption(f"The {len(moved)} largest by ARR")
-        st.dataframe(
-            moved,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "account_name": "Account",
-                "account_id": "ID",
-                "arr": st.column_config.NumberColumn("ARR", format="dollar"),
-                "from_tier": "From",
-                "to_tier": "To",
-                "move": "Move",
-                "priority": st.column_config.NumberColumn("Priority", format="%.1f"),
-                "reasons": st.column_config.TextColumn("Why", width="large"),
-            },
-        )
+    matrix = summaries.movement_matrix(baseline_tiers, result["tier"].array)
+    st.caption("Accounts by baseline tier (rows) and tier now (columns)")
+    st.dataframe(
+        matrix, width="content", column_config=tables.movement_matrix_config(list(matrix.columns))
+    )
+    moved = summaries.moved_accounts(result, baseline_tiers)
+    st.caption(f"The {len(moved)} largest by ARR")
+    st.dataframe(
+        moved,
+        hide_index=True,
+        width="stretch",
+        column_config=tables.moved_column_config(list(moved.columns)),
+    )
 
 
 @st.fragment

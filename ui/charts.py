@@ -18,7 +18,22 @@ from segmentation import summaries
 from ui import format as fmt
 from ui.theme import tier_colours
 
+LABEL_FLIP_AT = 80  # priority above which a cut-off's label goes left of its line
+HEADROOM = 1.25  # the histogram's y axis runs this far above its tallest bar: room for labels
 TOOLTIP_SCORES = ("score_growth", "score_strategic", "score_complexity", "score_health")
+
+
+# One compact row above the plot: the tier names are the legend's whole content, and a
+# bottom legend wider than a half-width column is clipped by the chart's canvas.
+_LEGEND = alt.Legend(
+    orient="top",
+    direction="horizontal",
+    title=None,
+    symbolSize=70,
+    labelFontSize=12,
+    columnPadding=10,
+    labelLimit=120,
+)
 
 
 def _tier_scale(names: tuple[str, ...]) -> alt.Scale:
@@ -86,9 +101,7 @@ def _quadrant_template(
         .encode(
             x=alt.X("x:Q", title=x_title, scale=x_scale),
             y=alt.Y("y:Q", title=y_title, scale=y_scale),
-            color=alt.Color(
-                "tier:N", title="Tier", scale=_tier_scale(tiers), legend=alt.Legend(orient="bottom")
-            ),
+            color=alt.Color("tier:N", title="Tier", scale=_tier_scale(tiers), legend=_LEGEND),
             size=alt.Size(
                 "arr:Q", title="ARR", scale=alt.Scale(type="sqrt", range=[12, 500]), legend=None
             ),
@@ -195,9 +208,7 @@ def _histogram_template(tiers: tuple[str, ...]) -> str:
             ),
             x2="bin_end:Q",
             y=alt.Y("accounts:Q", title="Accounts", stack="zero"),
-            color=alt.Color(
-                "tier:N", title="Tier", scale=_tier_scale(tiers), legend=alt.Legend(orient="bottom")
-            ),
+            color=alt.Color("tier:N", title="Tier", scale=_tier_scale(tiers), legend=_LEGEND),
             order=alt.Order("tier_order:Q"),
             tooltip=[
                 alt.Tooltip("tier:N", title="Tier"),
@@ -211,16 +222,28 @@ def _histogram_template(tiers: tuple[str, ...]) -> str:
     rules = cuts.mark_rule(color="#0f172a", strokeWidth=2, strokeDash=[4, 3]).encode(
         x="threshold:Q"
     )
-    text = cuts.mark_text(
-        align="left", baseline="top", dx=4, dy=4, fontSize=13, fontWeight="bold"
-    ).encode(x="threshold:Q", y=alt.Y("offset:Q", scale=None), text="label:N")
-    chart = alt.layer(bars, rules, text).properties(height=430)
+    # A label right of its line, or left of it near the right edge, where it would be clipped.
+    texts = [
+        cuts.transform_filter(keep)
+        .mark_text(align=align, baseline="top", dx=dx, dy=4, fontSize=13, fontWeight="bold")
+        .encode(x="threshold:Q", y=alt.Y("offset:Q", scale=None), text="label:N")
+        for keep, align, dx in (
+            (alt.datum.threshold <= LABEL_FLIP_AT, "left", 4),
+            (alt.datum.threshold > LABEL_FLIP_AT, "right", -4),
+        )
+    ]
+    chart = alt.layer(bars, rules, *texts).properties(height=430)
     return _template_json(chart)
 
 
 def histogram_spec(bins: pd.DataFrame, cfg: seg.Config) -> dict:
     """Accounts per priority bin stacked by tier, with the cut-offs drawn on it."""
     spec = json.loads(_histogram_template(cfg.tier_names))
+    tallest = bins.groupby("bin_start", observed=True)["accounts"].sum().max() if len(bins) else 0
+    spec["layer"][0]["encoding"]["y"]["scale"] = {
+        "domain": [0, max(float(tallest), 1.0) * HEADROOM],
+        "nice": True,
+    }
     spec["datasets"] = {
         "bins": bins.assign(tier=bins["tier"].astype("str"), tier_order=bins["tier"].cat.codes),
         "cuts": pd.DataFrame(

@@ -59,7 +59,11 @@ def upload_widget() -> Any:
 
 def sample_button() -> bool:
     return st.button(
-        "Use the sample book (500 accounts)", key="use_sample", icon=":material/science:"
+        "Try the sample book",
+        key="use_sample",
+        icon=":material/science:",
+        width="stretch",
+        help="500 invented accounts, to see how Tierwise works before using your own.",
     )
 
 
@@ -113,32 +117,55 @@ def weight_slider(pillar: seg.config.Pillar, share: float) -> float:
     )
 
 
+def _within(value: float, low: float, high: float) -> float:
+    return float(min(max(value, low), high))
+
+
 def threshold_sliders(cfg: seg.Config) -> tuple[float, float]:
-    """The top two tiers' cut-offs; the second is kept below the first."""
+    """The top two tiers' cut-offs as the sliders show them (not yet checked against each other).
+
+    Both ranges are fixed: Streamlit keys a slider's identity on its min and max, so a range
+    that followed the other slider would make a new widget, which can fall back to its minimum
+    when quick reruns interrupt each other.
+    """
     top, middle = cfg.tiers[0], cfg.tiers[1]
-    _seed("threshold_high", float(top.threshold))
+    _seed("threshold_high", _within(top.threshold, 2.0, 100.0))
+    _seed("threshold_mid", _within(middle.threshold, 1.0, 99.0))
     high = st.slider(
         f"{top.name} from priority",
-        min_value=1.0,
+        min_value=2.0,
         max_value=100.0,
         step=1.0,
         format="%d",
         key="threshold_high",
     )
-    _seed("threshold_mid", float(middle.threshold))
-    if st.session_state["threshold_mid"] >= high:  # kept below the top cut-off, not refused
-        st.session_state["threshold_mid"] = high - 1.0
-    # A fixed range: changing max_value would make Streamlit treat it as a new widget.
     mid = st.slider(
         f"{middle.name} from priority",
-        min_value=0.0,
+        min_value=1.0,
         max_value=99.0,
         step=1.0,
         format="%d",
         key="threshold_mid",
-        help=f"Always below the {top.name} cut-off.",
+        help=f"Must stay below the {top.name} cut-off.",
     )
     return high, mid
+
+
+def checked_thresholds(
+    cfg: seg.Config, high: float, mid: float
+) -> tuple[tuple[float, float], str | None]:
+    """The cut-offs to use and, when the sliders cross, why the last valid ones are kept.
+
+    Nothing writes the sliders back: a slider the user is dragging is never moved under them.
+    """
+    top, middle = cfg.tiers[0], cfg.tiers[1]
+    if mid < high:
+        return (high, mid), None
+    kept = (float(top.threshold), float(middle.threshold))
+    return kept, (
+        f"{middle.name} ({mid:g}) must be below {top.name} ({high:g}): "
+        f"still using {kept[0]:g} / {kept[1]:g}."
+    )
 
 
 def effect_radio(pillar: seg.config.Pillar) -> str:
@@ -203,9 +230,15 @@ def metric_row(pillar_key: str, index: int, metric: Metric) -> Metric:
 
 def pillar_picker(cfg: seg.Config) -> str | None:
     """Which pillar's effect and metrics to open (one at a time keeps the panel light)."""
-    labels = {p.key: p.label.split()[0] for p in cfg.pillars}
-    return st.segmented_control(
-        "Pillar details", list(labels), format_func=labels.get, key="pillar_details"
+    labels = {p.key: p.label for p in cfg.pillars}
+    return st.selectbox(
+        "Pillar details",
+        list(labels),
+        index=None,
+        format_func=labels.get,
+        key="pillar_details",
+        placeholder="Choose a pillar",
+        help="Its effect on priority and its metrics' weights and scoring.",
     )
 
 
@@ -240,7 +273,7 @@ def split_control(axis: str, which: str, current: float, arr: np.ndarray, label:
             st.session_state[key] = nearest
         return st.select_slider(label, options, key=key, format_func=fmt.money)
     key = f"quadrant_{which}_split"
-    _seed(key, float(min(max(current, 0.0), 100.0)))
+    _seed(key, _within(current, 0.0, 100.0))
     return st.slider(label, 0.0, 100.0, step=1.0, format="%d", key=key)
 
 
@@ -315,17 +348,17 @@ def _defaults() -> None:
 
 
 def baseline_buttons() -> None:
-    left, right = st.columns(2)
-    left.button(
-        "Pin",
+    """Stacked full width: the column is narrow and the labels must read in full."""
+    st.button(
+        "Pin as baseline",
         key="pin_baseline",
         on_click=_pin,
         icon=":material/push_pin:",
         width="stretch",
         help="Compare the next changes against the settings as they are now.",
     )
-    right.button(
-        "Reset",
+    st.button(
+        "Reset to baseline",
         key="reset_to_baseline",
         on_click=_reset,
         icon=":material/undo:",
@@ -338,6 +371,7 @@ def baseline_buttons() -> None:
         on_click=_defaults,
         icon=":material/restart_alt:",
         type="tertiary",
+        help="Put every control back to the settings Tierwise ships with.",
     )
 
 

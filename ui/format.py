@@ -51,6 +51,14 @@ def delta(change: int | None) -> str | None:
     return f"{change:+,} vs baseline"
 
 
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", " ": "space"}
+
+
+def delimiter(value: str) -> str:
+    """A CSV separator in words (a lone `,` in a caption reads as a stray mark)."""
+    return DELIMITER_NAMES.get(value, f"`{value}`")
+
+
 def axis_label(axis: str, pillar_labels: dict[str, str]) -> str:
     """'score_health' -> the pillar's label ("Health & maturity"), priority, ARR."""
     if axis.startswith("score_"):

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
+
+from ui import format as fmt
+from ui import state
 
 
 def ensure_router() -> None:
@@ -23,3 +28,14 @@ def ensure_router() -> None:
     if PagesManager.uses_pages_directory and not config.get_option("global.appTest"):
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def sidebar_status(slot: Any) -> None:
+    """What the session holds, in the sidebar's placeholder `slot` (an `st.empty()`)."""
+    if state.has_data():
+        slot.success(
+            f"{state.source()}\n\n{fmt.accounts(len(state.accounts()))}",
+            icon=":material/description:",
+        )
+    else:
+        slot.info("No accounts loaded yet.", icon=":material/description:")

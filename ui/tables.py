@@ -10,6 +10,7 @@ import streamlit as st
 
 import segmentation as seg
 
+MONEY_FORMAT = "$%,.0f"  # whole dollars: cents on an ARR column are noise
 TABLE_LIMIT = 10_000  # rows sent to the browser; downloads always hold every row
 FILTERS = {
     "tier": "Tier",
@@ -48,7 +49,12 @@ def account_table(rows: pd.DataFrame, limit: int = TABLE_LIMIT) -> pd.DataFrame:
     return view
 
 
+def money_column(label: str) -> Any:
+    return st.column_config.NumberColumn(label, format=MONEY_FORMAT)
+
+
 def column_config(cfg: seg.Config) -> dict[str, Any]:
+    """The account list's columns: whole dollars, scores without and priority with a decimal."""
     labels = {p.key: p.label for p in cfg.pillars}
     config: dict[str, Any] = {
         "account_name": st.column_config.TextColumn("Account", pinned=True),
@@ -57,7 +63,7 @@ def column_config(cfg: seg.Config) -> dict[str, Any]:
         "priority": st.column_config.ProgressColumn(
             "Priority", format="%.1f", min_value=0, max_value=100
         ),
-        "arr": st.column_config.NumberColumn("ARR", format="dollar"),
+        "arr": money_column("ARR"),
         "quadrant": "Quadrant",
         "reasons": st.column_config.TextColumn("Why this tier", width="large"),
         "csm": "CSM",
@@ -66,8 +72,32 @@ def column_config(cfg: seg.Config) -> dict[str, Any]:
         "nps_group": "NPS group",
         "data_issues": "Data issues",
     }
-    for key, label in labels.items():
-        config[f"score_{key}"] = st.column_config.NumberColumn(label, format="%.0f")
+    for key, label in labels.items():  # short headers, so that more columns fit on screen
+        config[f"score_{key}"] = st.column_config.NumberColumn(
+            label.split()[0], format="%.0f", help=f"{label} score, 0-100"
+        )
+    return config
+
+
+def moved_column_config(columns: list[str]) -> dict[str, Any]:
+    """The 'Who moved' list's columns; the ID only when there is no name ("Why" needs room)."""
+    return {
+        "account_name": st.column_config.TextColumn("Account", pinned=True),
+        "account_id": None if "account_name" in columns else "ID",
+        "arr": money_column("ARR"),
+        "from_tier": "From",
+        "to_tier": "To",
+        "move": "Move",
+        "priority": st.column_config.NumberColumn("Priority", format="%.1f"),
+        "reasons": st.column_config.TextColumn("Why", width="large"),
+    }
+
+
+def movement_matrix_config(names: list[str]) -> dict[str, Any]:
+    """The from/to matrix: every tier column wide enough to read its name."""
+    config: dict[str, Any] = {"_index": st.column_config.TextColumn("Baseline tier")}
+    for name in names:
+        config[name] = st.column_config.NumberColumn(name, format="%,d", width="small")
     return config
 
 

@@ -5,11 +5,28 @@ from __future__ import annotations
 import pytest
 from app_helpers import APP
 from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 
 @pytest.fixture
-def app() -> AppTest:
+def routed(monkeypatch) -> None:
+    """Every run goes through app.py's st.navigation, as in the browser.
+
+    AppTest resets PagesManager's mode before each run, and the folder `pages/` then makes
+    it run the requested page alone, without app.py (and so without the sidebar).
+    """
+    real_init = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture
+def app(routed) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     assert not at.exception

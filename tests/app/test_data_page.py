@@ -43,6 +43,14 @@ def test_upload_sample_csv_matches_segment(app):
     assert tier_metrics(app, cfg) == expected_counts(seg.load(SAMPLE_CSV).accounts, cfg)
 
 
+def test_sidebar_shows_the_upload_at_once(app):
+    assert "No accounts loaded yet" in texts(app.sidebar.info)
+    upload(app, "accounts.xlsx", SAMPLE_XLSX.read_bytes(), XLSX_MIME)
+    assert "accounts.xlsx" in texts(app.sidebar.success)
+    assert "500 accounts" in texts(app.sidebar.success)
+    assert not app.sidebar.info
+
+
 def test_upload_sample_xlsx_matches_segment(app):
     upload(app, "accounts.xlsx", SAMPLE_XLSX.read_bytes(), XLSX_MIME)
     assert not app.error

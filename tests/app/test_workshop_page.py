@@ -52,11 +52,49 @@ def test_sliders_combine_and_survive_a_page_switch(workshop, sample_accounts):
     assert tier_metrics(workshop, cfg) == expected_counts(sample_accounts, cfg)
 
 
-def test_mid_threshold_stays_below_the_top_one(workshop, sample_accounts):
-    workshop.slider(key="threshold_high").set_value(40.0).run()
+def test_moving_the_top_cut_off_again_and_again_leaves_the_mid_one_alone(workshop, sample_accounts):
+    """The mid slider has a fixed range: a new top cut-off never makes it a new widget."""
+    mid = workshop.slider(key="threshold_mid").value
+    for high in (80.0, 60.0, 95.0, 50.0, 46.0, 75.0, 100.0):
+        workshop.slider(key="threshold_high").set_value(high).run()
+        assert not workshop.exception and not workshop.warning
+        assert workshop.slider(key="threshold_mid").value == mid == 45.0
+        cfg = with_thresholds(seg.default_config(), [high, mid])
+        assert tier_metrics(workshop, cfg) == expected_counts(sample_accounts, cfg)
+
+
+# The mid cut-off (45) against the top one: just above it is valid; at it or below it, the
+# sliders stay where the user put them and the tiers keep the last valid cut-offs (70 / 45).
+CROSSINGS = [
+    (46.0, [46.0, 45.0], False),
+    (45.0, [70.0, 45.0], True),
+    (44.0, [70.0, 45.0], True),
+]
+
+
+@pytest.mark.parametrize(("high", "used", "warned"), CROSSINGS, ids=["above", "at", "below"])
+def test_top_cut_off_near_the_mid_one(workshop, sample_accounts, high, used, warned):
+    workshop.slider(key="threshold_high").set_value(high).run()
     assert not workshop.exception and not workshop.error
-    assert workshop.slider(key="threshold_mid").value == 39.0
-    cfg = with_thresholds(seg.default_config(), [40.0, 39.0])
+    assert workshop.slider(key="threshold_high").value == high
+    assert workshop.slider(key="threshold_mid").value == 45.0
+    assert bool(workshop.warning) == warned
+    if warned:
+        assert "must be below" in workshop.warning[0].value
+    cfg = with_thresholds(seg.default_config(), used)
+    assert tier_metrics(workshop, cfg) == expected_counts(sample_accounts, cfg)
+
+
+def test_mid_cut_off_dragged_above_the_top_one_keeps_the_last_valid_pair(workshop, sample_accounts):
+    workshop.slider(key="threshold_mid").set_value(50.0).run()
+    workshop.slider(key="threshold_mid").set_value(90.0).run()
+    assert workshop.slider(key="threshold_mid").value == 90.0  # not moved under the user
+    assert "must be below" in workshop.warning[0].value
+    cfg = with_thresholds(seg.default_config(), [70.0, 50.0])
+    assert tier_metrics(workshop, cfg) == expected_counts(sample_accounts, cfg)
+    workshop.slider(key="threshold_high").set_value(95.0).run()  # the pair is valid again
+    assert not workshop.warning
+    cfg = with_thresholds(seg.default_config(), [95.0, 90.0])
     assert tier_metrics(workshop, cfg) == expected_counts(sample_accounts, cfg)
 
 
@@ -75,7 +113,7 @@ def test_who_moved_lists_the_moves(workshop):
 
 
 def test_pillar_effect_and_pin_baseline(workshop, sample_accounts):
-    workshop.get("button_group")[0].set_value("health").run()
+    workshop.selectbox(key="pillar_details").set_value("health").run()
     workshop.radio(key="effect_health").set_value("raises").run()
     assert not workshop.exception
     cfg = with_pillar(seg.default_config(), "health", effect="raises")
