@@ -175,7 +175,12 @@ def _header_text(header: object) -> str:
 
 def _all_empty(column: pd.Series) -> bool:
     values = column.dropna()
-    return values.empty or not values.astype("str").str.strip().ne("").any()
+    if values.empty:
+        return True
+    # Only text can be blank; converting a column of numbers to text to see that is slow.
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        return False
+    return not values.astype("str").str.strip().ne("").any()
 
 
 def _typed(frame: pd.DataFrame, excel: bool) -> pd.DataFrame:
