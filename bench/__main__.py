@@ -20,6 +20,7 @@ LABELS = {
     "segment_weights_changed": "segment() after a weights change, {rows} accounts",
     "load_file": "load a {rows}-row {kind}",
     "export_file": "export {rows} accounts to {kind}",
+    "app_rerun": "Workshop page rerun after a slider move, {rows} accounts",
 }
 # (case, arguments, target in seconds or None, peak-memory target in MB or None)
 FULL_PLAN = [
@@ -33,6 +34,9 @@ FULL_PLAN = [
     ("load_file", [100_000, ".xlsx"], 5.0, None),
     ("export_file", [100_000, "csv"], 2.0, None),
     ("export_file", [100_000, "xlsx"], 10.0, None),
+    ("app_rerun", [1_000], None, None),
+    ("app_rerun", [10_000], None, None),
+    ("app_rerun", [100_000], 0.3, None),
 ]
 
 
@@ -62,18 +66,9 @@ def run_case(case: str, args: list) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def app_rows() -> list[dict]:
-    try:
-        from bench.app_rerun import run
-    except ImportError:
-        return []
-    return run()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[1])
     parser.add_argument("--quick", action="store_true", help="books 100x smaller")
-    parser.add_argument("--no-app", action="store_true", help="skip the app rerun timings")
     options = parser.parse_args(argv)
     plan = quick(FULL_PLAN) if options.quick else FULL_PLAN
 
@@ -92,9 +87,6 @@ def main(argv: list[str] | None = None) -> int:
         target_text = f"< {target * 1000:,.0f} ms" if target else ""
         print(f"| {name} | {seconds * 1000:,.0f} ms | {target_text} | {ratio} | {memory} |")
         sys.stdout.flush()
-    if not options.no_app:
-        for row in app_rows():
-            print(row if isinstance(row, str) else json.dumps(row))
     return 0
 
 

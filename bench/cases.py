@@ -76,9 +76,20 @@ def export_file(rows: int, fmt: str) -> float:
     return _timed(lambda: seg.export(result, io.BytesIO(), fmt=fmt), repeat=1)
 
 
+def app_rerun(rows: int) -> float:
+    """Server-side rerun of the Workshop page after a slider move (median, AppTest)."""
+    import logging
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)  # bare-mode warnings, not results
+    from bench.app_rerun import measure
+
+    return measure(rows)["median_ms"] / 1000
+
+
 CASES: dict[str, Callable[..., float]] = {
     "segment_full": segment_full,
     "segment_weights_changed": segment_weights_changed,
     "load_file": load_file,
     "export_file": export_file,
+    "app_rerun": app_rerun,
 }
