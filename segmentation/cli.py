@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -32,6 +33,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
+    except Exception as problem:  # a bug, not bad input: still one line, unless debugging
+        if os.environ.get("TIERWISE_DEBUG"):
+            raise
+        print(
+            f"error: unexpected {type(problem).__name__}: {problem} "
+            "(set TIERWISE_DEBUG=1 to see where, and please report it).",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -180,3 +180,30 @@ def test_tier_changes_fall_back_to_previous_tier_column():
     assert tier_changes(result, previous, tiers).tolist() == ["up"]
     with pytest.raises(seg.InputError, match="no tier column"):
         tier_changes(result, previous.drop(columns="previous_tier"), tiers)
+
+
+def test_an_unexpected_failure_is_one_line_not_a_traceback(tmp_path):
+    """A bug must not spill a stack trace on the user; TIERWISE_DEBUG brings it back."""
+    import os
+
+    code = (
+        "import segmentation.cli as cli, segmentation as seg; "
+        "seg.segment = None; "  # any call to it now fails with a TypeError
+        "import sys; sys.exit(cli.main(sys.argv[1:]))"
+    )
+    args = ["score", "sample_data/accounts.csv", "--out", str(tmp_path / "o.csv")]
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: unexpected TypeError")
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "o.csv").exists()
+    debug = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TIERWISE_DEBUG": "1"},
+        cwd=ROOT,
+    )
+    assert "Traceback" in debug.stderr
