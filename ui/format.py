@@ -4,24 +4,12 @@ from __future__ import annotations
 
 import math
 
+from segmentation.formats import money  # noqa: F401  (one way to say an amount)
+
 AXIS_LABELS = {
     "priority": "Priority",
     "arr": "ARR",
 }
-
-
-def money(value: float | None) -> str:
-    """$1.2M, $950K, $12.3K, $800; an em dash when unknown."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    sign = "-" if value < 0 else ""
-    value = abs(float(value))
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if value >= limit:
-            scaled = value / limit
-            text = f"{scaled:.1f}" if scaled < 100 else f"{scaled:.0f}"
-            return f"{sign}${text.removesuffix('.0')}{suffix}"
-    return f"{sign}${value:,.0f}"
 
 
 def share(value: float) -> str:

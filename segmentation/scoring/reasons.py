@@ -16,22 +16,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from segmentation.config import Config
+from segmentation.formats import money
 from segmentation.scoring.metrics import MetricScores
 from segmentation.scoring.tiers import GuardrailEffects
 
 # --- formatting values ------------------------------------------------------------------------
-
-
-def money(value: float) -> str:
-    """$950, $6.9k, $410k, $1.2M — how a CS leader says an amount out loud."""
-    sign, value = ("-" if value < 0 else ""), abs(value)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if value >= limit * 0.9995:
-            scaled = value / limit
-            return (
-                f"{sign}${scaled:.1f}{suffix}" if scaled < 9.95 else f"{sign}${scaled:.0f}{suffix}"
-            )
-    return f"{sign}${value:.0f}"
 
 
 def whole(value: float) -> str:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import segmentation as seg
-from segmentation.scoring.reasons import money
+from segmentation.formats import money
 from tests.scoring.conftest import book, simple_config
 
 
