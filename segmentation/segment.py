@@ -67,7 +67,7 @@ def data_issues(
         for i, pillar in enumerate(config.pillars)
         if pillar.weight > 0
     ]
-    problems.append((np.isnan(priority), f"no usable data: placed in {config.tiers[-1].name}"))
+    problems.append((np.isnan(priority), "no usable data to score: priority left empty"))
     return join_issues(issues, problems)
 
 

@@ -12,4 +12,4 @@ from bench.cases import CASES
 def test_every_benchmark_case_runs_on_a_small_book(case, args):
     small = [200, *args[1:]]
     seconds = CASES[case](*small)
-    assert 0 < seconds < 60, label(case, small)
+    assert seconds > 0, label(case, small)  # a time, whatever it is: speed is not tested here

@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from segmentation.scoring.inputs import column_numbers
 from segmentation.scoring.schemes import tie_ranks
 
 DERIVED_COLUMNS = ("whitespace", "adoption", "days_to_renewal")
@@ -16,25 +17,18 @@ ARR_RANK_BANDS = ("Top 10", "Top 25", "Top 50", "Top 100")
 ARR_RANK_LIMITS = (10, 25, 50, 100)
 
 
-def _numbers(accounts: pd.DataFrame, column: str) -> np.ndarray:
-    if column not in accounts:
-        return np.full(len(accounts), np.nan)
-    values = accounts[column]
-    if not pd.api.types.is_numeric_dtype(values):
-        return np.full(len(accounts), np.nan)
-    return values.astype("float64").to_numpy(na_value=np.nan)
-
-
 def whitespace(accounts: pd.DataFrame) -> np.ndarray:
     """Potential ARR minus ARR: what the account could still spend (never below 0)."""
-    return np.clip(_numbers(accounts, "potential_arr") - _numbers(accounts, "arr"), 0.0, None)
+    return np.clip(
+        column_numbers(accounts, "potential_arr") - column_numbers(accounts, "arr"), 0.0, None
+    )
 
 
 def adoption(accounts: pd.DataFrame) -> np.ndarray:
     """Active users per licensed seat, as a ratio (0.22 = 22% of seats active)."""
-    seats = _numbers(accounts, "licensed_seats")
+    seats = column_numbers(accounts, "licensed_seats")
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = _numbers(accounts, "active_users") / seats
+        ratio = column_numbers(accounts, "active_users") / seats
     return np.where(seats > 0, ratio, np.nan)
 
 
@@ -63,7 +57,7 @@ def _categorical(codes: np.ndarray, labels: tuple[str, ...]) -> pd.Categorical:
 
 def nps_group(accounts: pd.DataFrame) -> pd.Categorical:
     """Detractor 0-6, passive 7-8, promoter 9-10; empty where NPS is missing."""
-    nps = _numbers(accounts, "nps")
+    nps = column_numbers(accounts, "nps")
     codes = np.select([nps <= 6, nps <= 8, nps <= 10], [0, 1, 2], default=-1)
     return _categorical(codes, NPS_GROUPS)
 
@@ -76,7 +70,7 @@ def renewal_window(days: np.ndarray) -> pd.Categorical:
 
 def arr_rank(accounts: pd.DataFrame) -> np.ndarray:
     """1 for the largest ARR; ties share the better rank; NaN where ARR is missing."""
-    _, at_or_below, known = tie_ranks(_numbers(accounts, "arr"))
+    _, at_or_below, known = tie_ranks(column_numbers(accounts, "arr"))
     return known - at_or_below + 1.0  # 1 + the number of accounts with more ARR
 
 

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from segmentation.config import Config
 from segmentation.formats import money
+from segmentation.scoring.inputs import as_flags, as_numbers
 from segmentation.scoring.metrics import MetricScores
 from segmentation.scoring.tiers import GuardrailEffects
 
@@ -90,12 +91,8 @@ def _format_numbers(values: np.ndarray, column: str) -> Texts:
 
 def _format_flags(values: pd.Series, column: str) -> Texts:
     yes, no = FLAG_TEXTS.get(column, (f"{column}: yes", f"{column}: no"))
-    numbers = (
-        values.astype("float64").to_numpy(na_value=np.nan)
-        if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values)
-        else np.full(len(values), np.nan)
-    )
-    codes = np.where(np.isnan(numbers), 2, np.where(numbers != 0, 0, 1))
+    flags = as_flags(values)
+    codes = np.where(np.isnan(flags), 2, np.where(flags != 0, 0, 1))
     return codes, [yes, no, f"{column.replace('_', ' ')} unknown"]
 
 
@@ -112,12 +109,7 @@ def describe_values(values: pd.Series, column: str, scheme: str) -> Texts:
         return _format_categories(values, column)
     if scheme == "boolean":
         return _format_flags(values, column)
-    if pd.api.types.is_numeric_dtype(values):
-        numbers = values.astype("float64").to_numpy(na_value=np.nan)
-    else:
-        from segmentation.values import to_number
-
-        numbers = np.asarray(to_number(values), dtype="float64")
+    numbers = as_numbers(values)
     return _format_numbers(numbers, column)
 
 
@@ -223,18 +215,11 @@ def build_reasons(
     score_first = np.where(has_first, scores[rows, first], 0)
     score_second = np.where(has_second, scores[rows, second], 0)
 
-    # "<tier>: <pillar> <score> (" as one code, and "<joiner><pillar> <score> (" as another.
+    # "<pillar> <score> (" as one code, and "<joiner><pillar> <score> (" as another.
     labels = [p.driver_label for p in config.pillars]
-    heads = [
-        f"{t.name}: {label} {s} (" for t in config.tiers for label in labels for s in range(101)
-    ]
-    heads += [f"{t.name}: no usable data" for t in config.tiers]
+    heads = [f"{label} {s} (" for label in labels for s in range(101)] + ["no usable data"]
+    head_code = np.where(has_first, first * 101 + score_first, len(heads) - 1)
     per_tier = n_pillars * 101
-    head_code = np.where(
-        has_first,
-        rails.tier_index * per_tier + first * 101 + score_first,
-        len(config.tiers) * per_tier + rails.tier_index,
-    )
     joiners = (", ", "; held back by ")
     middles = [f"{j}{label} {s} (" for j in joiners for label in labels for s in range(101)] + [""]
     middle_code = np.where(
@@ -243,6 +228,7 @@ def build_reasons(
         len(middles) - 1,
     )
     return pc.binary_join_element_wise(
+        _tier_prefix(config, rails.tier_index, cut_index),
         _take(heads, head_code),
         pc.if_else(pa.array(has_first), _metric_texts(metric_scores, config, first, ~low), ""),
         _take(middles, middle_code),
@@ -250,6 +236,20 @@ def build_reasons(
         _guardrail_notes(rails, config, cut_index),
         "",
     )
+
+
+def _tier_prefix(config: Config, tier_index: np.ndarray, cut_index: np.ndarray) -> pa.Array:
+    """'Mid-touch: ', or 'Mid-touch (priority alone: Low-touch): ' where a guard-rail moved it.
+
+    The drivers that follow always explain the priority, so a moved account names both tiers.
+    """
+    names, k = config.tier_names, len(config.tier_names)
+    prefixes = [
+        f"{final}: " if final == alone else f"{final} (priority alone: {alone}): "
+        for final in names
+        for alone in names
+    ]
+    return _take(prefixes, tier_index * k + cut_index)
 
 
 def _guardrail_notes(rails: GuardrailEffects, config: Config, cut_index: np.ndarray) -> pa.Array:
@@ -261,11 +261,8 @@ def _guardrail_notes(rails: GuardrailEffects, config: Config, cut_index: np.ndar
         notes.append(f"; kept out of {names[0]}: ARR under the {minimum} minimum")
         codes[rails.below_min_arr] = len(notes) - 1
     if rails.raised_strategic.any():
-        floor = config.guardrails.strategic_floor
-        first = len(notes)
-        notes.extend(f"; raised to {floor} as a strategic account (priority alone: {name})"
-                     for name in names)  # fmt: skip
-        codes[rails.raised_strategic] = first + cut_index[rails.raised_strategic]
+        notes.append(f"; raised to {config.guardrails.strategic_floor} as a strategic account")
+        codes[rails.raised_strategic] = len(notes) - 1
     if rails.overridden.any():
         for reason in np.unique(rails.override_reason[rails.overridden]):
             notes.append("; set by manual override" + (f": {reason}" if reason else ""))

@@ -6,26 +6,7 @@ import numpy as np
 import pandas as pd
 
 from segmentation.config import Metric
-
-
-def _as_numbers(values: pd.Series) -> np.ndarray:
-    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
-        return values.astype("float64").to_numpy(na_value=np.nan)
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return np.full(len(values), np.nan)
-    from segmentation.values import to_number  # a user may pick a text column as a metric
-
-    return np.asarray(to_number(values), dtype="float64")
-
-
-def _as_booleans(values: pd.Series) -> np.ndarray:
-    """True -> 1.0, False -> 0.0, missing -> NaN."""
-    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
-        numbers = values.astype("float64").to_numpy(na_value=np.nan)
-        return np.where(np.isnan(numbers), np.nan, (numbers != 0).astype("float64"))
-    from segmentation.values import to_bool
-
-    return to_bool(values).astype("float64").to_numpy(na_value=np.nan)
+from segmentation.scoring.inputs import as_flags, as_numbers
 
 
 def tie_ranks(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
@@ -83,9 +64,9 @@ def raw_metric_score(values: pd.Series, metric: Metric) -> np.ndarray:
     if metric.scheme == "category":
         return category_score(values.astype("object"), metric)
     if metric.scheme == "boolean":
-        scores = _as_booleans(values) * 100.0
+        scores = as_flags(values) * 100.0
     else:
-        numbers = _as_numbers(values)
+        numbers = as_numbers(values)
         if metric.scheme == "percentile":
             scores = percentile_score(numbers)
         elif metric.scheme == "linear":

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from segmentation.config import Config
+from segmentation.scoring.inputs import column_flags, column_numbers
 from segmentation.scoring.metrics import MetricScores, PillarMetrics
 
 
@@ -68,23 +69,6 @@ class GuardrailEffects:
     override_reason: np.ndarray  # object: the override's reason where overridden
 
 
-def _numbers(accounts: pd.DataFrame, column: str) -> np.ndarray:
-    if column in accounts and pd.api.types.is_numeric_dtype(accounts[column]):
-        return accounts[column].astype("float64").to_numpy(na_value=np.nan)
-    return np.full(len(accounts), np.nan)
-
-
-def _flags(accounts: pd.DataFrame, column: str) -> np.ndarray:
-    if column not in accounts:
-        return np.zeros(len(accounts), dtype=bool)
-    values = accounts[column]
-    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
-        return values.fillna(False).astype(bool).to_numpy()
-    from segmentation.values import to_bool
-
-    return to_bool(values).fillna(False).astype(bool).to_numpy()
-
-
 def apply_guardrails(
     tier_index: np.ndarray, accounts: pd.DataFrame, config: Config
 ) -> GuardrailEffects:
@@ -94,13 +78,13 @@ def apply_guardrails(
     n = len(index)
     below_min_arr = np.zeros(n, dtype=bool)
     if rails.min_arr_top_tier is not None:
-        arr = _numbers(accounts, "arr")
+        arr = column_numbers(accounts, "arr")
         below_min_arr = (index == 0) & ~(arr >= rails.min_arr_top_tier)
         index[below_min_arr] = 1
     raised = np.zeros(n, dtype=bool)
     if rails.strategic_floor is not None:
         floor = config.tier_names.index(rails.strategic_floor)
-        raised = _flags(accounts, "strategic_account") & (index > floor)
+        raised = (column_flags(accounts, "strategic_account") == 1) & (index > floor)
         index[raised] = floor
     overridden = np.zeros(n, dtype=bool)
     reasons = np.full(n, "", dtype=object)
@@ -120,7 +104,7 @@ def axis_values(
     if axis == "priority":
         return priority
     if axis == "arr":
-        return _numbers(accounts, "arr")
+        return column_numbers(accounts, "arr")
     keys = ("score_growth", "score_strategic", "score_complexity", "score_health")
     return scores[:, keys.index(axis)]
 

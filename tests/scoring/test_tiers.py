@@ -61,7 +61,7 @@ def test_an_account_with_no_usable_data_goes_to_the_last_tier_with_a_note():
     result = segment(book(g=[None], s=[None], c=[None], h=[None]), simple_config())
     assert result["tier"].iloc[0] == "Low-touch"
     assert np.isnan(result["priority"].iloc[0])
-    assert "no usable data: placed in Low-touch" in result["data_issues"].iloc[0]
+    assert result["data_issues"].iloc[0].endswith("no usable data to score: priority left empty")
     assert result["reasons"].iloc[0] == "Low-touch: no usable data"
 
 
@@ -98,7 +98,46 @@ def test_manual_override_wins_and_says_why(growth_only):
     config = dataclasses.replace(growth_only, guardrails=rails)
     result = segment(book(g=[10, 10], s=[0, 0], c=[0, 0], h=[0, 0]), config)
     assert result["tier"].tolist() == ["Low-touch", "High-touch"]
-    assert result["reasons"].iloc[1].endswith("set by manual override: board member's company")
+    assert result["reasons"].iloc[1] == (
+        "High-touch (priority alone: Low-touch): growth 10 (g 10); "
+        "set by manual override: board member's company"
+    )
+
+
+def test_a_strategic_account_with_no_data_says_where_it_was_placed_and_why(growth_only):
+    config = dataclasses.replace(growth_only, guardrails=Guardrails(strategic_floor="Mid-touch"))
+    flags = pd.array([True], dtype="boolean")
+    result = segment(book(g=[None], s=[0], c=[0], h=[0], strategic_account=flags), config)
+    assert result["tier"].iloc[0] == "Mid-touch"
+    assert result["reasons"].iloc[0] == (
+        "Mid-touch (priority alone: Low-touch): no usable data; "
+        "raised to Mid-touch as a strategic account"
+    )
+    assert "Low-touch" not in result["data_issues"].iloc[0]
+
+
+@pytest.mark.parametrize(
+    "index",
+    [[10, 5, 5, 7], ["a", "b", "a", "c"]],
+)
+def test_any_index_survives_even_with_text_metrics(index):
+    """A column picked by its own header is text: it is parsed by position, not by label."""
+    accounts = book(g=["$1,000", "2k", "n/a", "(300)"], s=[1, 2, 3, 4], c=[0] * 4, h=[0] * 4)
+    accounts.index = index
+    config = with_pillar(simple_config(), "growth", metrics=(
+        dataclasses.replace(simple_config().pillar("growth").metrics[0], high=2000),
+    ))  # fmt: skip
+    result = segment(accounts, config)
+    assert result.index.tolist() == index
+    assert result["score_growth"].tolist()[:2] == [50.0, 100.0]
+    assert np.isnan(result["score_growth"].iloc[2])
+    assert result["score_growth"].iloc[3] == 0.0
+
+
+def test_infinite_values_count_as_missing():
+    result = segment(book(g=[np.inf, 50], s=[0, 0], c=[0, 0], h=[-np.inf, 0]), simple_config())
+    assert np.isnan(result["score_growth"].iloc[0]) and np.isnan(result["score_health"].iloc[0])
+    assert "inf" not in result["reasons"].iloc[0]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,51 @@
+"""Reading a book's columns as numbers or flags: one rule for scoring, lenses, tiers and reasons.
+
+Numbers and booleans are taken as they are; text (a column a user picked by its own header)
+is parsed the way the loader parses it; dates are not numbers. Infinite values are missing.
+Parsing is positional, so any index, unique or not, is fine.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from segmentation.values import to_bool, to_number
+
+
+def _is_plain(values: pd.Series) -> bool:
+    return pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values)
+
+
+def as_numbers(values: pd.Series) -> np.ndarray:
+    """Floats, NaN where missing, unreadable or infinite."""
+    if _is_plain(values):
+        numbers = values.astype("float64").to_numpy(na_value=np.nan)
+    elif pd.api.types.is_datetime64_any_dtype(values):
+        return np.full(len(values), np.nan)
+    else:
+        numbers = np.asarray(to_number(values.reset_index(drop=True)), dtype="float64")
+    return np.where(np.isfinite(numbers), numbers, np.nan)
+
+
+def as_flags(values: pd.Series) -> np.ndarray:
+    """1.0 for yes, 0.0 for no, NaN where missing or unreadable."""
+    if _is_plain(values):
+        numbers = as_numbers(values)
+        return np.where(np.isnan(numbers), np.nan, (numbers != 0).astype("float64"))
+    flags = to_bool(values.reset_index(drop=True))
+    return flags.astype("float64").to_numpy(na_value=np.nan)
+
+
+def column_numbers(accounts: pd.DataFrame, column: str) -> np.ndarray:
+    """A column of the book as numbers; all NaN when the book does not have it."""
+    if column not in accounts:
+        return np.full(len(accounts), np.nan)
+    return as_numbers(accounts[column])
+
+
+def column_flags(accounts: pd.DataFrame, column: str) -> np.ndarray:
+    """A column of the book as flags; all NaN when the book does not have it."""
+    if column not in accounts:
+        return np.full(len(accounts), np.nan)
+    return as_flags(accounts[column])
