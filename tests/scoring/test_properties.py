@@ -23,7 +23,12 @@ def books(draw, min_size=1, max_size=40):
     n = draw(st.integers(min_size, max_size))
     columns = {c: draw(st.lists(scores, min_size=n, max_size=n)) for c in "gsch"}
     frame = book(**columns)
-    frame.index = draw(st.permutations(range(100, 100 + n)))  # any index must survive
+    frame.index = draw(  # any index must survive, repeated labels included
+        st.one_of(
+            st.permutations(range(100, 100 + n)),
+            st.lists(st.integers(0, 3), min_size=n, max_size=n),
+        )
+    )
     return frame
 
 
