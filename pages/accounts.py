@@ -38,7 +38,7 @@ filtered = result[mask]
 summary = summaries.tier_summary(filtered, cfg)
 st.markdown(
     f"**{fmt.accounts(len(filtered))}** of {fmt.count(len(result))} · "
-    f"{fmt.money(summary['arr'].sum())} ARR · "
+    f"{fmt.money(summaries.total_arr(filtered))} ARR · "
     + " · ".join(f"{name} {fmt.count(n)}" for name, n in summary["accounts"].items())
 )
 
@@ -97,16 +97,21 @@ buttons.download_button(
     icon=":material/download:",
     on_click="ignore",
 )
+fits_excel = tables.fits_excel(rows)
 buttons.download_button(
     "Accounts as Excel",
-    data=tables.export_callable(rows, "xlsx", cfg, report),
+    # Built only when it can be: a failure inside the deferred build would reach no one.
+    data=tables.export_callable(rows, "xlsx", cfg, report) if fits_excel else b"",
     file_name="tierwise-accounts.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="download_xlsx",
     icon=":material/download:",
     on_click="ignore",
     help="With Summary, Settings and Data report sheets. Built when you click.",
+    disabled=not fits_excel,
 )
+if not fits_excel:
+    st.caption(f"{fmt.accounts(len(rows))} are more than an Excel sheet holds: download it as CSV.")
 
 # --- settings -------------------------------------------------------------------------------
 st.subheader("Settings", anchor=False)

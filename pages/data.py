@@ -111,11 +111,12 @@ with st.expander("Use another numeric column as a metric", icon=":material/add_c
         added = components.add_metric_controls(candidates, cfg)
         if added:
             column, pillar_key = added
-            state.add_metric(pillar_key, column)
-            components.forget_config_widgets()
-            st.success(
-                f"{column} now counts in {cfg.pillar(pillar_key).label} (percentile, weight 1)."
-            )
+            label = cfg.pillar(pillar_key).label
+            if state.add_metric(pillar_key, column):
+                components.forget_config_widgets()
+                st.success(f"{column} now counts in {label} (percentile, weight 1).")
+            else:
+                st.info(f"{column} already counts in {label}.", icon=":material/info:")
 
 # --- data quality ---------------------------------------------------------------------------
 cfg = state.config()  # a metric may have just been added

@@ -32,7 +32,7 @@ def draw_controls(cfg: seg.Config, quadrant: seg.config.Quadrant) -> seg.Config:
         + " · ".join(f"{p.label.split()[0]} {fmt.share(shares[p.key])}" for p in cfg.pillars)
     )
     st.markdown("**Tier cut-offs**")
-    thresholds, crossed = components.checked_thresholds(cfg, *components.threshold_sliders(cfg))
+    thresholds, crossed = components.checked_thresholds(cfg, components.threshold_sliders(cfg))
     if crossed:
         st.warning(crossed, icon=":material/warning:")
     components.baseline_buttons()
@@ -67,7 +67,7 @@ def draw_tier_cards(result, cfg: seg.Config) -> None:
                 delta=fmt.delta(change),
                 delta_color="off",
                 delta_arrow="off" if change == 0 else "auto",
-                help=cfg.tiers[cfg.tier_names.index(name)].engagement or None,
+                help=summaries.tier_engagement(cfg, name) or None,
             )
             st.caption(
                 f"**{fmt.money(row['arr'])}** ARR · {fmt.share(row['share_of_arr'])} of ARR · "

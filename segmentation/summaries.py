@@ -47,6 +47,11 @@ def arr_values(result: pd.DataFrame) -> np.ndarray:
     return np.nan_to_num(values, nan=0.0)
 
 
+def total_arr(result: pd.DataFrame) -> float:
+    """The ARR of these accounts, missing values left out."""
+    return float(arr_values(result).sum())
+
+
 def tier_codes(result: pd.DataFrame) -> np.ndarray:
     """Position of each account's tier in the config's tiers (0 = top tier)."""
     return np.asarray(result["tier"].cat.codes, dtype="int64")
@@ -88,6 +93,11 @@ def group_summary(result: pd.DataFrame, column: str, order: Sequence[str] = ()) 
 def tier_summary(result: pd.DataFrame, config: Config) -> pd.DataFrame:
     """Accounts and ARR per tier, with their shares of the book; one row per tier, top first."""
     return group_summary(result, "tier", config.tier_names).loc[list(config.tier_names)]
+
+
+def tier_engagement(config: Config, name: str) -> str:
+    """How the tier `name` is served (its engagement text); "" for a name the config lacks."""
+    return next((t.engagement for t in config.tiers if t.name == name), "")
 
 
 @dataclass(frozen=True)

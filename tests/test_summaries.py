@@ -231,3 +231,19 @@ def test_default_split_and_domain_of_arr(result):
     assert split == pytest.approx(result["arr"].median(), rel=0.1)
     low, high = summaries.axis_domain(result, "arr")
     assert low == result["arr"][result["arr"] > 0].min() and high == result["arr"].max()
+
+
+def test_total_arr_skips_missing_values(result):
+    assert summaries.total_arr(result) == pytest.approx(result["arr"].sum())
+    assert summaries.total_arr(result) == pytest.approx(
+        summaries.tier_summary(result, seg.default_config())["arr"].sum()
+    )
+    assert summaries.total_arr(result.iloc[:0]) == 0.0
+    assert summaries.total_arr(pd.DataFrame({"arr": [1.5, None, 2.0]})) == 3.5
+
+
+def test_tier_engagement_by_name():
+    cfg = seg.default_config()
+    for tier in cfg.tiers:
+        assert summaries.tier_engagement(cfg, tier.name) == tier.engagement
+    assert summaries.tier_engagement(cfg, "(none)") == ""

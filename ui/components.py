@@ -121,51 +121,64 @@ def _within(value: float, low: float, high: float) -> float:
     return float(min(max(value, low), high))
 
 
-def threshold_sliders(cfg: seg.Config) -> tuple[float, float]:
-    """The top two tiers' cut-offs as the sliders show them (not yet checked against each other).
+# Fixed (min, max) per cut-off slider, top first: Streamlit keys a slider's identity on its
+# min and max, so a range that followed the other sliders would make a new widget, which can
+# fall back to its minimum when quick reruns interrupt each other.
+HIGH_RANGE = (2.0, 100.0)
+MID_RANGE = (1.0, 99.0)
+EXTRA_RANGE = (0.0, 99.0)
 
-    Both ranges are fixed: Streamlit keys a slider's identity on its min and max, so a range
-    that followed the other slider would make a new widget, which can fall back to its minimum
-    when quick reruns interrupt each other.
+
+def threshold_key(index: int) -> str:
+    """The slider key of tier `index`'s cut-off (CONTRACT section 6 names the top two)."""
+    return {0: "threshold_high", 1: "threshold_mid"}.get(index, f"threshold_{index}")
+
+
+def _threshold_range(index: int) -> tuple[float, float]:
+    return {0: HIGH_RANGE, 1: MID_RANGE}.get(index, EXTRA_RANGE)
+
+
+def threshold_sliders(cfg: seg.Config) -> tuple[float, ...]:
+    """Each tier's cut-off but the last one's as the sliders show them (not yet checked).
+
+    The last tier takes every account left and has no cut-off: two tiers give one slider
+    (`threshold_high`), three give two (`threshold_mid` too), more give `threshold_2`...
     """
-    top, middle = cfg.tiers[0], cfg.tiers[1]
-    _seed("threshold_high", _within(top.threshold, 2.0, 100.0))
-    _seed("threshold_mid", _within(middle.threshold, 1.0, 99.0))
-    high = st.slider(
-        f"{top.name} from priority",
-        min_value=2.0,
-        max_value=100.0,
-        step=1.0,
-        format="%d",
-        key="threshold_high",
-    )
-    mid = st.slider(
-        f"{middle.name} from priority",
-        min_value=1.0,
-        max_value=99.0,
-        step=1.0,
-        format="%d",
-        key="threshold_mid",
-        help=f"Must stay below the {top.name} cut-off.",
-    )
-    return high, mid
+    values = []
+    for index, tier in enumerate(cfg.tiers[:-1]):
+        key, (low, high) = threshold_key(index), _threshold_range(index)
+        _seed(key, _within(tier.threshold, low, high))
+        above = cfg.tiers[index - 1].name if index else None
+        values.append(
+            st.slider(
+                f"{tier.name} from priority",
+                min_value=low,
+                max_value=high,
+                step=1.0,
+                format="%d",
+                key=key,
+                help=f"Must stay below the {above} cut-off." if above else None,
+            )
+        )
+    return tuple(values)
 
 
 def checked_thresholds(
-    cfg: seg.Config, high: float, mid: float
-) -> tuple[tuple[float, float], str | None]:
-    """The cut-offs to use and, when the sliders cross, why the last valid ones are kept.
+    cfg: seg.Config, values: tuple[float, ...]
+) -> tuple[tuple[float, ...], str | None]:
+    """The cut-offs to use and, when two sliders cross, why the last valid ones are kept.
 
     Nothing writes the sliders back: a slider the user is dragging is never moved under them.
     """
-    top, middle = cfg.tiers[0], cfg.tiers[1]
-    if mid < high:
-        return (high, mid), None
-    kept = (float(top.threshold), float(middle.threshold))
-    return kept, (
-        f"{middle.name} ({mid:g}) must be below {top.name} ({high:g}): "
-        f"still using {kept[0]:g} / {kept[1]:g}."
-    )
+    cut = cfg.tiers[:-1]
+    for index in range(1, len(values)):
+        if values[index] >= values[index - 1]:
+            kept = tuple(float(t.threshold) for t in cut)
+            return kept, (
+                f"{cut[index].name} ({values[index]:g}) must be below {cut[index - 1].name} "
+                f"({values[index - 1]:g}): still using {' / '.join(f'{v:g}' for v in kept)}."
+            )
+    return tuple(values), None
 
 
 def effect_radio(pillar: seg.config.Pillar) -> str:
@@ -315,7 +328,7 @@ def build_config(
     weights: dict[str, float],
     effects: dict[str, str],
     metrics: dict[str, tuple[Metric, ...]],
-    thresholds: tuple[float, float],
+    thresholds: tuple[float, ...],
     quadrant: Quadrant,
     arr_per_csm: float,
 ) -> seg.Config:
@@ -324,12 +337,10 @@ def build_config(
         replace(p, weight=weights[p.key], effect=effects[p.key], metrics=metrics[p.key])
         for p in cfg.pillars
     )
-    tiers = list(cfg.tiers)
-    tiers[0] = replace(tiers[0], threshold=thresholds[0])
-    tiers[1] = replace(tiers[1], threshold=thresholds[1])
-    new = replace(
-        cfg, pillars=pillars, tiers=tuple(tiers), quadrant=quadrant, arr_per_csm=arr_per_csm
-    )
+    # Only the tiers above the last have a cut-off: the last one's threshold stays 0.
+    cut = tuple(replace(t, threshold=v) for t, v in zip(cfg.tiers[:-1], thresholds, strict=True))
+    tiers = (*cut, cfg.tiers[-1])
+    new = replace(cfg, pillars=pillars, tiers=tiers, quadrant=quadrant, arr_per_csm=arr_per_csm)
     return cfg if new == cfg else new
 
 

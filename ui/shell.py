@@ -25,7 +25,18 @@ def ensure_router() -> None:
         return
     # AppTest resets the mode before every run and then runs the requested page alone;
     # a rerun there would drop the widget event under test, so leave AppTest's routing be.
-    if PagesManager.uses_pages_directory and not config.get_option("global.appTest"):
+    if config.get_option("global.appTest"):
+        return
+    # `uses_pages_directory` is a class attribute, shared by every session of the server.
+    # Flipping it is safe: this app always routes through app.py's st.navigation (which
+    # turns the mode off itself), so the only change ever made is the one every session
+    # wants - legacy mode off - and making it again is a no-op. A Streamlit without the
+    # attribute has no legacy mode to switch off: skip it.
+    try:
+        legacy = PagesManager.uses_pages_directory
+    except AttributeError:
+        return
+    if legacy:
         PagesManager.uses_pages_directory = False
         st.rerun()
 

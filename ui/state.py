@@ -195,11 +195,17 @@ def set_config(new: seg.Config) -> None:
         session[CONFIG] = new
 
 
-def add_metric(pillar_key: str, column: str) -> None:
-    """Count another column of the book in a pillar (percentile rank, weight 1)."""
+def add_metric(pillar_key: str, column: str) -> bool:
+    """Count another column of the book in a pillar (percentile rank, weight 1).
+
+    False, and nothing changes, when the column already is a metric of that pillar.
+    """
     cfg = config()
-    metrics = (*cfg.pillar(pillar_key).metrics, Metric(column))
-    set_config(with_pillar(cfg, pillar_key, metrics=metrics))
+    metrics = cfg.pillar(pillar_key).metrics
+    if any(m.column == column for m in metrics):
+        return False
+    set_config(with_pillar(cfg, pillar_key, metrics=(*metrics, Metric(column))))
+    return True
 
 
 def baseline() -> seg.Config:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -9,6 +10,9 @@ import pandas as pd
 import streamlit as st
 
 import segmentation as seg
+
+# The module itself (`seg.export` is the function): its row limit is read on every check.
+_export = importlib.import_module("segmentation.export")
 
 MONEY_FORMAT = "$%,.0f"  # whole dollars: cents on an ARR column are noise
 TABLE_LIMIT = 10_000  # rows sent to the browser; downloads always hold every row
@@ -110,6 +114,11 @@ def export_callable(
         return seg.export_bytes(rows, fmt=fmt, config=cfg, report=report)
 
     return build
+
+
+def fits_excel(rows: pd.DataFrame) -> bool:
+    """Whether an Excel sheet holds these accounts below its header row."""
+    return len(rows) < _export.EXCEL_MAX_ROWS
 
 
 def settings_callable(cfg: seg.Config) -> Callable[[], bytes]:

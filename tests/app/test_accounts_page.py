@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 
@@ -10,6 +11,9 @@ from app_helpers import SAMPLE_CSV, download_bytes, expected_counts, goto, texts
 
 import segmentation as seg
 from segmentation.config import with_pillar, with_thresholds
+
+# The module, not `seg.export` (the function of that name): its limit is read at call time.
+EXPORT = importlib.import_module("segmentation.export")
 
 
 def test_downloads_hold_every_account_with_its_tier(sample_app, downloads):
@@ -87,3 +91,25 @@ def test_load_invalid_settings_shows_the_config_error(sample_app):
         message = str(exc)
     assert message in sample_app.error[0].value
     assert sample_app.session_state["tw_config"] == seg.default_config()
+
+
+def test_xlsx_over_the_excel_row_limit_is_disabled_with_a_pointer_to_csv(
+    sample_app, downloads, monkeypatch
+):
+    monkeypatch.setattr(EXPORT, "EXCEL_MAX_ROWS", 101)  # 100 rows below the header
+    goto(sample_app, "accounts")
+    sample_app.radio(key="export_scope").set_value("all").run()
+    assert not sample_app.exception and not sample_app.error
+    buttons = {b.key: b.proto for b in sample_app.get("download_button")}
+    assert buttons["download_xlsx"].disabled
+    assert not buttons["download_csv"].disabled
+    assert "download it as CSV" in texts(sample_app.caption)
+    assert (
+        len(pd.read_csv(io.BytesIO(download_bytes(sample_app, downloads, "download_csv")))) == 500
+    )
+    sample_app.multiselect(key="filter_tier").set_value(["High-touch"])
+    sample_app.radio(key="export_scope").set_value("filtered").run()
+    assert len(download_bytes(sample_app, downloads, "download_csv").splitlines()) - 1 < 100
+    buttons = {b.key: b.proto for b in sample_app.get("download_button")}
+    assert not buttons["download_xlsx"].disabled
+    assert "download it as CSV" not in texts(sample_app.caption)

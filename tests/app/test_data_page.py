@@ -112,3 +112,20 @@ def test_unmapped_numeric_column_can_become_a_metric(app):
     goto(app, "accounts")
     settings = app.session_state["tw_config"]
     assert settings.pillar("complexity").metrics[-1].column == "Logins (30d)"
+
+
+def test_adding_the_same_metric_twice_adds_it_once(app):
+    upload(app, "report.csv", MESSY.encode("cp1252"), CSV_MIME)
+    for _ in range(2):
+        app.selectbox(key="add_metric_column").set_value("Logins (30d)")
+        app.selectbox(key="add_metric_pillar").set_value("complexity")
+        app.button(key="add_metric").click().run()
+        assert not app.exception
+    metrics = app.session_state["tw_config"].pillar("complexity").metrics
+    assert [m.column for m in metrics].count("Logins (30d)") == 1
+    assert "Logins (30d) already counts in" in texts(app.info)
+    app.selectbox(key="add_metric_pillar").set_value("growth")
+    app.button(key="add_metric").click().run()
+    assert [m.column for m in app.session_state["tw_config"].pillar("growth").metrics].count(
+        "Logins (30d)"
+    ) == 1

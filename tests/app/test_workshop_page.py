@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from app_helpers import SAMPLE_CSV, expected_counts, goto, tier_metrics
 
 import segmentation as seg
-from segmentation.config import with_pillar, with_thresholds
+from segmentation.config import Guardrails, Tier, with_pillar, with_thresholds
 
 
 @pytest.fixture(scope="module")
@@ -120,3 +122,68 @@ def test_pillar_effect_and_pin_baseline(workshop, sample_accounts):
     assert tier_metrics(workshop, cfg) == expected_counts(sample_accounts, cfg)
     workshop.button(key="pin_baseline").click().run()
     assert all(m.delta == "no change" for m in workshop.metric[:3])
+
+
+def two_tiers() -> seg.Config:
+    return replace(
+        seg.default_config(),
+        tiers=(Tier("High-touch", 55.0, "Named CSM."), Tier("Low-touch", 0.0, "Pooled team.")),
+        guardrails=Guardrails(strategic_floor="High-touch"),
+    )
+
+
+def four_tiers() -> seg.Config:
+    return replace(
+        seg.default_config(),
+        tiers=(
+            Tier("Strategic", 80.0, "Exec sponsor."),
+            Tier("High-touch", 60.0, "Named CSM."),
+            Tier("Mid-touch", 35.0, "Pooled CSM."),
+            Tier("Low-touch", 0.0, "Digital."),
+        ),
+    )
+
+
+def load_settings(at, cfg: seg.Config) -> None:
+    goto(at, "accounts")
+    data = seg.config_to_json(cfg).encode()
+    at.file_uploader(key="settings_upload").set_value(("tiers.json", data, "application/json"))
+    at.run()
+    assert not at.exception and not at.error
+    goto(at, "workshop")
+
+
+# Other tier counts than three: one slider per cut-off, the last tier always takes the rest.
+TIER_COUNTS = [
+    (two_tiers, [], 45.0, [45.0]),
+    (four_tiers, ["threshold_mid", "threshold_2"], 70.0, [70.0, 60.0, 35.0]),
+]
+
+
+@pytest.mark.parametrize(("build", "more", "high", "cuts"), TIER_COUNTS, ids=["two", "four"])
+def test_other_tier_counts_follow_the_sliders(sample_app, sample_accounts, build, more, high, cuts):
+    cfg = build()
+    load_settings(sample_app, cfg)
+    keys = sorted(s.key for s in sample_app.slider if s.key.startswith("threshold_"))
+    assert keys == sorted(["threshold_high", *more])
+    assert not sample_app.error
+    assert tier_metrics(sample_app, cfg) == expected_counts(sample_accounts, cfg)
+    sample_app.slider(key="weight_growth").set_value(60.0).run()
+    sample_app.slider(key="threshold_high").set_value(high).run()
+    assert not sample_app.exception and not sample_app.error and not sample_app.warning
+    moved = with_thresholds(with_pillar(cfg, "growth", weight=60.0), cuts)
+    assert sample_app.session_state["tw_config"] == moved
+    assert tier_metrics(sample_app, moved) == expected_counts(sample_accounts, moved)
+
+
+def test_an_extra_cut_off_crossing_the_one_above_keeps_the_last_valid_ones(
+    sample_app, sample_accounts
+):
+    cfg = four_tiers()
+    load_settings(sample_app, cfg)
+    sample_app.slider(key="threshold_2").set_value(40.0).run()
+    assert not sample_app.warning
+    sample_app.slider(key="threshold_2").set_value(65.0).run()
+    assert "Mid-touch (65) must be below High-touch (60)" in sample_app.warning[0].value
+    kept = with_thresholds(cfg, [80.0, 60.0, 40.0])
+    assert tier_metrics(sample_app, kept) == expected_counts(sample_accounts, kept)
