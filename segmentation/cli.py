@@ -136,6 +136,8 @@ def run_score(args: argparse.Namespace) -> None:
     import segmentation as seg
 
     fmt = _output_format(args.out)
+    for path in (args.input, args.config, args.previous):
+        _check_not_a_folder(path)
     if args.config:
         config = _guarded(args.config, seg.load_config, args.config)
     else:
@@ -149,6 +151,8 @@ def run_score(args: argparse.Namespace) -> None:
         previous = _guarded(args.previous, seg.load, args.previous)
         tiers = [t.name for t in config.tiers]
         changes = _guarded(args.previous, tier_changes, result, previous.accounts, tiers)
+        if "tier_change" in result.columns:  # the input's own column: keep it, renamed
+            result = result.rename(columns={"tier_change": "tier_change (input)"})
         result = result.assign(tier_change=changes)
     _guarded(args.out, seg.export, result, args.out, fmt, config=config, report=book.report)
     _print_lines(_score_summary(result, book.report, config, args.out))
@@ -212,6 +216,11 @@ def _naming_file(path: str, message: str) -> str:
     return f"{path}: {message}"
 
 
+def _check_not_a_folder(path: str | None) -> None:
+    if path and Path(path).is_dir():
+        raise CommandError(f"{path} is a folder, not a file; give the path of a file.")
+
+
 def _output_format(path: str) -> str:
     from segmentation.export import format_for_path
 
@@ -247,9 +256,10 @@ def _score_summary(result: Any, report: Any, config: Any, out: str) -> list[str]
 def tier_changes(result: Any, previous: Any, tier_order: Sequence[str]) -> Any:
     """Per account of `result`: "up", "down", "same" or "new" against the previous book.
 
-    Accounts are matched by account_id (else account_name). The previous tier is its `tier`
-    column (any case), else its canonical `previous_tier`. A previous tier that is missing or
-    not one of `tier_order` gives an empty value.
+    Accounts are matched by account_id (else account_name); an account whose key is missing
+    or blank matches nothing ("new"). The previous tier is its `tier` column (any case), else
+    its canonical `previous_tier`. A previous tier that is missing or not one of `tier_order`
+    gives an empty value.
     """
     import numpy as np
     import pandas as pd
@@ -261,13 +271,14 @@ def tier_changes(result: Any, previous: Any, tier_order: Sequence[str]) -> Any:
         raise InputError("the previous file has no account id or name to match accounts on.")
     tier_column = _previous_tier_column(previous)
     rank = {name: position for position, name in enumerate(tier_order)}
+    previous_keys = _match_keys(previous[key])
     previous_rank = pd.Series(
         previous[tier_column].astype(object).map(rank).to_numpy(dtype=float),
-        index=_match_keys(previous[key]),
-    )
+        index=previous_keys,
+    )[previous_keys.notna()]
     previous_rank = previous_rank[~previous_rank.index.duplicated()]
     keys = _match_keys(result[key])
-    known = keys.isin(previous_rank.index)
+    known = keys.notna() & keys.isin(previous_rank.index)
     before = previous_rank.reindex(keys).to_numpy()
     now = result["tier"].astype(object).map(rank).to_numpy(dtype=float)
     change = np.select(
@@ -290,16 +301,22 @@ def _previous_tier_column(previous: Any) -> str:
 
 
 def _match_keys(values: Any) -> Any:
+    """The keys to match accounts on, stripped; missing for a missing or blank key (never the
+    text "nan" or "<NA>", which would match every other account without a key)."""
+    import numpy as np
     import pandas as pd
 
-    return pd.Index(values.astype("str").str.strip())
+    text = values.astype(object).map(lambda v: str(v).strip(), na_action="ignore")
+    present = text.map(lambda v: isinstance(v, str) and v != "").to_numpy(dtype=bool)
+    return pd.Index(np.where(present, text.to_numpy(dtype=object), None), dtype=object)
 
 
 def _changes_line(changes: Any, previous_path: str, previous: Any, result: Any) -> str:
     counts = changes.value_counts()
     parts = [f"{int(counts.get(name, 0)):,} {name}" for name in TIER_CHANGES]
     key = "account_id" if "account_id" in result and "account_id" in previous else "account_name"
-    gone = (~_match_keys(previous[key]).isin(_match_keys(result[key]))).sum()
+    previous_keys, keys = _match_keys(previous[key]), _match_keys(result[key])
+    gone = (previous_keys.notna() & ~previous_keys.isin(keys[keys.notna()])).sum()
     unknown = int(changes.isna().sum())
     extra = f"; {unknown:,} with no comparable previous tier" if unknown else ""
     return (

@@ -3,20 +3,26 @@
 - Text that a spreadsheet could run as a formula (it starts with = + - @, a tab, CR or LF,
   or a full-width = + - @) gets a `'` prefix in CSV; in XLSX every text is a text cell, and
   those cells also carry Excel's "quote prefix" style so editing them keeps them text.
-- Numbers stay numbers, negatives included. Nothing is truncated: a value Excel cannot hold
-  (a text over 32,767 characters, a book over 1,048,576 rows) is refused with InputError.
+- Numbers stay numbers, negatives included. That covers text that is wholly a plain number
+  (the loader keeps the input's own columns as text: "-5", "1200.5"): a number cell in XLSX,
+  written as-is in CSV. Text like "00123" (leading zeros), "-2+3" or a number of more than 15
+  digits stays text; so do the canonical id, text and category columns, which are text on
+  purpose. Nothing is truncated: a value Excel cannot hold (a text over 32,767 characters, a
+  book over 1,048,576 rows) is refused with InputError.
 - Writing to a path goes through a temporary file, so an error never leaves a partial file.
 
 The Accounts sheet is the big one (100k rows x 40 columns is 4M cells). xlsxwriter's per-cell
 API costs about 6 microseconds a cell (25 s for that book), so that sheet's cell XML is built
 column by column with pyarrow string kernels, 20,000 rows at a time, and handed to xlsxwriter
 (see `_AccountsSheet`); xlsxwriter still writes everything else (styles, shared strings,
-panes, filter, the other sheets). CSV goes through pyarrow's writer for the same reason.
+panes, filter, the other sheets). CSV is built the same way (each column rendered with pyarrow's
+string cast, as its CSV writer does), which lets a cell holding a plain number go unquoted.
 """
 
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import datetime as dt
 import io
 import os
@@ -31,15 +37,15 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 import xlsxwriter
 from xlsxwriter.sharedstrings import SharedStringTable
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
+from segmentation.columns import CANONICAL_COLUMNS
 from segmentation.config import default_config
 from segmentation.errors import InputError
-from segmentation.summaries import arr_values, csms_needed, group_summary
+from segmentation.summaries import Coverage, arr_values, csm_coverage, group_summary
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx"}
 EXCEL_MAX_ROWS = 1_048_576  # header row included
@@ -52,6 +58,12 @@ SCORE_COLUMNS = frozenset(
     {"score_growth", "score_strategic", "score_complexity", "score_health", "priority"}
 )
 RATIO_COLUMNS = frozenset({"adoption"})  # 0-1 ratios, shown as percentages
+# Canonical columns that are text on purpose: an id like "12345" is not a number to add up.
+TEXT_COLUMNS = frozenset(c.name for c in CANONICAL_COLUMNS if c.kind in ("id", "text", "category"))
+# Text that is wholly a plain number: no leading zeros ("00123" is an id), at most 15 digits
+# (what a spreadsheet number holds exactly), finite.
+PLAIN_NUMBER = r"^[-+]?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
+MAX_NUMBER_DIGITS = 15
 WIDE_COLUMNS = {"account_name": 30, "reasons": 60, "data_issues": 40, "input_issues": 40}
 
 # Tier colours by position in config.tiers: top strong green, middle amber, bottom grey.
@@ -154,9 +166,14 @@ def formula_like(values: pd.Series) -> np.ndarray:
     return text.str.startswith(FORMULA_STARTS).fillna(False).to_numpy(dtype=bool)
 
 
-def neutralise_text(values: pd.Series) -> pd.Series:
-    """Prefix formula-like text with `'`, as CSV needs; other cells are returned unchanged."""
+def neutralise_text(values: pd.Series, keep: np.ndarray | None = None) -> pd.Series:
+    """Prefix formula-like text with `'`, as CSV needs; other cells are returned unchanged.
+
+    `keep` marks cells to leave alone whatever they hold (plain numbers like "-5").
+    """
     mask = formula_like(values)
+    if keep is not None:
+        mask = mask & ~keep
     if not mask.any():
         return values
     if isinstance(values.dtype, pd.CategoricalDtype):
@@ -179,33 +196,115 @@ def _is_object(dtype: Any) -> bool:
     return pd.api.types.is_object_dtype(dtype)
 
 
+def text_numbers(values: pd.Series, name: str = "") -> np.ndarray | None:
+    """The number of each text cell that is wholly a plain number ("-5", "1200.5", "1e3"),
+    NaN for the other cells; None when no cell is one or the column is text on purpose
+    (a canonical id, text or category column, or a categorical)."""
+    if name in TEXT_COLUMNS or isinstance(values.dtype, pd.CategoricalDtype):
+        return None
+    if not (isinstance(values.dtype, pd.StringDtype) or _is_object(values.dtype)):
+        return None
+    text = _arrow_text(values)
+    candidate = pc.fill_null(pc.match_substring_regex(text, PLAIN_NUMBER), False)
+    rows = np.flatnonzero(candidate.to_numpy(zero_copy_only=False))
+    if not len(rows):
+        return None
+    chosen = text.take(pa.array(rows))
+    parsed = pc.cast(chosen, pa.float64()).to_numpy(zero_copy_only=False)
+    exact = np.isfinite(parsed)
+    # Counting digits is slow: only a text longer than the digit limit can exceed it.
+    long = np.flatnonzero(pc.utf8_length(chosen).to_numpy() > MAX_NUMBER_DIGITS)
+    if len(long):
+        mantissa = pc.replace_substring_regex(chosen.take(pa.array(long)), "[eE].*$", "")
+        digits = pc.count_substring_regex(mantissa, "[0-9]").to_numpy(zero_copy_only=False)
+        exact[long] &= digits <= MAX_NUMBER_DIGITS
+    if not exact.any():
+        return None
+    numbers = np.full(len(values), np.nan)
+    numbers[rows[exact]] = parsed[exact]
+    return numbers
+
+
+def _arrow_text(values: pd.Series) -> pa.Array:
+    """A text column as an Arrow string array (zero-copy for pandas' Arrow-backed str)."""
+    if isinstance(values.dtype, pd.StringDtype):
+        try:
+            text = pa.array(values.array)
+        except (TypeError, pa.ArrowException):
+            text = None
+        if text is not None and pa.types.is_string(text.type):
+            return text
+        if text is not None and pa.types.is_large_string(text.type):
+            return text.cast(pa.string())
+    return pa.array(values.astype(object).to_numpy(), type=pa.string(), from_pandas=True)
+
+
 # --- CSV ----------------------------------------------------------------------------------
 
 
 def _write_csv(result: pd.DataFrame, handle: BinaryIO) -> None:
+    """RFC 4180 CSV: every text quoted, numbers (and text that is a plain number) bare."""
     columns = [_csv_column(result.iloc[:, position]) for position in range(result.shape[1])]
-    table = pa.Table.from_arrays(columns, names=_safe_headers(result.columns))
+    header = ",".join(_csv_quote(name) for name in _safe_headers(result.columns))
     # The byte-order mark makes Excel read the file as UTF-8, not the local code page.
-    handle.write(codecs.BOM_UTF8)
-    # pyarrow's writer is about 5x faster than DataFrame.to_csv; "needed" quotes every text.
-    pa_csv.write_csv(table, handle, pa_csv.WriteOptions(quoting_style="needed", eol="\r\n"))
+    handle.write(codecs.BOM_UTF8 + (header + "\r\n").encode("utf-8"))
+    for start in range(0, len(result), _ROWS_PER_CHUNK):
+        cells = [column.slice(start, _ROWS_PER_CHUNK) for column in columns]
+        if not cells:  # no columns: an empty line per row
+            handle.write(b"\r\n" * min(_ROWS_PER_CHUNK, len(result) - start))
+            continue
+        fields = {"null_handling": "replace", "null_replacement": ""}
+        rows = pc.binary_join_element_wise(*cells, ",", **fields)
+        rows = pc.binary_join_element_wise(rows, "", "\r\n")  # row + "\r\n" + ""
+        handle.write(_joined_bytes(rows))
+
+
+def _joined_bytes(rows: pa.Array) -> bytes:
+    """All the strings of an Arrow string array (no nulls), one after another."""
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32)[rows.offset :]
+    data = rows.buffers()[2]
+    if data is None:
+        return b""
+    return data.to_pybytes()[offsets[0] : offsets[len(rows)]]
+
+
+def _csv_quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
 
 
 def _csv_column(values: pd.Series) -> pa.Array:
-    """One column as an Arrow array: numbers and booleans as such, text neutralised."""
+    """One column's CSV fields as Arrow strings (null for an empty field): numbers and
+    booleans as pyarrow's CSV writer renders them, text quoted and neutralised."""
     kind = _column_kind(values)
     if kind in ("number", "bool"):
-        return pa.array(values, from_pandas=True)
+        return pc.cast(pa.array(values, from_pandas=True), pa.string())
     if kind == "date":
         dates = pa.array(values, from_pandas=True)
         midnight = (values.dropna() == values.dropna().dt.normalize()).all()
-        return dates.cast(pa.date32()) if midnight and values.dt.tz is None else dates
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        values = values.astype(object)
-    text = neutralise_text(values) if kind in ("text", "mixed") else values
-    if not isinstance(text.dtype, pd.StringDtype):
-        text = text.map(lambda v: v if isinstance(v, str) else str(v), na_action="ignore")
-    return pa.array(text.astype(object).to_numpy(), type=pa.string(), from_pandas=True)
+        if midnight and values.dt.tz is None:
+            dates = dates.cast(pa.date32())
+        return pc.cast(dates, pa.string())
+    categorical = isinstance(values.dtype, pd.CategoricalDtype)  # tiers, labels: text on purpose
+    if categorical:
+        values = values.astype("str" if kind == "text" else object)
+    keep = None
+    if kind == "mixed":  # real numbers among the text: bare, whatever their digits
+        keep = values.map(_is_real_number).to_numpy(dtype=bool)
+        values = values.map(lambda v: v if isinstance(v, str) else str(v), na_action="ignore")
+    numbers = None if categorical else text_numbers(values, str(values.name))
+    if numbers is not None:
+        keep = ~np.isnan(numbers) if keep is None else keep | ~np.isnan(numbers)
+    text = _arrow_text(neutralise_text(values, keep))
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
+    if keep is None or not keep.any():
+        return quoted
+    return pc.if_else(pa.array(keep), text, quoted)
+
+
+def _is_real_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    )
 
 
 def _safe_headers(columns: pd.Index) -> list[str]:
@@ -378,10 +477,22 @@ def _column_cells(values: pd.Series, name: str, letter: str, context: _CellConte
     if kind == "number":
         return _number_cells(values, letter, _number_style(name, values, styles))
     if kind == "text":
+        numbers = text_numbers(values, name)  # None for a categorical: text on purpose
         text = values.astype(object) if isinstance(values.dtype, pd.CategoricalDtype) else values
+        if numbers is not None:  # cells that are wholly a plain number become number cells
+            text = text.where(np.isnan(numbers))
         _check_cell_lengths(text, name)
-        style = _text_styles(name, values, styles, context.tiers)
-        return _text_cells(text, letter, style, context.strings)
+        style = _text_styles(name, text, styles, context.tiers)
+        text_part = _text_cells(text, letter, style, context.strings)
+        if numbers is None:
+            return text_part
+        number_values = pd.Series(numbers)
+        number_part = _number_cells(
+            number_values, letter, _number_style(name, number_values, styles)
+        )
+        return lambda rows, start, length: pc.coalesce(
+            text_part(rows, start, length), number_part(rows, start, length)
+        )
     return _mixed_cells(values, name, letter, context)
 
 
@@ -568,11 +679,15 @@ def _mixed_cells(values: pd.Series, name: str, letter: str, context: _CellContex
     """An object column of mixed values: numbers as numbers, booleans as booleans, the rest text."""
     values = values.astype(object)  # also intervals, periods, durations...: written as text
     is_bool = values.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy(dtype=bool)
-    is_number = values.map(
-        lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-    ).to_numpy(dtype=bool)
+    is_number = values.map(_is_real_number).to_numpy(dtype=bool)
     other = ~(is_bool | is_number) & values.notna().to_numpy()
     as_text = values.where(other, None).map(lambda v: v if v is None else str(v))
+    numbers = text_numbers(as_text, name)  # text that is wholly a plain number: a number
+    if numbers is not None:
+        is_text_number = ~np.isnan(numbers)
+        values = values.where(~is_text_number, pd.Series(numbers, index=values.index))
+        is_number |= is_text_number
+        as_text = as_text.where(~is_text_number, None)
     _check_cell_lengths(as_text, name)
     quoted = np.where(formula_like(as_text), context.styles.quoted._get_xf_index(), 0)
     parts = [
@@ -624,14 +739,28 @@ def _write_summary_sheet(
         if column in result.columns:
             table = group_summary(result, column, order)
             row = _write_group_table(sheet, row, title, table, styles)
-    if "tier" in result.columns and tiers:
-        per_csm = float((config or default_config()).arr_per_csm)
-        top_arr = float(arr_values(result)[(result["tier"] == tiers[0]).to_numpy()].sum())
+    coverage = _coverage(result, config, tiers)
+    if coverage is not None:
+        per_csm = coverage.arr_per_csm
         rule = f"one per ${per_csm:,.0f} ARR"
-        _write_text(sheet, row, 0, f"CSMs needed for {tiers[0]} ({rule})", styles.bold)
-        sheet.write_number(row, 1, csms_needed(top_arr, per_csm))
-        _write_text(sheet, row + 1, 0, f"{tiers[0]} ARR / ${per_csm:,.0f} (exact)")
-        sheet.write_number(row + 1, 1, top_arr / per_csm, styles.decimal)
+        _write_text(sheet, row, 0, f"CSMs needed for {coverage.tier} ({rule})", styles.bold)
+        sheet.write_number(row, 1, coverage.csms)
+        _write_text(sheet, row + 1, 0, f"{coverage.tier} ARR / ${per_csm:,.0f} (exact)")
+        sheet.write_number(row + 1, 1, coverage.exact, styles.decimal)
+
+
+def _coverage(result: pd.DataFrame, config: Any, tiers: list[str]) -> Coverage | None:
+    """The top tier's CSM coverage, computed by summaries.csm_coverage; without settings, at
+    the default ARR per CSM for `tiers[0]`. None when the result has no tier column."""
+    if "tier" not in result.columns or not tiers:
+        return None
+    tier = result["tier"]
+    if not (isinstance(tier.dtype, pd.CategoricalDtype) and list(tier.cat.categories) == tiers):
+        # csm_coverage reads each tier's position (0 = top): give the column those categories.
+        result = result.assign(tier=pd.Categorical(tier.astype(object), categories=tiers))
+    if config is not None:
+        return csm_coverage(result, config)
+    return dataclasses.replace(csm_coverage(result, default_config()), tier=tiers[0])
 
 
 def _write_group_table(

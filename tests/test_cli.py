@@ -146,6 +146,63 @@ def test_previous_file_adds_tier_changes(workdir, tmp_path):
     assert f"{counts['new']} new" in result.stdout and "Tier changes since" in result.stdout
 
 
+def test_previous_keeps_an_input_tier_change_column(tmp_path):
+    (tmp_path / "book.csv").write_text(
+        "Account ID,Account Name,ARR,tier_change\nA1,Acme,1000,mine\nA2,Beta,300,also mine\n"
+    )
+    (tmp_path / "prev.csv").write_text("Account ID,Tier\nA1,Low-touch\n")
+    result = run(
+        "score", "book.csv", "--out", "out.csv", "--previous", "prev.csv", "--as-of", AS_OF,
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out = pd.read_csv(tmp_path / "out.csv", encoding="utf-8-sig")
+    assert out["tier_change (input)"].tolist() == ["mine", "also mine"]
+    assert out["tier_change"][0] in ("up", "same", "down") and out["tier_change"][1] == "new"
+
+
+def test_accounts_without_an_id_are_new(tmp_path):
+    """A missing id matches nothing: not the first id-less account of the previous file."""
+    (tmp_path / "book.csv").write_text(
+        "Account ID,Account Name,ARR\nA1,Acme,1000\n,Beta,200000\n ,Gamma,300\n"
+    )
+    (tmp_path / "prev.csv").write_text("Account ID,Tier\n,High-touch\nA1,Low-touch\n")
+    result = run(
+        "score", "book.csv", "--out", "out.csv", "--previous", "prev.csv", "--as-of", AS_OF,
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out = pd.read_csv(tmp_path / "out.csv", encoding="utf-8-sig")
+    assert out["tier_change"].tolist() == ["same", "new", "new"]
+    assert "0 down, 1 same, 2 new" in result.stdout
+
+
+@pytest.mark.parametrize("missing", [None, pd.NA, float("nan"), "", "  "])
+def test_tier_changes_never_match_missing_keys(missing):
+    tiers = [t.name for t in seg.default_config().tiers]
+    result = pd.DataFrame({"account_id": ["A1", missing], "tier": ["Low-touch", "Low-touch"]})
+    previous = pd.DataFrame({"account_id": [missing, "A1"], "Tier": ["High-touch", "Low-touch"]})
+    for ids in (object, "str"):
+        result["account_id"] = result["account_id"].astype(ids)
+        assert tier_changes(result, previous, tiers).tolist() == ["same", "new"]
+
+
+@pytest.mark.parametrize("option", ["input", "--config", "--previous"])
+def test_a_folder_given_as_a_file_says_so(workdir, option):
+    (workdir / "out.csv").write_text("an earlier export")
+    (workdir / "folder").mkdir(exist_ok=True)
+    if option == "input":
+        args = ["score", "folder", "--out", "out.csv"]
+    else:
+        args = ["score", "accounts.csv", "--out", "out.csv", option, "folder"]
+    try:
+        result = run(*args, cwd=workdir)
+    finally:
+        (workdir / "folder").rmdir()
+    check_one_error_line(workdir, result.returncode, result.stdout, result.stderr, "folder")
+    assert "is a folder, not a file" in result.stderr and "not found" not in result.stderr
+
+
 def test_config_command_writes_the_defaults(tmp_path, capsys):
     assert main(["config", "--out", str(tmp_path / "settings.json")]) == 0
     assert "settings.json" in capsys.readouterr().out

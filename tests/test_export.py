@@ -106,6 +106,84 @@ def test_mixed_object_column_keeps_each_value_its_type():
     ]  # fmt: skip
 
 
+def test_loaded_input_columns_keep_their_numbers(tmp_path):
+    """The loader keeps the input's own columns as text: numbers in them stay numbers."""
+    source = tmp_path / "book.csv"
+    source.write_text(
+        "Account ID,Account Name,ARR,Delta,Note\n00123,Acme,1200.5,-5,=1+1\n00124,Beta,300,3,ok\n"
+    )
+    result = seg.segment(seg.load(source).accounts, seg.default_config())
+    assert result["Delta"].dtype == "str"  # what makes this a test of the export
+
+    seg.export(result, tmp_path / "out.csv")
+    raw = (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
+    assert "'-5" not in raw
+    lines = raw.splitlines()
+    header = lines[0].split(",")
+    first = lines[1].split(",")
+    field = dict(zip(header, first, strict=False))
+    assert field['"Delta"'] == "-5" and field['"ARR"'] == "1200.5"  # bare numbers
+    assert field['"Account ID"'] == '"00123"' and field['"Note"'] == '"\'=1+1"'
+    back = read_csv((tmp_path / "out.csv").read_bytes())
+    assert back["Delta"].tolist() == [-5, 3]
+
+    seg.export(result, tmp_path / "out.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "out.xlsx")["Accounts"]
+    delta, arr = column_cells(sheet, "Delta"), column_cells(sheet, "ARR")
+    assert [(c.value, c.data_type) for c in delta] == [(-5, "n"), (3, "n")]
+    assert [(c.value, c.data_type) for c in arr] == [(1200.5, "n"), (300, "n")]
+    assert arr[0].number_format == "$#,##0"  # the input's own ARR column looks like ARR
+    ids = column_cells(sheet, "Account ID")
+    assert [(c.value, c.data_type) for c in ids] == [("00123", "s"), ("00124", "s")]
+    note = column_cells(sheet, "Note")[0]
+    assert (note.value, note.data_type, note.quotePrefix) == ("=1+1", "s", True)
+
+
+NUMBERS = ["-5", "3", "+7", "0", "-0.25", "1200.5", "1e3", "-2.5E-3", "123456789012345"]
+NOT_NUMBERS = ["00123", "-007", "-2+3", "1+1", "-.5", " -5", "-5 ", "1,200", "－1", "1e400",
+               "-1234567890123456", "12345678901234567890", "0x1F", "-inf", "NaN"]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", NUMBERS)
+def test_text_that_is_a_plain_number_is_a_number(text):
+    frame = pd.DataFrame({"value": pd.array([text, "label"], dtype="str")})
+    lines = seg.export_bytes(frame, "csv").decode("utf-8-sig").splitlines()
+    assert lines[1:] == [text, '"label"']  # as written, bare, never neutralised
+    cells = column_cells(openpyxl_sheet(seg.export_bytes(frame, "xlsx")), "value")
+    assert (cells[0].value, cells[0].data_type) == (float(text), "n")
+    assert (cells[1].value, cells[1].data_type) == ("label", "s")
+
+
+@pytest.mark.parametrize("text", NOT_NUMBERS)
+def test_text_that_is_not_a_plain_number_stays_text(text):
+    frame = pd.DataFrame({"value": pd.array([text], dtype="str")})
+    expected = "'" + text if text.startswith(DANGEROUS_STARTS) else text
+    lines = seg.export_bytes(frame, "csv").decode("utf-8-sig").splitlines()
+    assert lines[1] == f'"{expected}"'  # quoted text, neutralised when formula-like
+    cell = column_cells(openpyxl_sheet(seg.export_bytes(frame, "xlsx")), "value")[0]
+    assert (cell.value, cell.data_type) == (text, "s")
+    assert cell.quotePrefix == text.startswith(DANGEROUS_STARTS)
+
+
+DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def test_ids_tiers_and_object_columns_with_numeric_text():
+    frame = pd.DataFrame(
+        {
+            "account_id": pd.array(["-5", "12"], dtype="str"),  # canonical id: text on purpose
+            "tier": pd.Categorical(["1", "2"]),  # a categorical is text on purpose
+            "other": pd.Series(["-5", "x"], dtype=object),
+        }
+    )
+    lines = seg.export_bytes(frame, "csv").decode("utf-8-sig").splitlines()
+    assert lines[1:] == ['"\'-5","1",-5', '"12","2","x"']
+    sheet = openpyxl_sheet(seg.export_bytes(frame, "xlsx"))
+    assert [c.value for c in column_cells(sheet, "account_id")] == ["-5", "12"]
+    assert [c.value for c in column_cells(sheet, "tier")] == ["1", "2"]
+    assert [(c.value, c.data_type) for c in column_cells(sheet, "other")] == [(-5, "n"), ("x", "s")]
+
+
 def test_control_characters_and_markup_survive_xlsx():
     texts = ["a\x01b", "tab\tin", "a&b<c>", "_x0041_", "<r>rich</r>", "  padded  ", "é😀"]
     rows = calamine_rows(seg.export_bytes(text_frame(texts), "xlsx"))
@@ -174,6 +252,29 @@ def test_summary_sheet_counts_and_csms(segmented):
     top_arr = segmented.loc[segmented["tier"] == config.tiers[0].name, "arr"].sum()
     csm_row = next(v for k, v in by_label.items() if k.startswith("CSMs needed"))
     assert csm_row[0] == math.ceil(top_arr / 2_000_000)
+
+
+def test_summary_csms_come_from_csm_coverage(segmented, monkeypatch):
+    """The Summary sheet shows summaries.csm_coverage: the number is computed in one place."""
+    from segmentation.summaries import Coverage, csm_coverage
+
+    config = seg.default_config()
+    coverage = csm_coverage(segmented, config)
+    rows = calamine_rows(seg.export_bytes(segmented, "xlsx", config=config), "Summary")
+    by_label = {row[0]: row[1] for row in rows if row and row[0]}
+    assert by_label[f"CSMs needed for {coverage.tier} (one per $2,000,000 ARR)"] == coverage.csms
+    assert by_label[f"{coverage.tier} ARR / $2,000,000 (exact)"] == pytest.approx(coverage.exact)
+    calls = []
+
+    def fake(result, given):
+        calls.append(given)
+        return Coverage("Top", 1.0, 4.0, 99, 0.25)
+
+    monkeypatch.setattr(export_module, "csm_coverage", fake)
+    rows = calamine_rows(seg.export_bytes(segmented, "xlsx", config=config), "Summary")
+    by_label = {row[0]: row[1] for row in rows if row and row[0]}
+    assert calls == [config]
+    assert by_label["CSMs needed for Top (one per $4 ARR)"] == 99
 
 
 def settings_json(rows: list[list]) -> dict:
