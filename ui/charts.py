@@ -18,7 +18,7 @@ from segmentation import summaries
 from ui import format as fmt
 from ui.theme import tier_colours
 
-LABEL_FLIP_AT = 80  # priority above which a cut-off's label goes left of its line
+LABEL_FLIP_AT = 60  # priority above which a cut-off's label goes left of its line
 HEADROOM = 1.25  # the histogram's y axis runs this far above its tallest bar: room for labels
 TOOLTIP_SCORES = ("score_growth", "score_strategic", "score_complexity", "score_health")
 
