@@ -21,14 +21,8 @@ SCHEMES: tuple[str, ...] = ("percentile", "linear", "bands", "boolean", "categor
 DIRECTIONS: tuple[str, ...] = ("higher", "lower")
 MISSING_POLICIES: tuple[str, ...] = ("skip", "neutral", "worst")
 EFFECTS: tuple[str, ...] = ("raises", "lowers")
-AXES: tuple[str, ...] = (
-    "score_growth",
-    "score_strategic",
-    "score_complexity",
-    "score_health",
-    "priority",
-    "arr",
-)
+SCORE_COLUMNS: tuple[str, ...] = tuple(f"score_{key}" for key in PILLAR_KEYS)
+AXES: tuple[str, ...] = (*SCORE_COLUMNS, "priority", "arr")
 QUADRANT_CELLS: tuple[str, ...] = ("top_right", "top_left", "bottom_right", "bottom_left")
 
 SHORT_LABELS = {

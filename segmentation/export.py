@@ -53,10 +53,7 @@ EXCEL_MAX_COLUMNS = 16_384
 EXCEL_MAX_CELL_CHARS = 32_767
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
-MONEY_COLUMNS = frozenset({"arr", "mrr", "potential_arr", "company_revenue", "whitespace"})
-SCORE_COLUMNS = frozenset(
-    {"score_growth", "score_strategic", "score_complexity", "score_health", "priority"}
-)
+MONEY_COLUMNS = frozenset({c.name for c in CANONICAL_COLUMNS if c.kind == "money"} | {"whitespace"})
 RATIO_COLUMNS = frozenset({"adoption"})  # 0-1 ratios, shown as percentages
 # Canonical columns that are text on purpose: an id like "12345" is not a number to add up.
 TEXT_COLUMNS = frozenset(c.name for c in CANONICAL_COLUMNS if c.kind in ("id", "text", "category"))
@@ -557,7 +554,7 @@ def _number_style(name: str, values: pd.Series, styles: _Styles) -> int | None:
     key = name.lower()
     if key in MONEY_COLUMNS:
         return styles.money._get_xf_index()
-    if key in SCORE_COLUMNS or key.startswith("score_"):
+    if key == "priority" or key.startswith("score_"):
         return styles.score._get_xf_index()
     if key in RATIO_COLUMNS and _looks_like_ratio(values):
         return styles.percent._get_xf_index()

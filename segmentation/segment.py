@@ -11,7 +11,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from segmentation.config import PILLAR_KEYS, SHORT_LABELS, Config
+from segmentation.config import PILLAR_KEYS, SCORE_COLUMNS, SHORT_LABELS, Config
 from segmentation.scoring.metrics import MetricScores, score_metrics
 from segmentation.scoring.reasons import build_reasons
 from segmentation.scoring.tiers import (
@@ -23,7 +23,6 @@ from segmentation.scoring.tiers import (
     quadrant_codes,
 )
 
-SCORE_COLUMNS: tuple[str, ...] = tuple(f"score_{key}" for key in PILLAR_KEYS)
 OUTPUT_COLUMNS: tuple[str, ...] = (
     *SCORE_COLUMNS,
     "priority",

@@ -16,6 +16,7 @@ import pandas as pd
 
 from segmentation.columns import CANONICAL_COLUMNS
 from segmentation.config import MISSING_HELP, Config
+from segmentation.scoring.inputs import as_numbers, column_numbers
 from segmentation.scoring.metrics import MetricScores
 
 CHART_LIMIT = 5_000  # marks sent to the browser per chart, whatever the book size
@@ -41,10 +42,7 @@ OTHER_USES: dict[str, tuple[str, ...]] = {
 
 def arr_values(result: pd.DataFrame) -> np.ndarray:
     """ARR per account as floats, 0 where missing or where the book has no ARR column."""
-    if "arr" not in result.columns or not pd.api.types.is_numeric_dtype(result["arr"]):
-        return np.zeros(len(result))
-    values = result["arr"].astype("float64").to_numpy(na_value=np.nan)
-    return np.nan_to_num(values, nan=0.0)
+    return np.nan_to_num(column_numbers(result, "arr"), nan=0.0)
 
 
 def total_arr(result: pd.DataFrame) -> float:
@@ -410,8 +408,6 @@ def unmapped_numeric_columns(
     raw: pd.DataFrame, mapping: Mapping[str, str], min_share: float = 0.6
 ) -> list[str]:
     """Input headers not mapped to a canonical column whose filled cells are mostly numbers."""
-    from segmentation.values import to_number
-
     used = set(mapping.values())
     found = []
     for header in raw.columns:
@@ -421,8 +417,7 @@ def unmapped_numeric_columns(
         filled = column.notna() & column.astype("str").str.strip().ne("")
         if not filled.any():
             continue
-        numbers = to_number(column[filled]) if not pd.api.types.is_numeric_dtype(column) else column
-        if float(pd.Series(numbers).notna().mean()) >= min_share:
+        if float(np.mean(~np.isnan(as_numbers(column[filled])))) >= min_share:
             found.append(str(header))
     return found
 

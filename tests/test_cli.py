@@ -146,17 +146,22 @@ def test_previous_file_adds_tier_changes(workdir, tmp_path):
     assert f"{counts['new']} new" in result.stdout and "Tier changes since" in result.stdout
 
 
+def score_against_previous(folder: Path) -> tuple[subprocess.CompletedProcess, pd.DataFrame]:
+    """Score folder/book.csv against folder/prev.csv; the run and the file it wrote."""
+    result = run(
+        "score", "book.csv", "--out", "out.csv", "--previous", "prev.csv", "--as-of", AS_OF,
+        cwd=folder,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result, pd.read_csv(folder / "out.csv", encoding="utf-8-sig")
+
+
 def test_previous_keeps_an_input_tier_change_column(tmp_path):
     (tmp_path / "book.csv").write_text(
         "Account ID,Account Name,ARR,tier_change\nA1,Acme,1000,mine\nA2,Beta,300,also mine\n"
     )
     (tmp_path / "prev.csv").write_text("Account ID,Tier\nA1,Low-touch\n")
-    result = run(
-        "score", "book.csv", "--out", "out.csv", "--previous", "prev.csv", "--as-of", AS_OF,
-        cwd=tmp_path,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    out = pd.read_csv(tmp_path / "out.csv", encoding="utf-8-sig")
+    _, out = score_against_previous(tmp_path)
     assert out["tier_change (input)"].tolist() == ["mine", "also mine"]
     assert out["tier_change"][0] in ("up", "same", "down") and out["tier_change"][1] == "new"
 
@@ -167,12 +172,7 @@ def test_accounts_without_an_id_are_new(tmp_path):
         "Account ID,Account Name,ARR\nA1,Acme,1000\n,Beta,200000\n ,Gamma,300\n"
     )
     (tmp_path / "prev.csv").write_text("Account ID,Tier\n,High-touch\nA1,Low-touch\n")
-    result = run(
-        "score", "book.csv", "--out", "out.csv", "--previous", "prev.csv", "--as-of", AS_OF,
-        cwd=tmp_path,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    out = pd.read_csv(tmp_path / "out.csv", encoding="utf-8-sig")
+    result, out = score_against_previous(tmp_path)
     assert out["tier_change"].tolist() == ["same", "new", "new"]
     assert "0 down, 1 same, 2 new" in result.stdout
 

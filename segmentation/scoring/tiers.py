@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from segmentation.config import Config
+from segmentation.config import SCORE_COLUMNS, Config
 from segmentation.scoring.inputs import column_flags, column_numbers
 from segmentation.scoring.metrics import MetricScores, PillarMetrics
 
@@ -98,15 +98,15 @@ def apply_guardrails(
     return GuardrailEffects(index, below_min_arr, raised, overridden, reasons)
 
 
-def axis_values(
+def quadrant_axis(
     axis: str, scores: np.ndarray, priority: np.ndarray, accounts: pd.DataFrame
 ) -> np.ndarray:
+    """A quadrant axis before the result table exists: a pillar score, priority or ARR."""
     if axis == "priority":
         return priority
     if axis == "arr":
         return column_numbers(accounts, "arr")
-    keys = ("score_growth", "score_strategic", "score_complexity", "score_health")
-    return scores[:, keys.index(axis)]
+    return scores[:, SCORE_COLUMNS.index(axis)]
 
 
 def quadrant_codes(
@@ -114,8 +114,8 @@ def quadrant_codes(
 ) -> np.ndarray:
     """Index into QUADRANT_CELLS order of config.quadrant.labels; -1 where an axis is missing."""
     q = config.quadrant
-    x = axis_values(q.x, scores, priority, accounts)
-    y = axis_values(q.y, scores, priority, accounts)
+    x = quadrant_axis(q.x, scores, priority, accounts)
+    y = quadrant_axis(q.y, scores, priority, accounts)
     cells = [cell for cell, _ in q.labels]
     high_x, high_y = x >= q.x_split, y >= q.y_split
     codes = np.select(
