@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_score(commands)
     _add_sample(commands)
     _add_config(commands)
+    _add_calibrate(commands)
     return parser
 
 
@@ -106,6 +107,27 @@ def _add_sample(commands: Any) -> None:
 def _add_config(commands: Any) -> None:
     config = _add_command(commands, "config", run_config, "Write the default settings file.")
     config.add_argument("--out", required=True, metavar="CONFIG.json")
+
+
+def _add_calibrate(commands: Any) -> None:
+    command = _add_command(
+        commands, "calibrate", run_calibrate, "Check the tiers against an outcome."
+    )
+    command.add_argument("input", metavar="INPUT", help="CSV or XLSX export of accounts")
+    command.add_argument(
+        "--outcome", required=True, metavar="COLUMN", help="yes/no, date or number"
+    )
+    command.add_argument("--outcomes", metavar="FILE", help="file of account ids and the outcome")
+    command.add_argument("--config", metavar="C", help="settings (default: the defaults)")
+    command.add_argument("--as-of", type=_iso_date, metavar="YYYY-MM-DD", help="default: today")
+    command.add_argument("--json", metavar="OUT.json", help="write the calibration document")
+    command.add_argument(
+        "--within-days",
+        type=_positive_int,
+        default=365,
+        metavar="N",
+        help="a date outcome counts when it falls up to N days after the as-of day (365)",
+    )
 
 
 def _iso_date(text: str) -> dt.date:
@@ -190,6 +212,35 @@ def run_config(args: argparse.Namespace) -> None:
 
     _guarded(args.out, seg.save_config, seg.default_config(), args.out)
     print(f"Wrote the default settings to {args.out}.")
+
+
+def run_calibrate(args: argparse.Namespace) -> None:
+    """Example:
+
+    python -m segmentation calibrate accounts.csv --outcome Churned --json calibration.json
+    """
+    import json
+
+    import segmentation as seg
+    from segmentation import calibration
+
+    for path in (args.input, args.outcomes, args.config):
+        _check_not_a_folder(path)
+    config = _guarded(args.config, seg.load_config, args.config) if args.config else None
+    found = _guarded(
+        args.outcomes or args.input,
+        calibration.calibrate_files,
+        args.input,
+        args.outcome,
+        outcomes_path=args.outcomes,
+        config=config,
+        as_of=args.as_of or dt.date.today(),
+        window_days=args.within_days,
+    )
+    if args.json:
+        text = json.dumps(calibration.to_document(found), indent=2)
+        _guarded(args.json, Path(args.json).write_text, text + "\n", encoding="utf-8")
+    _print_lines(calibration.summary_lines(found))
 
 
 # --- helpers ----------------------------------------------------------------------------------
