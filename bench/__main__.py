@@ -21,6 +21,8 @@ LABELS = {
     "load_file": "load a {rows}-row {kind}",
     "export_file": "export {rows} accounts to {kind}",
     "app_rerun": "Workshop page rerun after a slider move, {rows} accounts",
+    "calibrate_file": "calibrate a {rows}-account CSV (load, tables, AUCs, weights validated)",
+    "live_summary": "live calibration summary after a slider move, {rows} accounts",
 }
 # (case, arguments, target in seconds or None, peak-memory target in MB or None)
 FULL_PLAN = [
@@ -37,6 +39,8 @@ FULL_PLAN = [
     ("app_rerun", [1_000], None, None),
     ("app_rerun", [10_000], None, None),
     ("app_rerun", [100_000], 0.3, None),
+    ("calibrate_file", [100_000], 5.0, None),
+    ("live_summary", [100_000], 0.05, None),
 ]
 
 

@@ -86,10 +86,14 @@ def app_rerun(rows: int) -> float:
     return measure(rows)["median_ms"] / 1000
 
 
+from bench import calibration  # noqa: E402  (its cases use _timed above)
+
 CASES: dict[str, Callable[..., float]] = {
     "segment_full": segment_full,
     "segment_weights_changed": segment_weights_changed,
     "load_file": load_file,
     "export_file": export_file,
     "app_rerun": app_rerun,
+    "calibrate_file": calibration.calibrate_file,
+    "live_summary": calibration.live_summary,
 }

@@ -160,6 +160,7 @@ def calibrate(
             event,
             dates=outcome.dates if outcome.kind == "date" else None,
             exclude=excluded,
+            current=columns["priority"],
         )
     with_event = int(np.nansum(event[known]))
     return Calibration(

@@ -25,7 +25,7 @@ PENALTY = 1e-3  # ridge on the standardised coefficients: steadies collinear met
 FOLDS = 5
 REPEATS = 2  # k-fold repeats; one on a large book, where one is already steady
 LARGE_BOOK = 50_000  # accounts with an outcome above which k-fold runs once
-FIT_ROWS = 20_000  # a fit uses at most this many accounts (a seeded sample): ample for ~20
+FIT_ROWS = 10_000  # a fit uses at most this many accounts (a seeded sample): ample for ~20
 TRAIN_SHARE = 0.7  # time split: the earliest 70% of outcomes (and 70% of the rest) train
 METRIC_WEIGHT_TOP = 10.0  # a pillar's strongest metric gets this weight (steps of 0.5)
 
@@ -180,8 +180,7 @@ class Proposal:
     weights: pd.DataFrame  # pillar, metric, current weight, suggested weight
 
 
-def _held_out(metric_scores, config, event, splits, exclude) -> tuple[float, float]:
-    current = priority(metric_scores, config)
+def _held_out(metric_scores, config, event, splits, exclude, current) -> tuple[float, float]:
     ours, theirs = [], []
     for split in splits:
         fitted = fit_config(metric_scores, config, event, split.train, exclude)
@@ -208,11 +207,15 @@ def suggest_weights(
     *,
     dates: np.ndarray | None = None,
     exclude: set[str] = frozenset(),
+    current: np.ndarray | None = None,
 ) -> Proposal:
-    """Fit on every account with an outcome; validate by time split (dates) or repeated k-fold."""
+    """Fit on every account with an outcome; validate by time split (dates) or repeated k-fold.
+
+    `current`: the priority under `config`, when the caller has it already.
+    """
     known = np.flatnonzero(~np.isnan(event))
     fitted = fit_config(metric_scores, config, event, known, exclude)
-    current = priority(metric_scores, config)
+    current = priority(metric_scores, config) if current is None else current
     mine = current if fitted is None else priority(metric_scores, fitted)
     if dates is not None:
         splits = [time_split(event, dates)]
@@ -226,7 +229,7 @@ def suggest_weights(
         validation = f"stratified {FOLDS}-fold cross-validation, {repeats} repeat(s)"
     if len(known) > FIT_ROWS:
         validation += f"; each fit on a random {FIT_ROWS:,} of its accounts"
-    held, held_current = _held_out(metric_scores, config, event, splits, exclude)
+    held, held_current = _held_out(metric_scores, config, event, splits, exclude, current)
     return Proposal(
         fitted,
         auc(mine, event),
