@@ -66,7 +66,8 @@ if source == cal_ui.SOURCE_BOOK:
         st.stop()
 
 request = cal_ui.Request(column, window_days, number_event, table, file_id, file_name)
-found = cal_ui.run(request)
+with st.spinner("Checking the segmentation against the outcome…"):
+    found = cal_ui.run(request)
 if isinstance(found, str):
     st.error(cal_ui.plain(found), icon=":material/error:")
     st.stop()

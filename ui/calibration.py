@@ -333,7 +333,9 @@ def decile_chart(frame: pd.DataFrame, rate: float) -> alt.LayerChart:
         .encode(
             x=alt.X("decile:O", title="Decile of the score (1 = lowest)"),
             y=alt.Y("rate:Q", title="Outcome rate", axis=alt.Axis(format="%")),
-            color=alt.Color("score:N", title=None, legend=alt.Legend(orient="top", columns=2, labelLimit=320)),
+            color=alt.Color(
+                "score:N", title=None, legend=alt.Legend(orient="top", columns=2, labelLimit=320)
+            ),
             tooltip=[
                 alt.Tooltip("score:N"),
                 alt.Tooltip("decile:O"),

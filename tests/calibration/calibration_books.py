@@ -10,9 +10,11 @@ import numpy as np
 import pandas as pd
 
 import segmentation as seg
+from segmentation.config import SCORE_COLUMNS
 from segmentation.sample import generate_accounts, write_book
 
 AS_OF = dt.date(2026, 11, 1)
+TIER_KEYS = {"tier", "accounts", "with_outcome", "rate", "lift", "arr", "arr_with_outcome"}
 INFORMATIVE = ("support_tickets", "health_score")  # the two metrics the truth depends on
 
 
@@ -36,3 +38,19 @@ def loaded(accounts: pd.DataFrame, folder: Path, name: str = "book.csv") -> seg.
     path = folder / name
     write_book(accounts, path)
     return seg.load(path)
+
+
+def validate_document(doc: dict) -> None:
+    """The calibration document of CONTRACT.md section 7, key by key."""
+    assert set(doc) == {"accounts", "with_outcome", "rate", "tiers", "auc", "signal"}
+    assert isinstance(doc["accounts"], int) and isinstance(doc["with_outcome"], int)
+    assert 0 <= doc["rate"] <= 1 and isinstance(doc["signal"], bool)
+    assert sum(t["accounts"] for t in doc["tiers"]) == doc["accounts"]
+    assert sum(t["with_outcome"] for t in doc["tiers"]) == doc["with_outcome"]
+    for tier in doc["tiers"]:
+        assert set(tier) == TIER_KEYS
+        assert tier["arr_with_outcome"] <= tier["arr"]
+    assert {"priority", *SCORE_COLUMNS} == set(doc["auc"])
+    for value in doc["auc"].values():
+        assert set(value) == {"value", "low", "high"}
+        assert 0 <= value["low"] <= value["value"] <= value["high"] <= 1

@@ -10,13 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from calibration_books import churn_book
+from calibration_books import churn_book, validate_document
 
-from segmentation.config import SCORE_COLUMNS
 from segmentation.sample import write_book
 
 ROOT = Path(__file__).resolve().parents[2]
-TIER_KEYS = {"tier", "accounts", "with_outcome", "rate", "lift", "arr", "arr_with_outcome"}
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -49,22 +47,6 @@ def folder(tmp_path_factory) -> Path:
     )
     write_book(accounts.assign(Churned="No"), where / "one_class.csv")
     return where
-
-
-def validate_document(doc: dict) -> None:
-    """The calibration document of CONTRACT.md section 7, key by key."""
-    assert set(doc) == {"accounts", "with_outcome", "rate", "tiers", "auc", "signal"}
-    assert isinstance(doc["accounts"], int) and isinstance(doc["with_outcome"], int)
-    assert 0 <= doc["rate"] <= 1 and isinstance(doc["signal"], bool)
-    assert sum(t["accounts"] for t in doc["tiers"]) == doc["accounts"]
-    assert sum(t["with_outcome"] for t in doc["tiers"]) == doc["with_outcome"]
-    for tier in doc["tiers"]:
-        assert set(tier) == TIER_KEYS
-        assert tier["arr_with_outcome"] <= tier["arr"]
-    assert {"priority", *SCORE_COLUMNS} == set(doc["auc"])
-    for value in doc["auc"].values():
-        assert set(value) == {"value", "low", "high"}
-        assert 0 <= value["low"] <= value["value"] <= value["high"] <= 1
 
 
 def test_calibrate_prints_the_tiers_and_writes_the_document(folder):
