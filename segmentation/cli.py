@@ -128,6 +128,12 @@ def _add_calibrate(commands: Any) -> None:
         metavar="N",
         help="a date outcome counts when it falls up to N days after the as-of day (365)",
     )
+    command.add_argument(
+        "--number-event",
+        choices=("contraction", "expansion"),
+        default="contraction",
+        help="a number outcome (next-period ARR): which change counts (contraction)",
+    )
 
 
 def _iso_date(text: str) -> dt.date:
@@ -236,6 +242,7 @@ def run_calibrate(args: argparse.Namespace) -> None:
         config=config,
         as_of=args.as_of or dt.date.today(),
         window_days=args.within_days,
+        number_event=args.number_event,
     )
     if args.json:
         text = json.dumps(calibration.to_document(found), indent=2)

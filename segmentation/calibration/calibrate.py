@@ -24,9 +24,6 @@ from segmentation.calibration.stats import (
 from segmentation.config import SCORE_COLUMNS, with_metric
 from segmentation.errors import InputError
 
-PILLAR_SCORE = dict(
-    zip(("growth", "strategic", "complexity", "health"), SCORE_COLUMNS, strict=True)
-)
 NOT_CANDIDATES = {"priority", "account_id"}
 
 
@@ -145,10 +142,7 @@ def calibrate(
     columns |= {c: result[c].to_numpy(dtype="float64") for c in SCORE_COLUMNS}
     aucs = {name: auc(values, event) for name, values in columns.items()}
     tables = {name: decile_table(values, event, arr) for name, values in columns.items()}
-    weighted = {PILLAR_SCORE[p.key] for p in config.pillars if p.weight > 0}
-    signal = any(
-        a.clears_half for name, a in aucs.items() if name == "priority" or name in weighted
-    )
+    signal = any(a.clears_half for a in aucs.values())  # priority or any pillar score
     candidates = numeric_columns(
         accounts, raw_copies(accounts, mapping) | excluded | NOT_CANDIDATES
     )

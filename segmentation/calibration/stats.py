@@ -7,6 +7,7 @@ midranks from scipy, so one sort per column, whatever the book size.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -51,29 +52,45 @@ class Auc:
 NO_AUC = Auc(float("nan"), float("nan"), float("nan"), 0)
 
 
+def _weighted_var(values: np.ndarray, weights: np.ndarray, total: float) -> float:
+    """Sample variance (ddof 1) of values repeated `weights` times; 0 for a single value."""
+    if total <= 1:
+        return 0.0
+    mean = (weights @ values) / total
+    return float(weights @ (values - mean) ** 2 / (total - 1))
+
+
 def auc(score: np.ndarray, event: np.ndarray, z: float = Z) -> Auc:
     """AUC of `score` as is (higher goes with the outcome above 0.5), DeLong 95% interval.
 
     Accounts without a score or an outcome are left out; NaN when one class is absent.
-    `z` sets the interval's width (the default: 95%, two-sided).
+    `z` sets the interval's width (the default: 95%, two-sided). One sort: DeLong's
+    components depend only on each tied group's midranks (overall, among the accounts with
+    the outcome, among those without), so they are computed per group of equal scores.
     """
     score = np.asarray(score, dtype="float64")
     event = np.asarray(event, dtype="float64")
     use = ~np.isnan(score) & ~np.isnan(event)
-    positives, negatives = score[use & (event == 1)], score[use & (event == 0)]
-    m, n = len(positives), len(negatives)
+    values, hits = score[use], event[use]
+    m = float(hits.sum())
+    n = float(len(hits) - m)
     if m == 0 or n == 0:
         return NO_AUC
-    ranks = rankdata(np.concatenate([positives, negatives]))
-    within_pos, within_neg = rankdata(positives), rankdata(negatives)
-    value = (ranks[:m].sum() - m * (m + 1) / 2) / (m * n)
-    v01 = (ranks[:m] - within_pos) / n
-    v10 = 1.0 - (ranks[m:] - within_neg) / m
-    variance = (np.var(v01, ddof=1) / m if m > 1 else 0.0) + (
-        np.var(v10, ddof=1) / n if n > 1 else 0.0
-    )
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    sizes = np.diff(np.r_[starts, len(ordered)]).astype("float64")
+    pos = np.add.reduceat(hits[order], starts)
+    neg = sizes - pos
+    mid_all = starts + (sizes + 1) / 2
+    mid_pos = np.cumsum(pos) - pos + (pos + 1) / 2
+    mid_neg = np.cumsum(neg) - neg + (neg + 1) / 2
+    value = (pos @ mid_all - m * (m + 1) / 2) / (m * n)
+    v01 = (mid_all - mid_pos) / n  # per account with the outcome: share of others below it
+    v10 = 1.0 - (mid_all - mid_neg) / m  # per account without: share of outcomes above it
+    variance = _weighted_var(v01, pos, m) / m + _weighted_var(v10, neg, n) / n
     half = z * float(np.sqrt(max(variance, 0.0)))
-    return Auc(float(value), max(0.0, value - half), min(1.0, value + half), m + n)
+    return Auc(float(value), max(0.0, value - half), min(1.0, value + half), int(m + n))
 
 
 def group_table(
@@ -198,9 +215,12 @@ def wilson(successes: int, trials: int) -> tuple[float, float]:
     return float(max(0.0, min(p, centre - half))), float(min(1.0, max(p, centre + half)))
 
 
-def live_summary(result: pd.DataFrame, event: np.ndarray) -> LiveSummary:
-    """Priority AUC and top-tier lift of a segmentation result: one sort, cheap at 100k."""
-    event = np.asarray(event, dtype="float64")
+def live_summary(result: pd.DataFrame, outcome: Any) -> LiveSummary:
+    """Priority AUC and top-tier lift of a segmentation result: one sort, cheap at 100k.
+
+    `outcome`: an Outcome, or its event array (1, 0 or NaN per row of `result`).
+    """
+    event = np.asarray(getattr(outcome, "event", outcome), dtype="float64")
     known = ~np.isnan(event)
     tiers = result["tier"]
     top = str(tiers.cat.categories[0])

@@ -186,4 +186,5 @@ def test_live_summary_agrees_with_the_calibration(truth, truth_cal):
     result, event = direct(truth)
     live = calibration.live_summary(result, event)
     assert live.auc == truth_cal.auc["priority"]
+    assert calibration.live_summary(result, truth_cal.outcome) == live
     assert live.top_lift == pytest.approx(truth_cal.tiers.iloc[0]["lift"])

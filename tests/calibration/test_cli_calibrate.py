@@ -8,10 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from calibration_books import churn_book, validate_document
 
+import segmentation as seg
 from segmentation.sample import write_book
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,6 +48,11 @@ def folder(tmp_path_factory) -> Path:
         where / "strangers.csv",
     )
     write_book(accounts.assign(Churned="No"), where / "one_class.csv")
+    grown = accounts["arr"] * np.where(accounts["account_id"].str[-1].isin(list("0123")), 1.2, 0.9)
+    write_book(
+        pd.DataFrame({"Account ID": accounts["account_id"], "Next ARR": grown}),
+        where / "renewals.csv",
+    )
     return where
 
 
@@ -89,6 +96,24 @@ def test_calibrate_with_an_outcomes_file_reports_the_ids_it_could_not_match(fold
     doc = json.loads((folder / "o.json").read_text())
     validate_document(doc)
     assert doc["accounts"] == 1200
+
+
+@pytest.mark.parametrize(
+    "which, share",
+    [("expansion", 0.4), ("contraction", 0.6)],  # ids ending 0-3 grow by 20%
+)
+def test_next_period_arr_counts_expansion_or_contraction(folder, which, share):
+    args = ["bare.csv", "--outcome", "Next ARR", "--outcomes", "renewals.csv"]
+    done = run(*args, "--number-event", which, "--json", f"{which}.json", cwd=folder)
+    assert done.returncode == 0, done.stderr
+    doc = json.loads((folder / f"{which}.json").read_text())
+    validate_document(doc)
+    assert doc["rate"] == pytest.approx(share, abs=0.01)
+    assert f"({which})" in done.stdout
+    book = seg.load(folder / "book.csv").accounts
+    ids = book["account_id"].str[-1].isin(list("0123"))
+    nrr = (book["arr"] * np.where(ids, 1.2, 0.9)).sum() / book["arr"].sum()
+    assert f"Net revenue retention of these accounts: {nrr:.1%}." in done.stdout
 
 
 @pytest.mark.parametrize(
