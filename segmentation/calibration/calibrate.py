@@ -21,8 +21,11 @@ from segmentation.calibration.stats import (
     monotone,
     numeric_columns,
 )
+from segmentation.columns import CANONICAL_NAMES
 from segmentation.config import SCORE_COLUMNS, with_metric
 from segmentation.errors import InputError
+from segmentation.summaries import unmapped_numeric_columns
+from segmentation.values import to_number
 
 NOT_CANDIDATES = {"priority", "account_id"}
 
@@ -64,6 +67,18 @@ def raw_copies(accounts: pd.DataFrame, mapping: dict[str, str] | None) -> set[st
     """The original columns the loader parsed into canonical ones (each counted once)."""
     copies = {header for name, header in (mapping or {}).items() if header != name}
     return copies | {c for c in accounts.columns if str(c).endswith(" (raw)")}
+
+
+def candidate_columns(
+    accounts: pd.DataFrame, mapping: dict[str, str] | None, excluded: set[str]
+) -> dict[str, np.ndarray]:
+    """The book's columns a single column could rank by: the numeric and yes/no canonical
+    columns, and every other header that holds numbers (the Data page's rule for metrics)."""
+    columns = numeric_columns(accounts, raw_copies(accounts, mapping) | excluded | NOT_CANDIDATES)
+    own = [c for c in accounts.columns if c not in CANONICAL_NAMES and c not in excluded]
+    for header in unmapped_numeric_columns(accounts[own], mapping or {}):
+        columns |= numeric_columns(pd.DataFrame({header: to_number(accounts[header])}), set())
+    return columns
 
 
 def without_outcome(config: seg.Config, columns: set[str]) -> tuple[seg.Config, list[str]]:
@@ -143,9 +158,7 @@ def calibrate(
     aucs = {name: auc(values, event) for name, values in columns.items()}
     tables = {name: decile_table(values, event, arr) for name, values in columns.items()}
     signal = any(a.clears_half for a in aucs.values())  # priority or any pillar score
-    candidates = numeric_columns(
-        accounts, raw_copies(accounts, mapping) | excluded | NOT_CANDIDATES
-    )
+    candidates = candidate_columns(accounts, mapping, excluded)
     proposal = None
     if suggest:
         proposal = suggest_weights(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from calibration_books import AS_OF, INFORMATIVE, validate_document
+from calibration_books import AS_OF, INFORMATIVE, churn_book, loaded, validate_document
 from scipy.stats import mannwhitneyu
 
 import segmentation as seg
@@ -188,3 +188,14 @@ def test_live_summary_agrees_with_the_calibration(truth, truth_cal):
     assert live.auc == truth_cal.auc["priority"]
     assert calibration.live_summary(result, truth_cal.outcome) == live
     assert live.top_lift == pytest.approx(truth_cal.tiers.iloc[0]["lift"])
+
+
+def test_a_numeric_column_the_loader_did_not_map_can_be_the_best_column(tmp_path):
+    accounts = churn_book(2000, seed=4)
+    risk = (accounts["Churned"] == "Yes") * 3 + np.random.default_rng(4).normal(size=2000)
+    accounts["Risk index"] = [f"{v:,.2f}" for v in risk]  # text, as an export writes it
+    book = loaded(accounts, tmp_path)
+    assert "risk_index" not in book.mapping
+    found = run(book)
+    assert found.best[0] == "Risk index"
+    assert found.best[1].value > 0.9
