@@ -116,14 +116,9 @@ def weights_from(coefficients: np.ndarray, slots: tuple, config: seg.Config) -> 
 
 
 def fit_config(
-    metric_scores: seg.MetricScores,
-    config: seg.Config,
-    event: np.ndarray,
-    rows: np.ndarray,
-    exclude: set[str],
+    found: Features, config: seg.Config, event: np.ndarray, rows: np.ndarray
 ) -> seg.Config | None:
     """Weights fitted on the accounts `rows` (indices with a known outcome)."""
-    found = features(metric_scores, config, exclude)
     if not found.slots:
         return None
     if len(rows) > FIT_ROWS:
@@ -188,10 +183,10 @@ class Proposal:
     weights: pd.DataFrame  # pillar, metric, current weight, suggested weight
 
 
-def _held_out(metric_scores, config, event, splits, exclude, current) -> tuple[float, float]:
+def _held_out(metric_scores, found, config, event, splits, current) -> tuple[float, float]:
     ours, theirs = [], []
     for split in splits:
-        fitted = fit_config(metric_scores, config, event, split.train, exclude)
+        fitted = fit_config(found, config, event, split.train)
         mine = current if fitted is None else priority(metric_scores, fitted)
         ours.append(auc(mine[split.test], event[split.test]).value)
         theirs.append(auc(current[split.test], event[split.test]).value)
@@ -222,7 +217,8 @@ def suggest_weights(
     `current`: the priority under `config`, when the caller has it already.
     """
     known = np.flatnonzero(~np.isnan(event))
-    fitted = fit_config(metric_scores, config, event, known, exclude)
+    found = features(metric_scores, config, exclude)
+    fitted = fit_config(found, config, event, known)
     current = priority(metric_scores, config) if current is None else current
     mine = current if fitted is None else priority(metric_scores, fitted)
     if dates is not None:
@@ -237,7 +233,7 @@ def suggest_weights(
         validation = f"stratified {FOLDS}-fold cross-validation, {repeats} repeat(s)"
     if len(known) > FIT_ROWS:
         validation += f"; each fit on a random {FIT_ROWS:,} of its accounts"
-    held, held_current = _held_out(metric_scores, config, event, splits, exclude, current)
+    held, held_current = _held_out(metric_scores, found, config, event, splits, current)
     return Proposal(
         fitted,
         auc(mine, event),

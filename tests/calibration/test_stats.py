@@ -148,3 +148,28 @@ def test_live_summary_matches_auc_and_the_top_tier_lift():
     assert live.top_rate == pytest.approx(event[top].mean())
     assert live.top_lift == pytest.approx(event[top].mean() / event.mean())
     assert live.top_lift_low < live.top_lift < live.top_lift_high
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["High", "Mid", "Low"]),
+            st.sampled_from([0.0, 1.0, np.nan]),
+            st.floats(0, 1e6),
+        ),
+        min_size=1,
+        max_size=80,
+    )
+)
+def test_group_tables_add_up_to_the_book(rows):
+    groups = pd.Categorical([g for g, _, _ in rows], categories=["High", "Mid", "Low"])
+    event = np.array([e for _, e, _ in rows])
+    arr = np.array([a for _, _, a in rows])
+    table = group_table(groups, event, arr)
+    known = ~np.isnan(event)
+    assert table["accounts"].sum() == known.sum()  # no account lost or counted twice
+    assert table["with_outcome"].sum() == np.nansum(event)
+    assert table["arr_with_outcome"].sum() == pytest.approx(np.nansum(arr * event), abs=1e-6)
+    if np.nansum(arr * event) > 0:
+        assert table["share_of_outcome_arr"].sum() == pytest.approx(1.0)
