@@ -152,6 +152,17 @@ def file_columns(table: pd.DataFrame) -> list[str]:
     return [str(c) for c in table.columns if c not in CANONICAL_NAMES and c not in NOT_OUTCOMES]
 
 
+def marked_outcome() -> str | None:
+    """The book's column marked as the outcome on this page (None: none marked): the Data
+    page's list of columns to add as metrics should leave it out."""
+    return _ss()[MARKED]
+
+
+def not_outcomes(columns: list[str]) -> list[str]:
+    """`columns` without the one marked as the outcome."""
+    return [c for c in columns if c != marked_outcome()]
+
+
 def mark_outcome(column: str) -> str | None:
     """Mark a column of the book as the outcome: any metric reading it is switched off."""
     session = _ss()

@@ -121,3 +121,13 @@ def test_a_one_class_outcome_is_refused_in_one_sentence(app, truth_frame):
     app.selectbox(key="outcome_column").set_value("Churned").run()
     assert not app.exception
     assert "one class only" in texts(app.error)
+
+
+def test_the_marked_outcome_is_remembered_across_pages(app, truth_frame):
+    open_page(app, truth_frame)
+    app.selectbox(key="outcome_column").set_value("Churned").run()
+    assert app.session_state["tw_outcome_column"] == "Churned"
+    goto(app, "workshop")
+    app.switch_page(CALIBRATION).run()
+    assert app.selectbox(key="outcome_column").value == "Churned"
+    assert "By tier" in texts(app.subheader)
