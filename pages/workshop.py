@@ -24,7 +24,7 @@ if not state.has_data():
 
 def draw_controls(cfg: seg.Config, quadrant: seg.config.Quadrant) -> seg.Config:
     """The control panel; returns the settings it shows (or the last valid ones)."""
-    shares = summaries.weight_shares(cfg)
+    shares = components.weight_shares_now(cfg)
     st.markdown("**Pillar weights**")
     weights = {p.key: components.weight_slider(p, shares[p.key]) for p in cfg.pillars}
     st.caption(

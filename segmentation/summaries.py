@@ -16,8 +16,10 @@ import pandas as pd
 
 from segmentation.columns import CANONICAL_COLUMNS
 from segmentation.config import MISSING_HELP, Config
-from segmentation.scoring.inputs import as_numbers, column_numbers
-from segmentation.scoring.metrics import MetricScores
+from segmentation.rules.inputs import as_numbers, column_numbers
+from segmentation.rules.metrics import MetricScores
+from segmentation.rules.pillars import EFFECT_WORDS, entering, weight_shares
+from segmentation.rules.quadrant import CELL_ORDER
 
 CHART_LIMIT = 5_000  # marks sent to the browser per chart, whatever the book size
 HISTOGRAM_BIN = 2.0  # priority points per histogram bar
@@ -53,12 +55,6 @@ def total_arr(result: pd.DataFrame) -> float:
 def tier_codes(result: pd.DataFrame) -> np.ndarray:
     """Position of each account's tier in the config's tiers (0 = top tier)."""
     return np.asarray(result["tier"].cat.codes, dtype="int64")
-
-
-def weight_shares(config: Config) -> dict[str, float]:
-    """Each pillar's share of priority (weights are relative), 0-1."""
-    total = sum(p.weight for p in config.pillars)
-    return {p.key: (p.weight / total if total else 0.0) for p in config.pillars}
 
 
 def csms_needed(arr: float, arr_per_csm: float) -> int:
@@ -115,8 +111,6 @@ def csm_coverage(result: pd.DataFrame, config: Config) -> Coverage:
 
 
 # --- quadrant -------------------------------------------------------------------------------
-
-CELL_ORDER = ("top_left", "top_right", "bottom_left", "bottom_right")
 
 
 def quadrant_summary(result: pd.DataFrame, config: Config) -> pd.DataFrame:
@@ -239,9 +233,6 @@ def movement_totals(result: pd.DataFrame, baseline_tier: pd.Categorical) -> Move
         down=int((direction > 0).sum()),
         arr_moved=float(arr_values(result)[moved].sum()),
     )
-
-
-MOVED_COLUMNS = ("account_name", "account_id", "arr", "from_tier", "to_tier", "priority", "reasons")
 
 
 def moved_accounts(
@@ -464,16 +455,13 @@ def pillar_breakdown(account: pd.Series, config: Config) -> pd.DataFrame:
     for pillar in config.pillars:
         score = account.get(f"score_{pillar.key}")
         score = float(score) if score is not None and not pd.isna(score) else np.nan
-        entering = score if pillar.effect == "raises" else 100.0 - score
         rows.append(
             {
                 "pillar": pillar.label,
                 "score": score,
-                "enters_priority_as": entering,
+                "enters_priority_as": entering(score, pillar.effect),
                 "weight_share": shares[pillar.key],
-                "effect": "high score raises priority"
-                if pillar.effect == "raises"
-                else "low score raises priority",
+                "effect": EFFECT_WORDS[pillar.effect],
             }
         )
     return pd.DataFrame(rows)
