@@ -87,10 +87,13 @@ st.subheader("Download", anchor=False)
 scope = components.export_scope(len(filtered), len(result))
 rows = filtered if scope == "filtered" else result
 report = state.book().report if state.book() is not None else None
+problems = state.export_problems()
+for problem in problems.values():
+    st.error(problem, icon=":material/error:")
 buttons = st.container(horizontal=True)
 buttons.download_button(
     "Accounts as CSV",
-    data=tables.export_callable(rows, "csv", cfg, report),
+    data=tables.export_callable(rows, "csv", cfg, report, problems),
     file_name="tierwise-accounts.csv",
     mime="text/csv",
     key="download_csv",
@@ -101,7 +104,7 @@ fits_excel = tables.fits_excel(rows)
 buttons.download_button(
     "Accounts as Excel",
     # Built only when it can be: a failure inside the deferred build would reach no one.
-    data=tables.export_callable(rows, "xlsx", cfg, report) if fits_excel else b"",
+    data=tables.export_callable(rows, "xlsx", cfg, report, problems) if fits_excel else b"",
     file_name="tierwise-accounts.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="download_xlsx",

@@ -15,7 +15,7 @@ from segmentation.config import (
     save_config,
 )
 from segmentation.errors import ConfigError, InputError
-from segmentation.export import export, export_bytes
+from segmentation.exporting import export, export_bytes
 from segmentation.loading import Book, LoadReport, load, remap
 from segmentation.rules.metrics import MetricScores, score_metrics
 from segmentation.sample import generate_accounts

@@ -222,7 +222,7 @@ def _check_not_a_folder(path: str | None) -> None:
 
 
 def _output_format(path: str) -> str:
-    from segmentation.export import format_for_path
+    from segmentation.exporting import format_for_path
 
     return _guarded(path, format_for_path, path)
 
