@@ -3,7 +3,8 @@
 import streamlit as st
 
 import segmentation as seg
-from segmentation import summaries
+from segmentation.views import accounts as account_list
+from segmentation.views import book, tiers
 from ui import charts, components, state, tables
 from ui import format as fmt
 from ui.shell import ensure_router
@@ -28,17 +29,17 @@ with st.container(border=True):
     columns = st.columns(4)
     filters = {}
     for i, (column, label) in enumerate(tables.FILTERS.items()):
-        options = summaries.filter_options(result, column)
+        options = account_list.filter_options(result, column)
         if options:
             with columns[i % 4]:
                 filters[column] = components.multiselect_filter(label, f"filter_{column}", options)
-mask = summaries.filter_mask(result, filters, search)
+mask = account_list.filter_mask(result, filters, search)
 filtered = result[mask]
 
-summary = summaries.tier_summary(filtered, cfg)
+summary = tiers.tier_summary(filtered, cfg)
 st.markdown(
     f"**{fmt.accounts(len(filtered))}** of {fmt.count(len(result))} · "
-    f"{fmt.money(summaries.total_arr(filtered))} ARR · "
+    f"{fmt.money(book.total_arr(filtered))} ARR · "
     + " · ".join(f"{name} {fmt.count(n)}" for name, n in summary["accounts"].items())
 )
 
@@ -77,7 +78,7 @@ if picked:
             st.warning(f"Data issues: {row['data_issues']}", icon=":material/warning:")
     with chart_col:
         st.altair_chart(
-            charts.breakdown_chart(summaries.pillar_breakdown(row, cfg)), width="stretch"
+            charts.breakdown_chart(account_list.pillar_breakdown(row, cfg)), width="stretch"
         )
 else:
     st.caption("Select a row to see its pillar breakdown and reasons.")

@@ -10,17 +10,16 @@ import functools
 import json
 
 import altair as alt
-import numpy as np
 import pandas as pd
 
 import segmentation as seg
-from segmentation import summaries
+from segmentation.rules.pillars import SCORE_COLUMNS
+from segmentation.views.histogram import HISTOGRAM_BIN
 from ui import format as fmt
 from ui.theme import tier_colours
 
 LABEL_FLIP_AT = 60  # priority above which a cut-off's label goes left of its line
 HEADROOM = 1.25  # the histogram's y axis runs this far above its tallest bar: room for labels
-TOOLTIP_SCORES = ("score_growth", "score_strategic", "score_complexity", "score_health")
 
 
 # One compact row above the plot: the tier names are the legend's whole content, and a
@@ -38,26 +37,6 @@ _LEGEND = alt.Legend(
 
 def _tier_scale(names: tuple[str, ...]) -> alt.Scale:
     return alt.Scale(domain=list(names), range=tier_colours(names))
-
-
-def quadrant_frame(result: pd.DataFrame, rows: np.ndarray, cfg: seg.Config) -> pd.DataFrame:
-    """The sampled accounts with the columns the quadrant draws and its tooltips show."""
-    picked = result.iloc[rows]
-    q = cfg.quadrant
-    frame = pd.DataFrame(
-        {
-            "x": summaries.axis_values(picked, q.x),
-            "y": summaries.axis_values(picked, q.y),
-            "arr": summaries.arr_values(picked),
-            "tier": picked["tier"].astype("str").to_numpy(),
-            "priority": picked["priority"].to_numpy(),
-        }
-    )
-    names = picked["account_name"] if "account_name" in picked.columns else picked["account_id"]
-    frame["account"] = names.astype("str").to_numpy()
-    for column in TOOLTIP_SCORES:
-        frame[column] = picked[column].to_numpy()
-    return frame
 
 
 def _scale(log: bool) -> alt.Scale:
@@ -92,7 +71,7 @@ def _quadrant_template(
         alt.Tooltip("priority:Q", title="Priority", format=".1f"),
         *[
             alt.Tooltip(f"{c}:Q", title=t, format=".0f")
-            for c, t in zip(TOOLTIP_SCORES, pillar_titles, strict=True)
+            for c, t in zip(SCORE_COLUMNS, pillar_titles, strict=True)
         ],
     ]
     points = (
@@ -164,7 +143,7 @@ def quadrant_spec(
             q.x == "arr",
             q.y == "arr",
             cfg.tier_names,
-            tuple(labels[c.removeprefix("score_")] for c in TOOLTIP_SCORES),
+            tuple(labels[c.removeprefix("score_")] for c in SCORE_COLUMNS),
         )
     )
     _set_domains(spec, list(x_domain), list(y_domain))
@@ -202,7 +181,7 @@ def _histogram_template(tiers: tuple[str, ...]) -> str:
         .encode(
             x=alt.X(
                 "bin_start:Q",
-                bin=alt.Bin(binned=True, step=summaries.HISTOGRAM_BIN),
+                bin=alt.Bin(binned=True, step=HISTOGRAM_BIN),
                 title="Priority",
                 scale=alt.Scale(domain=[0, 100], nice=False),
             ),

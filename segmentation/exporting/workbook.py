@@ -14,7 +14,8 @@ from xlsxwriter.worksheet import Worksheet
 from segmentation.config import default_config
 from segmentation.errors import InputError
 from segmentation.exporting.fast_sheet import EXCEL_MAX_CELL_CHARS, _AccountsSheet, _looks_rich
-from segmentation.summaries import Coverage, arr_values, csm_coverage, group_summary
+from segmentation.views.book import arr_values
+from segmentation.views.tiers import Coverage, csm_coverage, group_summary
 
 EXCEL_MAX_ROWS = 1_048_576  # header row included
 
@@ -159,7 +160,7 @@ def _write_summary_sheet(
 
 
 def _coverage(result: pd.DataFrame, config: Any, tiers: list[str]) -> Coverage | None:
-    """The top tier's CSM coverage, computed by summaries.csm_coverage; without settings, at
+    """The top tier's CSM coverage, computed by views.tiers.csm_coverage; without settings, at
     the default ARR per CSM for `tiers[0]`. None when the result has no tier column."""
     if "tier" not in result.columns or not tiers:
         return None

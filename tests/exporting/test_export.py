@@ -256,8 +256,8 @@ def test_summary_sheet_counts_and_csms(segmented):
 
 
 def test_summary_csms_come_from_csm_coverage(segmented, monkeypatch):
-    """The Summary sheet shows summaries.csm_coverage: the number is computed in one place."""
-    from segmentation.summaries import Coverage, csm_coverage
+    """The Summary sheet shows views.tiers.csm_coverage: the number is computed in one place."""
+    from segmentation.views.tiers import Coverage, csm_coverage
 
     config = seg.default_config()
     coverage = csm_coverage(segmented, config)
