@@ -1,4 +1,4 @@
-"""The command line: a thin layer over the library (CONTRACT.md section 4).
+"""The command line: a thin layer over the library (docs/interfaces.md section 4).
 
     python -m segmentation score accounts.xlsx --out segmented.xlsx --config settings.json
     python -m segmentation sample --rows 500 --seed 7 --out accounts.csv

@@ -124,7 +124,7 @@ NPS_BANDS = (Band(6, 0), Band(8, 50), Band(None, 100))
 
 
 def default_config() -> Config:
-    """The configuration the app starts from (DESIGN section 2)."""
+    """The configuration the app starts from (docs/design.md section 2)."""
     return Config(
         pillars=(
             Pillar(

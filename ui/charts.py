@@ -53,7 +53,7 @@ CORNERS = (
 
 # The chart specs are built with Altair once per shape (axes, labels, tiers) and kept as
 # JSON; each redraw only fills in the data. Altair's build and schema validation cost far
-# more than a slider move may (DESIGN section 4), and the templates hold no account data.
+# more than a slider move may (docs/design.md section 4), and the templates hold no account data.
 @functools.lru_cache(maxsize=64)
 def _quadrant_template(
     x_title: str,

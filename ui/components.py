@@ -138,7 +138,7 @@ EXTRA_RANGE = (0.0, 99.0)
 
 
 def threshold_key(index: int) -> str:
-    """The slider key of tier `index`'s cut-off (CONTRACT section 6 names the top two)."""
+    """The slider key of tier `index`'s cut-off (docs/interfaces.md section 6 names the top two)."""
     return {0: "threshold_high", 1: "threshold_mid"}.get(index, f"threshold_{index}")
 
 

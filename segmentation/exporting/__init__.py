@@ -1,4 +1,4 @@
-"""Write a segmented book to CSV or XLSX, safe to open in a spreadsheet (CONTRACT.md section 5).
+"""Write a segmented book to CSV or XLSX, safe to open (docs/interfaces.md section 5).
 
 - Text that a spreadsheet could run as a formula (it starts with = + - @, a tab, CR or LF,
   or a full-width = + - @) gets a `'` prefix in CSV; in XLSX every text is a text cell, and

@@ -9,6 +9,7 @@ that must be refused, so the tests are generated from the constraints, not writt
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -19,8 +20,13 @@ from segmentation.errors import ConfigError
 MAX_INTEGER_DIGITS = 15
 
 
+def one_line(text: str) -> str:
+    """Control characters (a newline in a user's label) escaped: a message stays one line."""
+    return re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group())[1:-1], text)
+
+
 def fail(path: str, problem: str) -> None:
-    raise ConfigError(f"{path}: {problem}")
+    raise ConfigError(one_line(f"{path}: {problem}"))
 
 
 @dataclass(frozen=True)

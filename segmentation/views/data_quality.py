@@ -12,7 +12,7 @@ from segmentation.config import MISSING_HELP, Config
 from segmentation.rules.inputs import as_numbers
 from segmentation.rules.metrics import MetricScores
 
-# Columns the scoring derives from other columns (DESIGN section 1).
+# Columns the scoring derives from other columns (docs/design.md section 1).
 DERIVED_FROM: dict[str, tuple[str, ...]] = {
     "whitespace": ("potential_arr", "arr"),
     "adoption": ("active_users", "licensed_seats"),
