@@ -14,6 +14,7 @@ import pandas as pd
 
 import segmentation as seg
 from segmentation.rules.pillars import SCORE_COLUMNS
+from segmentation.rules.quadrant import CELL_SIDES
 from segmentation.views.histogram import HISTOGRAM_BIN
 from ui import format as fmt
 from ui.theme import tier_colours
@@ -41,14 +42,6 @@ def _tier_scale(names: tuple[str, ...]) -> alt.Scale:
 
 def _scale(log: bool) -> alt.Scale:
     return alt.Scale(type="log", nice=False) if log else alt.Scale(domain=[0, 100], nice=False)
-
-
-CORNERS = (
-    ("top_left", "left", "top"),
-    ("top_right", "right", "top"),
-    ("bottom_left", "left", "bottom"),
-    ("bottom_right", "right", "bottom"),
-)
 
 
 # The chart specs are built with Altair once per shape (axes, labels, tiers) and kept as
@@ -93,7 +86,7 @@ def _quadrant_template(
     vline = splits.mark_rule(**rule_style).encode(x=alt.X("x:Q", scale=x_scale))
     hline = splits.mark_rule(**rule_style).encode(y=alt.Y("y:Q", scale=y_scale))
     texts = []
-    for cell, align, baseline in CORNERS:
+    for cell, (align, baseline) in CELL_SIDES.items():
         texts.append(
             alt.Chart(alt.Data(name="corners"))
             .transform_filter(alt.datum.cell == cell)
@@ -147,20 +140,14 @@ def quadrant_spec(
         )
     )
     _set_domains(spec, list(x_domain), list(y_domain))
-    corners = {
-        "top_left": (0, 1),
-        "top_right": (1, 1),
-        "bottom_left": (0, 0),
-        "bottom_right": (1, 0),
-    }
     spec["datasets"] = {
         "points": frame,
         "splits": pd.DataFrame({"x": [q.x_split], "y": [q.y_split]}),
         "corners": pd.DataFrame(
             {
                 "cell": cells["cell"],
-                "x": [x_domain[corners[c][0]] for c in cells["cell"]],
-                "y": [y_domain[corners[c][1]] for c in cells["cell"]],
+                "x": [x_domain[CELL_SIDES[c][0] == "right"] for c in cells["cell"]],
+                "y": [y_domain[CELL_SIDES[c][1] == "top"] for c in cells["cell"]],
                 "text": [
                     f"{label}: {fmt.count(n)} · {fmt.money(a)}"
                     for label, n, a in zip(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
 import pandas as pd
@@ -196,11 +196,7 @@ def _write_settings_sheet(sheet: Worksheet, config: Any, styles: _Styles) -> Non
     from segmentation.config import config_to_json, describe_config
 
     _write_text(sheet, 0, 0, "Criteria", styles.title)
-    row = 1
-    for line in describe_config(config):
-        _write_long_text(sheet, row, line)
-        row += 1
-    row += 1
+    row = _write_lines(sheet, 1, describe_config(config)) + 1
     _write_text(sheet, row, 0, "Settings JSON", styles.title)
     _write_text(
         sheet,
@@ -210,6 +206,14 @@ def _write_settings_sheet(sheet: Worksheet, config: Any, styles: _Styles) -> Non
     )
     for offset, line in enumerate(config_to_json(config).splitlines()):
         _write_long_text(sheet, row + 2 + offset, line)
+
+
+def _write_lines(sheet: Worksheet, row: int, lines: Iterable[object]) -> int:
+    """Each line on its own row from `row` down; returns the row after the last."""
+    for line in lines:
+        _write_long_text(sheet, row, str(line))
+        row += 1
+    return row
 
 
 def _write_long_text(sheet: Worksheet, row: int, text: str) -> None:
@@ -226,12 +230,8 @@ def _write_report_sheet(sheet: Worksheet, report: Any, styles: _Styles) -> None:
         _write_text(sheet, 0, 0, "No data report was given with this export.")
         return
     _write_text(sheet, 0, 0, "Data report", styles.title)
-    row = 1
-    for line in report.summary_lines():
-        _write_long_text(sheet, row, str(line))
-        row += 1
+    row = _write_lines(sheet, 1, report.summary_lines()) + 1
     skipped = list(report.rows_skipped)
-    row += 1
     _write_text(sheet, row, 0, f"Rows skipped: {len(skipped)}", styles.bold)
     if skipped:
         _write_text(sheet, row + 1, 0, "Line", styles.header)

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 AXES: tuple[str, ...] = (*SCORE_COLUMNS, "priority", "arr")
 QUADRANT_CELLS: tuple[str, ...] = ("top_right", "top_left", "bottom_right", "bottom_left")
 CELL_ORDER = ("top_left", "top_right", "bottom_left", "bottom_right")  # reading order, drawn
+# Where each cell sits: (across, up), derived from its name: the one home of the geometry.
+CELL_SIDES: dict[str, tuple[str, str]] = {
+    cell: (cell.split("_")[1], cell.split("_")[0]) for cell in CELL_ORDER
+}
 
 
 @dataclass(frozen=True)
