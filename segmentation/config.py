@@ -241,10 +241,10 @@ def _metric_to_dict(metric: dict[str, Any]) -> dict[str, Any]:
     for name in ("low", "high", "other"):
         if metric[name] is None:
             del metric[name]
-    if metric["scheme"] != "category":
-        del metric["categories"]
-    if metric["scheme"] != "bands":
-        del metric["bands"]
+    owned = SCHEMES[metric["scheme"]].fields  # lists are written only for the scheme using them
+    for name in ("categories", "bands"):
+        if name not in owned:
+            del metric[name]
     params = metric.pop("params")
     metric.update({name: value for name, value in params})
     return metric
