@@ -24,8 +24,8 @@ from segmentation.calibration.stats import (
 from segmentation.columns import CANONICAL_NAMES
 from segmentation.config import SCORE_COLUMNS, with_metric
 from segmentation.errors import InputError
-from segmentation.summaries import unmapped_numeric_columns
 from segmentation.values import to_number
+from segmentation.views.data_quality import unmapped_numeric_columns
 
 NOT_CANDIDATES = {"priority", "account_id"}
 
