@@ -49,6 +49,7 @@ country column; "Account Owner" feeds csm only when there is no CSM column.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -395,7 +396,8 @@ def _singular(word: str) -> str:
     return word[:-1]
 
 
-def header_tokens(header: object) -> frozenset[str]:
+@functools.lru_cache(maxsize=4096)
+def header_tokens(header: str) -> frozenset[str]:
     """The meaningful words of a header, normalised: "MonthlyCharges" -> {month, money}."""
     words = [_singular(w) for w in _split_words(header)]
     joined = " ".join(words)
@@ -478,7 +480,11 @@ _CHANGERS = (
     " target quota forecast budget goal previous potential ltv risk"
 )
 _MONEY = "revenue money amount recurring subscription contract"
-DECLINED = "declined"  # the pseudo-column of headers recognised as "not this"
+# Headers recognised as *not* a column: "not:arr" takes a header so that nothing else does.
+DECLINED = "not:"
+_DECLINED_WHY = {
+    "arr": "it looks like a lifetime or contract total, not revenue per year",
+}
 
 PATTERNS: dict[str, tuple[Pattern, ...]] = {
     "account_id": (_p("account id"), _p("id", "weak")),
@@ -515,7 +521,7 @@ PATTERNS: dict[str, tuple[Pattern, ...]] = {
         _p("month subscription", allow=_MONEY),
         _p("month contract", allow="money amount"),
     ),
-    DECLINED: (
+    DECLINED + "arr": (
         _p("total money", allow=_MONEY),
         _p("total amount", allow=_MONEY),
         _p("total revenue", allow=_MONEY),
@@ -591,7 +597,6 @@ PATTERNS: dict[str, tuple[Pattern, ...]] = {
         _p("billing frequency"),
         _p("payment frequency"),
         _p("contract", needs="term"),
-        _p("contract", "weak", allow="length"),
     ),
     "auto_renew": (_p("auto renewal", allow="contract subscription"),),
     "escalations": (_p("escalation", allow="open exec executive ticket"),),
@@ -639,13 +644,13 @@ _KIND_WORDS = {
     "opportunity_stage": "opportunity stages",
     "term": "contract terms",
 }
-_VALUE_CHECKED = frozenset({"previous_tier", "market_segment", "plan", "lifecycle_stage"})
+_VALUE_CHECKED = frozenset({"previous_tier", "market_segment", "lifecycle_stage"})
 _FIT_SHARE = 0.6
 
 
 def value_kind(column: pd.Series) -> str | None:
     """What a text column's values look like (tiers, market segments, plans...), or None."""
-    sample = column.dropna().head(_SAMPLE_ROWS).astype("str")
+    sample = column.dropna().head(_SAMPLE_ROWS).astype("str").str.replace(r"\.0$", "", regex=True)
     text = sample.str.lower().str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
     text = text.str.replace(r"^\d+ (?=[a-z])", "", regex=True)  # "1 - Prospecting"
     text = text[text.ne("")]
@@ -749,7 +754,9 @@ def _pattern_candidates(header: str, position: int) -> list[_Candidate]:
             confidence = "weak" if leftover else pattern.confidence
             words = " + ".join(sorted(pattern.words))
             extra = f", other words: {' '.join(sorted(leftover))}" if leftover else ""
-            reason = pattern.why or f"header words {words}{extra}"
+            reason = pattern.why or _DECLINED_WHY.get(
+                canonical.removeprefix(DECLINED), f"header words {words}{extra}"
+            )
             candidate = _Candidate(
                 canonical,
                 header,
@@ -786,9 +793,8 @@ def _check_values(candidate: _Candidate, kind: str | None, column: pd.Series) ->
     if need:
         return as_(candidate.canonical, "strong", f"{reason}; {said}") if kind == need else None
     if candidate.canonical == "lifecycle_stage" and kind == "opportunity_stage":
-        return as_(
-            DECLINED, "strong", f"{said}: a sales pipeline's stage, not the customer lifecycle"
-        )
+        why = f"{said}, a sales pipeline's stages, not the customer's lifecycle"
+        return as_(DECLINED + "lifecycle_stage", "strong", why)
     if candidate.canonical not in {"previous_tier", "market_segment"}:
         return as_(candidate.canonical, candidate.confidence, reason)
     target = _KIND_CANONICAL.get(kind or "")
@@ -802,19 +808,16 @@ def _check_values(candidate: _Candidate, kind: str | None, column: pd.Series) ->
 
 
 def _value_checked(candidates: list[_Candidate], columns: pd.DataFrame | None) -> list[_Candidate]:
+    """Candidates after their values had their say; without values, those that need none."""
+    if columns is None:
+        return [c for c in candidates if c.need is None]
     out: list[_Candidate] = []
     kinds: dict[str, str | None] = {}
     for candidate in candidates:
-        needs = candidate.need is not None
-        if columns is None or (candidate.canonical not in _VALUE_CHECKED and not needs):
-            if not needs:
-                out.append(candidate)
+        if candidate.canonical not in _VALUE_CHECKED and candidate.need is None:
+            out.append(candidate)
             continue
         column = columns[candidate.header]
-        if column.notna().sum() == 0:
-            if not needs:
-                out.append(candidate)
-            continue
         if candidate.header not in kinds:
             kinds[candidate.header] = value_kind(column)
         checked = _check_values(candidate, kinds[candidate.header], column)
@@ -842,7 +845,7 @@ def match_columns(
     for candidate in candidates:
         if candidate.header in taken or candidate.canonical in chosen:
             continue
-        if candidate.canonical == DECLINED:
+        if candidate.canonical.startswith(DECLINED):
             declined.append(candidate)
             taken.add(candidate.header)
             continue
@@ -875,14 +878,10 @@ def _as_match(chosen: _Candidate, candidates: list[_Candidate]) -> Match:
 
 
 def _declined_note(candidate: _Candidate) -> str:
-    if "stage" in candidate.reason:
-        return (
-            f"'{candidate.header}' was not used as lifecycle_stage: {candidate.reason}; "
-            "map it yourself if it is the customer's stage."
-        )
+    name = candidate.canonical.removeprefix(DECLINED)
     return (
-        f"'{candidate.header}' was not used as ARR: it looks like a lifetime or contract total, "
-        "not revenue per year; map it as arr yourself if it is."
+        f"'{candidate.header}' was not used as {name}: {candidate.reason}; "
+        f"map it as {name} yourself if it is."
     )
 
 
@@ -895,8 +894,8 @@ def _prefer_derived_arr(chosen: dict[str, _Candidate], skipped: set[str]) -> lis
         return []
     del chosen["arr"]
     return [
-        f"'{arr.header}' was not used as ARR: 12 x '{mrr.header}' (a monthly recurring column) "
-        "is more certain; map it as arr yourself if it is ARR."
+        f"'{arr.header}' was not used as arr: 12 x '{mrr.header}' (a monthly recurring column) "
+        "is more certain; map it as arr yourself if it is."
     ]
 
 

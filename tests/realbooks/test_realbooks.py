@@ -89,20 +89,20 @@ WARNINGS = {
 }
 NOTES = {
     "warehouse_extract.csv": [
-        "'lifetime_billed_amount_usd' was not used as ARR: it looks like a lifetime or contract "
+        "'lifetime_billed_amount_usd' was not used as arr: it looks like a lifetime or contract "
         "total, not revenue per year; map it as arr yourself if it is.",
         "ARR computed as MRR x 12 (from 'mrr_usd').",
     ],
     "telecom_customers.xlsx": [
-        "'TotalCharges' was not used as ARR: it looks like a lifetime or contract total, not "
+        "'TotalCharges' was not used as arr: it looks like a lifetime or contract total, not "
         "revenue per year; map it as arr yourself if it is.",
         "ARR computed as MRR x 12 (from 'MonthlyCharges').",
     ],
     "saas_billing.csv": ["ARR computed as MRR x 12 (from 'MRR')."],
     "pipeline_rollup.csv": [
         "'Stage' was not used as lifecycle_stage: values look like opportunity stages "
-        "(Prospecting, Qualification, Needs Analysis): a sales pipeline's stage, not the "
-        "customer lifecycle; map it yourself if it is the customer's stage."
+        "(Prospecting, Qualification, Needs Analysis), a sales pipeline's stages, not the "
+        "customer's lifecycle; map it as lifecycle_stage yourself if it is."
     ],
 }
 
