@@ -480,6 +480,13 @@ _CHANGERS = (
     " target quota forecast budget goal previous potential ltv risk"
 )
 _MONEY = "revenue money amount recurring subscription contract"
+
+
+def _periodic(period: str, words: str) -> tuple[Pattern, ...]:
+    """A period word with each money word: "monthly fee", "annual contract amount"..."""
+    return tuple(_p(f"{period} {word}", allow=_MONEY) for word in words.split())
+
+
 # Headers recognised as *not* a column: "not:arr" takes a header so that nothing else does.
 DECLINED = "not:"
 _DECLINED_WHY = {
@@ -490,13 +497,9 @@ PATTERNS: dict[str, tuple[Pattern, ...]] = {
     "account_id": (_p("account id"), _p("id", "weak")),
     "account_name": (_p("account name"), _p("account", "weak")),
     "arr": (
-        _p("arr", allow="total account contract subscription amount " + _MONEY),
-        _p("year recurring", allow=_MONEY),
+        _p("arr", allow="total account amount " + _MONEY),
         _p("acv", allow=_MONEY),
-        _p("year contract", allow=_MONEY),
-        _p("year subscription", allow=_MONEY),
-        _p("year money", allow=_MONEY),
-        _p("year amount", allow=_MONEY),
+        *_periodic("year", "recurring contract subscription money amount"),
         _p("recurring revenue", "weak"),
         _p(
             "amount",
@@ -512,14 +515,10 @@ PATTERNS: dict[str, tuple[Pattern, ...]] = {
             why="revenue with no period and no 'recurring'",
         ),
     ),
+    # "monthly revenue" is MRR, while "annual revenue" is the company's own revenue.
     "mrr": (
-        _p("mrr", allow="total account contract subscription amount " + _MONEY),
-        _p("month recurring", allow=_MONEY),
-        _p("month revenue", allow=_MONEY),
-        _p("month money", allow=_MONEY),
-        _p("month amount", allow=_MONEY),
-        _p("month subscription", allow=_MONEY),
-        _p("month contract", allow="money amount"),
+        _p("mrr", allow="total account amount " + _MONEY),
+        *_periodic("month", "recurring revenue contract subscription money amount"),
     ),
     DECLINED + "arr": (
         _p("total money", allow=_MONEY),
@@ -648,9 +647,15 @@ _VALUE_CHECKED = frozenset({"previous_tier", "market_segment", "lifecycle_stage"
 _FIT_SHARE = 0.6
 
 
+def _sample(column: pd.Series) -> pd.Series:
+    """Up to _SAMPLE_ROWS filled values from the top of the column, as text ("12.0" -> "12")."""
+    head = column.iloc[: 10 * _SAMPLE_ROWS].dropna().head(_SAMPLE_ROWS)
+    return head.astype("str").str.strip().str.replace(r"\.0$", "", regex=True)
+
+
 def value_kind(column: pd.Series) -> str | None:
     """What a text column's values look like (tiers, market segments, plans...), or None."""
-    sample = column.dropna().head(_SAMPLE_ROWS).astype("str").str.replace(r"\.0$", "", regex=True)
+    sample = _sample(column)
     text = sample.str.lower().str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
     text = text.str.replace(r"^\d+ (?=[a-z])", "", regex=True)  # "1 - Prospecting"
     text = text[text.ne("")]
@@ -665,7 +670,7 @@ def value_kind(column: pd.Series) -> str | None:
 
 
 def _examples(column: pd.Series, limit: int = 3) -> str:
-    values = column.dropna().astype("str").str.strip()
+    values = _sample(column)
     return ", ".join(values[values.ne("")].unique()[:limit])
 
 
