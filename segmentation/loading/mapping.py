@@ -484,7 +484,8 @@ _MONEY = "revenue money amount recurring subscription contract"
 
 def _periodic(period: str, words: str) -> tuple[Pattern, ...]:
     """A period word with each money word: "monthly fee", "annual contract amount"..."""
-    return tuple(_p(f"{period} {word}", allow=_MONEY) for word in words.split())
+    said = {"month": "a monthly amount, so MRR", "year": "a yearly amount, so ARR"}[period]
+    return tuple(_p(f"{period} {word}", allow=_MONEY, why=said) for word in words.split())
 
 
 # Headers recognised as *not* a column: "not:arr" takes a header so that nothing else does.
