@@ -330,11 +330,14 @@ _UNITS = _words("usd eur gbp cad aud chf jpy inr sek nok dkk dollar currency c")
 _FILLERS = _words(
     "the of in per a an for by to and on as is has flag yn type kind current latest actual"
     " overall avg average mean median rolling recent this count number num no nbr cnt qty pct"
-    " percent last days day d"
+    " percent last d"
 )
 # Word -> the concept word it stands for ("mo" -> month, "fee" -> money).
 _SYNONYM_GROUPS: tuple[tuple[str, str], ...] = (
     ("month", "monthly month mo mth mthly permonth"),
+    ("day", "day daily"),
+    ("week", "week weekly wk"),
+    ("quarter", "quarter quarterly qtr"),
     ("year", "annual annually annualized annualised yearly year yr pa"),
     ("revenue", "revenue rev"),
     ("money", "charge fee spend payment price"),
@@ -374,7 +377,7 @@ _SYNONYMS: dict[str, str] = {
     "autorenewal": "auto renewal",
     "evergreen": "auto renewal",
 }
-_KEEP_PLURAL = _words("sales days")
+_KEEP_PLURAL = _words("sales")
 
 
 def _split_words(header: object) -> list[str]:
@@ -496,7 +499,7 @@ _DECLINED_WHY = {
 
 PATTERNS: dict[str, tuple[Pattern, ...]] = {
     "account_id": (_p("account id"), _p("id", "weak")),
-    "account_name": (_p("account name"), _p("account", "weak")),
+    "account_name": (_p("account name"),),
     "arr": (
         _p("arr", allow="total account amount " + _MONEY),
         _p("acv", allow=_MONEY),
@@ -552,8 +555,11 @@ PATTERNS: dict[str, tuple[Pattern, ...]] = {
         _p("wau"),
         _p("dau"),
         _p("active seat"),
+        _p("seat used"),
     ),
-    "licensed_seats": (_p("seat", allow="purchased paid licensed contract"),),
+    "licensed_seats": (
+        _p("seat", allow="purchased paid licensed contract", forbid="usage used money amount"),
+    ),
     "support_tickets": (
         _p("ticket", allow="support open month week quarter"),
         _p("support request"),
@@ -610,11 +616,30 @@ for _name in ("arr", "mrr"):
     PATTERNS[_name] = tuple(
         replace(p, forbid=p.forbid | frozenset(_CHANGERS.split())) for p in PATTERNS[_name]
     )
-_FORBID_BY_CANONICAL = {
-    "arr": frozenset({"month"}),
-    "mrr": frozenset({"year"}),
-    "tenure_months": frozenset({"year"}),
+# Counts and scores over a window ("tickets_last_90_days", "weekly_active_users") are still
+# the column; a date or a trend of one is not.
+_WINDOW = _words("day week month quarter year")
+_NUMERIC_KINDS = ("count", "score", "number")
+for _name, _patterns in PATTERNS.items():
+    if _name in COLUMN_BY_NAME and COLUMN_BY_NAME[_name].kind in ("count", "score"):
+        PATTERNS[_name] = tuple(replace(p, allow=p.allow | _WINDOW) for p in _patterns)
+_FORBID_BY_CANONICAL: dict[str, frozenset[str]] = {
+    column.name: _words("date trend change delta")
+    for column in CANONICAL_COLUMNS
+    if column.kind in _NUMERIC_KINDS
 }
+_FORBID_BY_CANONICAL |= {
+    "arr": _words("month week day quarter"),
+    "mrr": _words("year week day quarter"),
+    "tenure_months": _words("year week day date trend"),
+    "renewal_date": _words("day"),
+}
+
+
+def _forbidden(canonical: str, tokens: frozenset[str]) -> bool:
+    """Whether a header's words rule the column out ("Tenure (Years)" is not tenure_months)."""
+    return bool(tokens & _FORBID_BY_CANONICAL.get(canonical, frozenset()))
+
 
 # --------------------------------------------------------------------------- values
 
@@ -736,6 +761,8 @@ def _exact_candidates(header: str, position: int) -> list[_Candidate]:
     for level, key in enumerate(_variants(header)):
         if key in _ALIAS_RANK:
             canonical, rank = _ALIAS_RANK[key]
+            if _forbidden(canonical, header_tokens(header)):
+                return []
             alias = HEADER_ALIASES[canonical][rank]
             return [
                 _Candidate(
@@ -751,8 +778,9 @@ def _pattern_candidates(header: str, position: int) -> list[_Candidate]:
     for canonical, patterns in PATTERNS.items():
         best: _Candidate | None = None
         for pattern in patterns:
-            forbid = pattern.forbid | _FORBID_BY_CANONICAL.get(canonical, frozenset())
-            if not pattern.words <= tokens or tokens & forbid:
+            if not pattern.words <= tokens or tokens & pattern.forbid:
+                continue
+            if _forbidden(canonical, tokens):
                 continue
             leftover = tokens - pattern.words - pattern.allow
             if leftover and pattern.confidence == "weak":

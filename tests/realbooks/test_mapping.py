@@ -69,6 +69,10 @@ from segmentation.loading.mapping import (
         ("seats_purchased", "licensed_seats", "exact"),
         ("Plan Type", "plan", "exact"),
         ("subscription_tier", "plan", "strong"),
+        ("tickets_last_90_days", "support_tickets", "strong"),
+        ("Logins per Week", "usage_events", "strong"),
+        ("Seats Used", "active_users", "strong"),
+        ("Tenure (Months)", "tenure_months", "exact"),
     ],
 )
 def test_headers_are_recognised_by_meaning(header, canonical, confidence) -> None:
@@ -94,6 +98,16 @@ def test_headers_are_recognised_by_meaning(header, canonical, confidence) -> Non
         "Opportunity Owner",
         "Contract",  # says nothing without values
         "_loaded_at",
+        "Tenure (Years)",  # the wrong unit for tenure_months
+        "Account Age (days)",
+        "Days to Renewal",  # a number, not the renewal date
+        "Last Login Date",  # a date, not a count of logins
+        "NPS Date",
+        "Health Trend",
+        "License Utilization %",
+        "Price per Seat",
+        "Account Type",
+        "quarterly_fee",
     ],
 )
 def test_headers_that_are_not_a_canonical_column(header) -> None:
