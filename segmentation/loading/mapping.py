@@ -687,7 +687,12 @@ def value_kind(column: pd.Series) -> str | None:
     text = text[text.ne("")]
     if text.empty:
         return None
-    shares = {kind: text.str.fullmatch(rx).mean() for kind, rx in _VOCABULARY_RE.items()}
+    # A sample holds few distinct values: match those, weighted by how often each appears.
+    counts = text.value_counts(normalize=True)
+    shares = {
+        kind: sum(share for value, share in counts.items() if rx.fullmatch(value))
+        for kind, rx in _VOCABULARY_RE.items()
+    }
     best = max(shares, key=shares.get)
     ties = [k for k, s in shares.items() if s == shares[best]]
     if shares[best] < _FIT_SHARE or len(ties) > 1:
