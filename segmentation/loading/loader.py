@@ -21,6 +21,7 @@ from segmentation.loading.mapping import (
     match_columns,
     matches_for,
     normalise_header,
+    still_true,
 )
 from segmentation.loading.report import FlaggedCell, LoadReport
 from segmentation.loading.source import EXCEL_EXTENSIONS, read_source
@@ -151,6 +152,7 @@ def remap(book: Book, mapping: dict[str, str | None]) -> Book:
     _require_id_or_name(ordered, list(book.raw.columns), book.report.source)
     again = _derive(book.raw, ordered, book._context)
     again.report.matches = matches_for(ordered, book.report.matches)
+    again.report.notes = still_true(again.report.notes, ordered)
     return again
 
 

@@ -964,6 +964,12 @@ def matches_for(mapping: Mapping[str, str], previous: Iterable[Match]) -> list[M
     ]
 
 
+def still_true(notes: Iterable[str], mapping: Mapping[str, str]) -> list[str]:
+    """The notes without "'X' was not used as c" for the pairs a user has since mapped."""
+    stale = tuple(f"'{header}' was not used as {name}:" for name, header in mapping.items())
+    return [note for note in notes if not note.startswith(stale)]
+
+
 def auto_map(headers: list[str]) -> dict[str, str]:
     """Map canonical column -> input header from the headers alone (no values)."""
     return match_columns(headers).mapping

@@ -235,3 +235,13 @@ def test_a_bad_map_is_one_error_line(books, tmp_path, option, named) -> None:
     lines = done.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and named in lines[0], lines
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_mapping_a_passed_over_header_drops_its_note(books) -> None:
+    book = load(books, "telecom_customers.xlsx")
+    again = seg.remap(book, {**book.mapping, "arr": "TotalCharges"})
+    assert not any(n.startswith("'TotalCharges' was not used") for n in again.report.notes)
+    assert any(n.startswith("'TotalCharges' was not used") for n in book.report.notes)
+    matches = {m.canonical: m for m in again.report.matches}
+    assert matches["arr"] == seg.loading.Match("arr", "TotalCharges", "manual", "given by the user")
+    assert matches["mrr"] == next(m for m in book.report.matches if m.canonical == "mrr")
