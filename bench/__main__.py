@@ -1,4 +1,4 @@
-"""Measure Tierwise against the speed targets of DESIGN section 4.
+"""Measure Tierwise against the speed targets of docs/design.md section 4.
 
     python -m bench            # everything (a few minutes)
     python -m bench --quick    # smaller books, for a smoke check

@@ -26,7 +26,7 @@ from ui.state import seed_accounts  # noqa: E402
 
 APP = str(ROOT / "app.py")
 MOVES = (31.0, 45.0, 20.0, 38.0, 27.0)
-TARGET_MS = 300  # at 100k accounts (DESIGN section 4)
+TARGET_MS = 300  # at 100k accounts (docs/design.md section 4)
 
 
 def measure(rows: int, moves: tuple[float, ...] = MOVES) -> dict:

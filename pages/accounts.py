@@ -3,7 +3,8 @@
 import streamlit as st
 
 import segmentation as seg
-from segmentation import summaries
+from segmentation.views import accounts as account_list
+from segmentation.views import book, tiers
 from ui import charts, components, state, tables
 from ui import format as fmt
 from ui.shell import ensure_router
@@ -28,17 +29,17 @@ with st.container(border=True):
     columns = st.columns(4)
     filters = {}
     for i, (column, label) in enumerate(tables.FILTERS.items()):
-        options = summaries.filter_options(result, column)
+        options = account_list.filter_options(result, column)
         if options:
             with columns[i % 4]:
                 filters[column] = components.multiselect_filter(label, f"filter_{column}", options)
-mask = summaries.filter_mask(result, filters, search)
+mask = account_list.filter_mask(result, filters, search)
 filtered = result[mask]
 
-summary = summaries.tier_summary(filtered, cfg)
+summary = tiers.tier_summary(filtered, cfg)
 st.markdown(
     f"**{fmt.accounts(len(filtered))}** of {fmt.count(len(result))} · "
-    f"{fmt.money(summaries.total_arr(filtered))} ARR · "
+    f"{fmt.money(book.total_arr(filtered))} ARR · "
     + " · ".join(f"{name} {fmt.count(n)}" for name, n in summary["accounts"].items())
 )
 
@@ -77,7 +78,7 @@ if picked:
             st.warning(f"Data issues: {row['data_issues']}", icon=":material/warning:")
     with chart_col:
         st.altair_chart(
-            charts.breakdown_chart(summaries.pillar_breakdown(row, cfg)), width="stretch"
+            charts.breakdown_chart(account_list.pillar_breakdown(row, cfg)), width="stretch"
         )
 else:
     st.caption("Select a row to see its pillar breakdown and reasons.")
@@ -87,10 +88,13 @@ st.subheader("Download", anchor=False)
 scope = components.export_scope(len(filtered), len(result))
 rows = filtered if scope == "filtered" else result
 report = state.book().report if state.book() is not None else None
+problems = state.export_problems()
+for problem in problems.values():
+    st.error(problem, icon=":material/error:")
 buttons = st.container(horizontal=True)
 buttons.download_button(
     "Accounts as CSV",
-    data=tables.export_callable(rows, "csv", cfg, report),
+    data=tables.export_callable(rows, "csv", cfg, report, problems),
     file_name="tierwise-accounts.csv",
     mime="text/csv",
     key="download_csv",
@@ -101,7 +105,7 @@ fits_excel = tables.fits_excel(rows)
 buttons.download_button(
     "Accounts as Excel",
     # Built only when it can be: a failure inside the deferred build would reach no one.
-    data=tables.export_callable(rows, "xlsx", cfg, report) if fits_excel else b"",
+    data=tables.export_callable(rows, "xlsx", cfg, report, problems) if fits_excel else b"",
     file_name="tierwise-accounts.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="download_xlsx",

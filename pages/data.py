@@ -3,7 +3,7 @@
 import streamlit as st
 
 import segmentation as seg
-from segmentation import summaries
+from segmentation.views import data_quality
 from ui import components, state
 from ui import format as fmt
 from ui.shell import ensure_router
@@ -78,7 +78,7 @@ with st.expander("Full load report"):
 
 # --- mapping --------------------------------------------------------------------------------
 st.subheader("Columns", anchor=False)
-coverage = summaries.mapping_coverage(accounts, book.mapping, cfg)
+coverage = data_quality.mapping_coverage(accounts, book.mapping, cfg)
 st.dataframe(
     coverage.drop(columns=["column"]),
     hide_index=True,
@@ -103,7 +103,7 @@ with st.expander("Change the mapping", icon=":material/edit:"):
         else:
             st.rerun()
 
-candidates = summaries.unmapped_numeric_columns(book.raw, book.mapping)
+candidates = data_quality.unmapped_numeric_columns(book.raw, book.mapping)
 with st.expander("Use another numeric column as a metric", icon=":material/add_chart:"):
     if not candidates:
         st.caption("Every numeric column of the file is already mapped.")
@@ -122,7 +122,7 @@ with st.expander("Use another numeric column as a metric", icon=":material/add_c
 cfg = state.config()  # a metric may have just been added
 st.subheader("Data quality", anchor=False)
 st.caption("How complete each metric is, and what Tierwise does where a value is missing.")
-quality = summaries.metric_coverage(state.metric_scores(), cfg)
+quality = data_quality.metric_coverage(state.metric_scores(), cfg)
 st.dataframe(
     quality,
     hide_index=True,
@@ -137,7 +137,7 @@ st.dataframe(
         "when_missing": "When missing",
     },
 )
-gaps = summaries.pillar_gaps(state.result(), cfg)
+gaps = data_quality.pillar_gaps(state.result(), cfg)
 for row in gaps.itertuples(index=False):
     if row.accounts_without_score:
         st.warning(

@@ -3,7 +3,8 @@
 import streamlit as st
 
 import segmentation as seg
-from segmentation import summaries
+from segmentation import movement
+from segmentation.views import book, histogram, quadrant, tiers
 from ui import charts, components, state, tables
 from ui import format as fmt
 from ui.shell import ensure_router
@@ -22,9 +23,9 @@ if not state.has_data():
     st.stop()
 
 
-def draw_controls(cfg: seg.Config, quadrant: seg.config.Quadrant) -> seg.Config:
+def draw_controls(cfg: seg.Config, quadrant_settings: seg.config.Quadrant) -> seg.Config:
     """The control panel; returns the settings it shows (or the last valid ones)."""
-    shares = summaries.weight_shares(cfg)
+    shares = components.weight_shares_now(cfg)
     st.markdown("**Pillar weights**")
     weights = {p.key: components.weight_slider(p, shares[p.key]) for p in cfg.pillars}
     st.caption(
@@ -47,7 +48,7 @@ def draw_controls(cfg: seg.Config, quadrant: seg.config.Quadrant) -> seg.Config:
         arr_per_csm = components.arr_per_csm_input(cfg)
     try:
         return components.build_config(
-            cfg, weights, effects, metrics, thresholds, quadrant, arr_per_csm
+            cfg, weights, effects, metrics, thresholds, quadrant_settings, arr_per_csm
         )
     except seg.ConfigError as exc:
         st.error(f"These settings cannot be used: {exc}", icon=":material/error:")
@@ -55,28 +56,26 @@ def draw_controls(cfg: seg.Config, quadrant: seg.config.Quadrant) -> seg.Config:
 
 
 def draw_tier_cards(result, cfg: seg.Config) -> None:
-    table = summaries.tier_summary(result, cfg)
-    base_counts = summaries.tier_counts(state.baseline_tiers())
-    for column, (name, row) in zip(st.columns(len(table)), table.iterrows(), strict=True):
+    cards = tiers.tier_cards(result, cfg, state.baseline_tiers())
+    for column, card in zip(st.columns(len(cards)), cards, strict=True):
         with column, st.container(border=True):
-            st.html(strip(tier_colour(cfg.tier_names, name)))
-            change = summaries.change(row["accounts"], base_counts.get(name))
+            st.html(strip(tier_colour(cfg.tier_names, card.name)))
             st.metric(
-                name,
-                fmt.count(row["accounts"]),
-                delta=fmt.delta(change),
+                card.name,
+                fmt.count(card.accounts),
+                delta=fmt.delta(card.change),
                 delta_color="off",
-                delta_arrow="off" if change == 0 else "auto",
-                help=summaries.tier_engagement(cfg, name) or None,
+                delta_arrow="off" if card.change == 0 else "auto",
+                help=card.engagement or None,
             )
             st.caption(
-                f"**{fmt.money(row['arr'])}** ARR · {fmt.share(row['share_of_arr'])} of ARR · "
-                f"{fmt.share(row['share_of_accounts'])} of accounts"
+                f"**{fmt.money(card.arr)}** ARR · {fmt.share(card.share_of_arr)} of ARR · "
+                f"{fmt.share(card.share_of_accounts)} of accounts"
             )
 
 
 def draw_coverage(result, cfg: seg.Config) -> None:
-    cover = summaries.csm_coverage(result, cfg)
+    cover = tiers.csm_coverage(result, cfg)
     st.html(
         f'<div class="tw-coverage">Coverage: <b>{cover.tier}</b> holds '
         f"<b>{fmt.money(cover.arr)}</b> "
@@ -86,37 +85,32 @@ def draw_coverage(result, cfg: seg.Config) -> None:
 
 
 def draw_quadrant(result, cfg: seg.Config) -> None:
-    sample = summaries.chart_sample(result)
-    cells = summaries.quadrant_summary(result, cfg)
-    frame = charts.quadrant_frame(result, sample.rows, cfg)
-    x_domain = summaries.axis_domain(result, cfg.quadrant.x)
-    y_domain = summaries.axis_domain(result, cfg.quadrant.y)
-    st.vega_lite_chart(
-        spec=charts.quadrant_spec(frame, cells, cfg, x_domain, y_domain), width="stretch"
-    )
-    notes = []
+    view = quadrant.quadrant_view(result, cfg)
+    spec = charts.quadrant_spec(view.points, view.cells, cfg, view.x_domain, view.y_domain)
+    st.vega_lite_chart(spec=spec, width="stretch")
+    sample, notes = view.sample, []
     if sample.sampled:
         notes.append(
             f"Showing a sample of {fmt.count(sample.shown)} of {fmt.count(sample.total)} "
             f"accounts ({fmt.count(sample.top_shown)} of {fmt.count(sample.top_total)} "
             f"{cfg.tiers[0].name}); counts and ARR in the corners are exact."
         )
-    if cells.attrs["unplaced"]:
-        notes.append(f"{fmt.accounts(cells.attrs['unplaced'])} lack a value on an axis.")
+    if view.cells.attrs["unplaced"]:
+        notes.append(f"{fmt.accounts(view.cells.attrs['unplaced'])} lack a value on an axis.")
     notes.append("Point size: ARR.")
     st.caption(" ".join(notes))
 
 
 def draw_histogram(result, cfg: seg.Config) -> None:
     st.markdown("**Priority distribution**")
-    bins = summaries.priority_histogram(result, cfg)
+    bins = histogram.priority_histogram(result, cfg)
     st.vega_lite_chart(spec=charts.histogram_spec(bins, cfg), width="stretch")
     st.caption("Accounts per 2 priority points, coloured by tier; dashed lines are the cut-offs.")
 
 
 def draw_movement(result) -> None:
-    baseline_tiers = state.baseline_tiers()
-    moves = summaries.movement_totals(result, baseline_tiers)
+    view = movement.movement_view(result, state.baseline_tiers())
+    moves = view.totals
     st.subheader("Who moved", anchor=False)
     st.caption(f"Against {state.baseline_label()}.")
     if moves.moved == 0:
@@ -126,18 +120,18 @@ def draw_movement(result) -> None:
         f"**{fmt.accounts(moves.moved)}** change tier ({moves.up} up, {moves.down} down), "
         f"holding **{fmt.money(moves.arr_moved)}** ARR."
     )
-    matrix = summaries.movement_matrix(baseline_tiers, result["tier"].array)
     st.caption("Accounts by baseline tier (rows) and tier now (columns)")
     st.dataframe(
-        matrix, width="content", column_config=tables.movement_matrix_config(list(matrix.columns))
+        view.matrix,
+        width="content",
+        column_config=tables.movement_matrix_config(list(view.matrix.columns)),
     )
-    moved = summaries.moved_accounts(result, baseline_tiers)
-    st.caption(f"The {len(moved)} largest by ARR")
+    st.caption(f"The {len(view.moved)} largest by ARR")
     st.dataframe(
-        moved,
+        view.moved,
         hide_index=True,
         width="stretch",
-        column_config=tables.moved_column_config(list(moved.columns)),
+        column_config=tables.moved_column_config(list(view.moved.columns)),
     )
 
 
@@ -153,12 +147,12 @@ def workshop() -> None:
         movement = st.container()
     with quad_col:
         st.markdown("**Quadrant**")
-        arr = summaries.arr_values(state.accounts())
-        quadrant = components.quadrant_controls(
-            cfg, arr, summaries.default_split(state.accounts(), "arr")
+        arr = book.arr_values(state.accounts())
+        controls_quadrant = components.quadrant_controls(
+            cfg, arr, quadrant.default_split(state.accounts(), "arr")
         )
     with controls, st.container(border=True):
-        new_cfg = draw_controls(cfg, quadrant)
+        new_cfg = draw_controls(cfg, controls_quadrant)
     state.set_config(new_cfg)
     result = state.result()
     with cards:

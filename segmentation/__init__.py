@@ -15,10 +15,10 @@ from segmentation.config import (
     save_config,
 )
 from segmentation.errors import ConfigError, InputError
-from segmentation.export import export, export_bytes
+from segmentation.exporting import export, export_bytes
 from segmentation.loading import Book, LoadReport, load, remap
+from segmentation.rules.metrics import MetricScores, score_metrics
 from segmentation.sample import generate_accounts
-from segmentation.scoring.metrics import MetricScores, score_metrics
 from segmentation.segment import LENS_COLUMNS, OUTPUT_COLUMNS, SCORE_COLUMNS, segment, tier_accounts
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""The command line: a thin layer over the library (CONTRACT.md section 4).
+"""The command line: a thin layer over the library (docs/interfaces.md section 4).
 
     python -m segmentation score accounts.xlsx --out segmented.xlsx --config settings.json
     python -m segmentation sample --rows 500 --seed 7 --out accounts.csv
@@ -17,8 +17,6 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
-
-TIER_CHANGES = ("up", "down", "same", "new")
 
 
 class CommandError(Exception):
@@ -141,6 +139,7 @@ def run_score(args: argparse.Namespace) -> None:
     python -m segmentation score accounts.xlsx --out segmented.xlsx --config settings.json
     """
     import segmentation as seg
+    from segmentation.movement import tier_changes
 
     fmt = _output_format(args.out)
     for path in (args.input, args.config, args.previous):
@@ -246,7 +245,7 @@ def _check_not_a_folder(path: str | None) -> None:
 
 
 def _output_format(path: str) -> str:
-    from segmentation.export import format_for_path
+    from segmentation.exporting import format_for_path
 
     return _guarded(path, format_for_path, path)
 
@@ -256,7 +255,7 @@ def _print_lines(lines: list[str]) -> None:
 
 
 def _score_summary(result: Any, report: Any, config: Any, out: str) -> list[str]:
-    from segmentation.summaries import group_summary
+    from segmentation.views.tiers import group_summary
 
     lines = [
         f"Read {report.rows_read:,} rows: {report.rows_kept:,} accounts kept, "
@@ -277,75 +276,16 @@ def _score_summary(result: Any, report: Any, config: Any, out: str) -> list[str]
     return lines
 
 
-def tier_changes(result: Any, previous: Any, tier_order: Sequence[str]) -> Any:
-    """Per account of `result`: "up", "down", "same" or "new" against the previous book.
-
-    Accounts are matched by account_id (else account_name); an account whose key is missing
-    or blank matches nothing ("new"). The previous tier is its `tier` column (any case), else
-    its canonical `previous_tier`. A previous tier that is missing or not one of `tier_order`
-    gives an empty value.
-    """
-    import numpy as np
-    import pandas as pd
-
-    from segmentation.errors import InputError
-
-    key = "account_id" if "account_id" in result and "account_id" in previous else "account_name"
-    if key not in result or key not in previous:
-        raise InputError("the previous file has no account id or name to match accounts on.")
-    tier_column = _previous_tier_column(previous)
-    rank = {name: position for position, name in enumerate(tier_order)}
-    previous_keys = _match_keys(previous[key])
-    previous_rank = pd.Series(
-        previous[tier_column].astype(object).map(rank).to_numpy(dtype=float),
-        index=previous_keys,
-    )[previous_keys.notna()]
-    previous_rank = previous_rank[~previous_rank.index.duplicated()]
-    keys = _match_keys(result[key])
-    known = keys.notna() & keys.isin(previous_rank.index)
-    before = previous_rank.reindex(keys).to_numpy()
-    now = result["tier"].astype(object).map(rank).to_numpy(dtype=float)
-    change = np.select(
-        [~known, np.isnan(before) | np.isnan(now), now < before, now > before],
-        ["new", "", "up", "down"],
-        default="same",
-    )
-    return pd.Series(change, index=result.index, dtype="str").replace("", pd.NA)
-
-
-def _previous_tier_column(previous: Any) -> str:
-    for column in previous.columns:
-        if str(column).strip().lower() == "tier":
-            return column
-    if "previous_tier" in previous:
-        return "previous_tier"
-    from segmentation.errors import InputError
-
-    raise InputError("the previous file has no tier column (Tier or Previous Tier).")
-
-
-def _match_keys(values: Any) -> Any:
-    """The keys to match accounts on, stripped; missing for a missing or blank key (never the
-    text "nan" or "<NA>", which would match every other account without a key)."""
-    import numpy as np
-    import pandas as pd
-
-    text = values.astype(object).map(lambda v: str(v).strip(), na_action="ignore")
-    present = text.map(lambda v: isinstance(v, str) and v != "").to_numpy(dtype=bool)
-    return pd.Index(np.where(present, text.to_numpy(dtype=object), None), dtype=object)
-
-
 def _changes_line(changes: Any, previous_path: str, previous: Any, result: Any) -> str:
-    counts = changes.value_counts()
-    parts = [f"{int(counts.get(name, 0)):,} {name}" for name in TIER_CHANGES]
-    key = "account_id" if "account_id" in result and "account_id" in previous else "account_name"
-    previous_keys, keys = _match_keys(previous[key]), _match_keys(result[key])
-    gone = (previous_keys.notna() & ~previous_keys.isin(keys[keys.notna()])).sum()
-    unknown = int(changes.isna().sum())
+    from segmentation.movement import compare_snapshots
+
+    comparison = compare_snapshots(changes, result, previous)
+    parts = [f"{count:,} {name}" for name, count in comparison.counts.items()]
+    unknown = comparison.unknown
     extra = f"; {unknown:,} with no comparable previous tier" if unknown else ""
     return (
         f"Tier changes since {previous_path}: {', '.join(parts)}{extra}; "
-        f"{gone:,} accounts of the previous file are no longer in the book."
+        f"{comparison.gone:,} accounts of the previous file are no longer in the book."
     )
 
 

@@ -1,139 +1,80 @@
-"""The settings document: pillars, metrics, tiers, guard-rails and quadrant, as validated data.
+"""The settings document: the rules' settings composed into one validated, versioned Config.
 
-One `Config` is everything that decides a segmentation. It is built only through its
-constructor (which validates it), saved and loaded as versioned JSON, and changed with the
-`with_*` helpers, which return a new, validated Config.
+Each rule owns its settings and their constraints (`segmentation/rules/`: schemes,
+pillars, tiers, quadrant); this module assembles them, validates the whole once, reads and
+writes the JSON, and says the criteria in plain words. A Config is built only through its
+constructor (which validates it) and changed with the `with_*` helpers, which return a new,
+validated Config.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from segmentation.errors import ConfigError
+from segmentation.rules.constraints import Number, fail
+from segmentation.rules.pillars import (
+    EFFECTS,
+    PILLAR_KEYS,
+    SCORE_COLUMNS,
+    SHORT_LABELS,
+    Pillar,
+    describe_pillars,
+    validate_pillars,
+)
+from segmentation.rules.quadrant import (
+    AXES,
+    QUADRANT_CELLS,
+    Quadrant,
+    describe_quadrant,
+    validate_quadrant,
+)
+from segmentation.rules.schemes import (
+    DIRECTIONS,
+    METRIC_FIELDS,
+    MISSING_HELP,
+    MISSING_POLICIES,
+    SCHEMES,
+    Band,
+    Metric,
+    param_fields,
+)
+from segmentation.rules.tiers import (
+    Guardrails,
+    Override,
+    Tier,
+    describe_tiers,
+    validate_guardrails,
+    validate_tiers,
+)
+
+__all__ = [
+    "AXES",
+    "DIRECTIONS",
+    "EFFECTS",
+    "MISSING_HELP",
+    "MISSING_POLICIES",
+    "PILLAR_KEYS",
+    "QUADRANT_CELLS",
+    "SCHEMES",
+    "SCORE_COLUMNS",
+    "SHORT_LABELS",
+    "Band",
+    "Config",
+    "Guardrails",
+    "Metric",
+    "Override",
+    "Pillar",
+    "Quadrant",
+    "Tier",
+]
 
 CONFIG_VERSION = 1
-PILLAR_KEYS: tuple[str, ...] = ("growth", "strategic", "complexity", "health")
-SCHEMES: tuple[str, ...] = ("percentile", "linear", "bands", "boolean", "category")
-DIRECTIONS: tuple[str, ...] = ("higher", "lower")
-MISSING_POLICIES: tuple[str, ...] = ("skip", "neutral", "worst")
-EFFECTS: tuple[str, ...] = ("raises", "lowers")
-SCORE_COLUMNS: tuple[str, ...] = tuple(f"score_{key}" for key in PILLAR_KEYS)
-AXES: tuple[str, ...] = (*SCORE_COLUMNS, "priority", "arr")
-QUADRANT_CELLS: tuple[str, ...] = ("top_right", "top_left", "bottom_right", "bottom_left")
-
-SHORT_LABELS = {
-    "growth": "growth",
-    "strategic": "strategic value",
-    "complexity": "complexity",
-    "health": "health",
-}
-SCHEME_HELP = {
-    "percentile": "rank within the book, 0 (lowest) to 100 (highest)",
-    "linear": "straight line from `low` (0) to `high` (100), clipped",
-    "bands": "points per band: a value up to each band's `up_to` gets its `score`",
-    "boolean": "yes = 100, no = 0",
-    "category": "points per category, `other` for anything not listed",
-}
-MISSING_HELP = {
-    "skip": "left out, the other metrics of the pillar re-weighted",
-    "neutral": "scored 50",
-    "worst": "scored as the worst value (0)",
-}
-
-
-@dataclass(frozen=True)
-class Band:
-    up_to: float | None  # None: no upper bound (the last band)
-    score: float
-
-
-@dataclass(frozen=True)
-class Metric:
-    """One input column turned into a 0-100 score inside a pillar."""
-
-    column: str
-    weight: float = 1.0
-    scheme: str = "percentile"
-    direction: str = "higher"  # "higher": a higher value gives a higher score
-    missing: str = "skip"
-    low: float | None = None  # linear
-    high: float | None = None  # linear
-    bands: tuple[Band, ...] = ()
-    categories: tuple[tuple[str, float], ...] = ()
-    other: float | None = None  # category score for values not listed; None = missing
-
-    def scoring_key(self) -> tuple:
-        """Everything that changes the metric's score (its weight does not)."""
-        return (
-            self.column,
-            self.scheme,
-            self.direction,
-            self.missing,
-            self.low,
-            self.high,
-            self.bands,
-            self.categories,
-            self.other,
-        )
-
-
-@dataclass(frozen=True)
-class Pillar:
-    key: str
-    label: str
-    weight: float
-    effect: str  # "raises": a high score raises priority; "lowers": a low score raises it
-    metrics: tuple[Metric, ...]
-
-    @property
-    def driver_label(self) -> str:
-        """How the pillar reads in a reason, by the way it enters priority ("health risk")."""
-        short = SHORT_LABELS[self.key]
-        if self.effect == "raises":
-            return short
-        return f"{short} risk" if self.key == "health" else f"low {short}"
-
-
-@dataclass(frozen=True)
-class Tier:
-    name: str
-    threshold: float  # lowest priority that reaches this tier; the last tier's is 0
-    engagement: str = ""
-
-
-@dataclass(frozen=True)
-class Override:
-    account_id: str
-    tier: str
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class Guardrails:
-    min_arr_top_tier: float | None = None  # below it, a top-tier account drops one tier
-    strategic_floor: str | None = None  # strategic accounts are never below this tier
-    overrides: tuple[Override, ...] = ()
-
-
-@dataclass(frozen=True)
-class Quadrant:
-    x: str = "score_health"
-    y: str = "score_strategic"
-    x_split: float = 50.0
-    y_split: float = 50.0
-    labels: tuple[tuple[str, str], ...] = (
-        ("top_right", "Grow"),
-        ("top_left", "Protect"),
-        ("bottom_right", "Nurture"),
-        ("bottom_left", "Monitor"),
-    )
-
-    def label(self, cell: str) -> str:
-        return dict(self.labels)[cell]
+MAX_SETTINGS_BYTES = 1_000_000  # a settings file is a few kB; refuse anything absurd early
+MAX_SETTINGS_DEPTH = 12  # the document nests 5 deep; deeper is not a Tierwise file
 
 
 @dataclass(frozen=True)
@@ -166,123 +107,15 @@ class Config:
 # --- validation -----------------------------------------------------------------------------
 
 
-def _fail(path: str, problem: str) -> None:
-    raise ConfigError(f"{path}: {problem}")
-
-
-def _check_number(path: str, value: Any, *, minimum: float | None = None) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        _fail(path, f"must be a number, got {value!r}")
-    if minimum is not None and value < minimum:
-        _fail(path, f"must be at least {minimum:g}, got {value:g}")
-
-
-def _check_choice(path: str, value: Any, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        _fail(path, f"must be one of {', '.join(choices)}; got {value!r}")
-
-
-def _validate_metric(path: str, metric: Metric) -> None:
-    if not isinstance(metric.column, str) or not metric.column.strip():
-        _fail(f"{path}.column", "must name a column")
-    _check_number(f"{path}.weight", metric.weight, minimum=0)
-    _check_choice(f"{path}.scheme", metric.scheme, SCHEMES)
-    _check_choice(f"{path}.direction", metric.direction, DIRECTIONS)
-    _check_choice(f"{path}.missing", metric.missing, MISSING_POLICIES)
-    if metric.scheme == "linear":
-        _check_number(f"{path}.low", metric.low)
-        _check_number(f"{path}.high", metric.high)
-        if metric.high <= metric.low:
-            _fail(f"{path}.high", f"must be above low ({metric.low:g}), got {metric.high:g}")
-    if metric.scheme == "bands":
-        if not metric.bands:
-            _fail(f"{path}.bands", "the bands scheme needs at least one band")
-        previous = -math.inf
-        for i, band in enumerate(metric.bands):
-            _check_number(f"{path}.bands[{i}].score", band.score, minimum=0)
-            if band.score > 100:
-                _fail(f"{path}.bands[{i}].score", f"must be at most 100, got {band.score:g}")
-            if band.up_to is None:
-                if i != len(metric.bands) - 1:
-                    _fail(f"{path}.bands[{i}].up_to", "only the last band may be open-ended")
-                continue
-            _check_number(f"{path}.bands[{i}].up_to", band.up_to)
-            if band.up_to <= previous:
-                _fail(f"{path}.bands[{i}].up_to", "bands must be in increasing order")
-            previous = band.up_to
-    if metric.scheme == "category":
-        if not metric.categories:
-            _fail(f"{path}.categories", "the category scheme needs at least one category")
-        for name, score in metric.categories:
-            _check_number(f"{path}.categories[{name!r}]", score, minimum=0)
-            if score > 100:
-                _fail(f"{path}.categories[{name!r}]", f"must be at most 100, got {score:g}")
-        if metric.other is not None:
-            _check_number(f"{path}.other", metric.other, minimum=0)
-
-
 def validate(config: Config) -> None:
     """Raise ConfigError naming the first invalid field; return None when the config is sound."""
     if config.version != CONFIG_VERSION:
-        _fail(
-            "version", f"unknown version {config.version!r}; this Tierwise reads {CONFIG_VERSION}"
-        )
-    keys = tuple(p.key for p in config.pillars)
-    if keys != PILLAR_KEYS:
-        _fail("pillars", f"must be exactly {', '.join(PILLAR_KEYS)} in that order; got {keys}")
-    for pillar in config.pillars:
-        path = f"pillars.{pillar.key}"
-        _check_number(f"{path}.weight", pillar.weight, minimum=0)
-        _check_choice(f"{path}.effect", pillar.effect, EFFECTS)
-        if not pillar.metrics:
-            _fail(f"{path}.metrics", "a pillar needs at least one metric")
-        for i, metric in enumerate(pillar.metrics):
-            _validate_metric(f"{path}.metrics[{i}]", metric)
-        if pillar.weight > 0 and not any(m.weight > 0 for m in pillar.metrics):
-            _fail(f"{path}.metrics", "at least one metric needs a weight above 0")
-    if not any(p.weight > 0 for p in config.pillars):
-        _fail("pillars", "at least one pillar needs a weight above 0")
-
-    if len(config.tiers) < 2:
-        _fail("tiers", "at least two tiers are needed")
-    names = [t.name for t in config.tiers]
-    for i, tier in enumerate(config.tiers):
-        if not isinstance(tier.name, str) or not tier.name.strip():
-            _fail(f"tiers[{i}].name", "must be a non-empty name")
-        _check_number(f"tiers[{i}].threshold", tier.threshold, minimum=0)
-        if tier.threshold > 100:
-            _fail(f"tiers[{i}].threshold", f"must be at most 100, got {tier.threshold:g}")
-    if len(set(names)) != len(names):
-        _fail("tiers", f"tier names must be unique; got {', '.join(names)}")
-    for i in range(1, len(config.tiers) - 1):
-        if config.tiers[i].threshold >= config.tiers[i - 1].threshold:
-            _fail(
-                f"tiers[{i}].threshold",
-                f"thresholds must decrease from the top tier down: {config.tiers[i].name} "
-                f"({config.tiers[i].threshold:g}) is not below {config.tiers[i - 1].name} "
-                f"({config.tiers[i - 1].threshold:g})",
-            )
-    if config.tiers[-1].threshold != 0:
-        _fail(f"tiers[{len(names) - 1}].threshold", "the last tier takes everything left: use 0")
-
-    rails = config.guardrails
-    if rails.min_arr_top_tier is not None:
-        _check_number("guardrails.min_arr_top_tier", rails.min_arr_top_tier, minimum=0)
-    if rails.strategic_floor is not None:
-        _check_choice("guardrails.strategic_floor", rails.strategic_floor, tuple(names))
-    for i, override in enumerate(rails.overrides):
-        if not str(override.account_id).strip():
-            _fail(f"guardrails.overrides[{i}].account_id", "must name an account")
-        _check_choice(f"guardrails.overrides[{i}].tier", override.tier, tuple(names))
-
-    quadrant = config.quadrant
-    _check_choice("quadrant.x", quadrant.x, AXES)
-    _check_choice("quadrant.y", quadrant.y, AXES)
-    _check_number("quadrant.x_split", quadrant.x_split)
-    _check_number("quadrant.y_split", quadrant.y_split)
-    if tuple(sorted(cell for cell, _ in quadrant.labels)) != tuple(sorted(QUADRANT_CELLS)):
-        _fail("quadrant.labels", f"must name each of {', '.join(QUADRANT_CELLS)} once")
-    _check_number("arr_per_csm", config.arr_per_csm, minimum=1)
+        fail("version", f"unknown version {config.version!r}; this Tierwise reads {CONFIG_VERSION}")
+    validate_pillars(config.pillars)
+    validate_tiers(config.tiers)
+    validate_guardrails(config.guardrails, config.tier_names)
+    validate_quadrant(config.quadrant)
+    Number(minimum=1).check("arr_per_csm", config.arr_per_csm)
 
 
 # --- the default ----------------------------------------------------------------------------
@@ -291,7 +124,7 @@ NPS_BANDS = (Band(6, 0), Band(8, 50), Band(None, 100))
 
 
 def default_config() -> Config:
-    """The configuration the app starts from (DESIGN section 2)."""
+    """The configuration the app starts from (docs/design.md section 2)."""
     return Config(
         pillars=(
             Pillar(
@@ -403,20 +236,26 @@ def with_thresholds(config: Config, thresholds: list[float]) -> Config:
 # --- JSON -----------------------------------------------------------------------------------
 
 
+def _metric_to_dict(metric: dict[str, Any]) -> dict[str, Any]:
+    metric["categories"] = dict(metric["categories"])
+    for name in ("low", "high", "other"):
+        if metric[name] is None:
+            del metric[name]
+    owned = SCHEMES[metric["scheme"]].fields  # lists are written only for the scheme using them
+    for name in ("categories", "bands"):
+        if name not in owned:
+            del metric[name]
+    params = metric.pop("params")
+    metric.update({name: value for name, value in params})
+    return metric
+
+
 def config_to_dict(config: Config) -> dict[str, Any]:
     """The JSON-ready document (the shape `config_from_dict` and `load_config` read)."""
     doc = asdict(config)
     doc = {"version": doc.pop("version"), **doc}
     for pillar in doc["pillars"]:
-        for metric in pillar["metrics"]:
-            metric["categories"] = dict(metric["categories"])
-            for name in ("low", "high", "other"):
-                if metric[name] is None:
-                    del metric[name]
-            if metric["scheme"] != "category":
-                del metric["categories"]
-            if metric["scheme"] != "bands":
-                del metric["bands"]
+        pillar["metrics"] = [_metric_to_dict(m) for m in pillar["metrics"]]
     doc["pillars"] = {p.pop("key"): p for p in doc["pillars"]}
     doc["quadrant"]["labels"] = dict(doc["quadrant"]["labels"])
     return json.loads(json.dumps(doc))  # tuples -> lists: exactly what a JSON file holds
@@ -424,34 +263,49 @@ def config_to_dict(config: Config) -> dict[str, Any]:
 
 def _take(doc: Any, path: str, name: str, default: Any = ...) -> Any:
     if not isinstance(doc, dict):
-        _fail(path, "must be an object")
+        fail(path or "settings", "must be an object")
     if name not in doc:
         if default is ...:
-            _fail(f"{path}.{name}" if path else name, "is missing")
+            fail(f"{path}.{name}" if path else name, "is missing")
         return default
     return doc[name]
 
 
+def _section(doc: Any, path: str, name: str, kind: type, default: Any) -> Any:
+    """A section of the document that must be an object (or list) when present: null is not."""
+    value = _take(doc, path, name, default)
+    if not isinstance(value, kind):
+        what = "an object" if kind is dict else "a list"
+        fail(f"{path}.{name}" if path else name, f"must be {what}, got {value!r}"[:120])
+    return value
+
+
 def _known_keys(doc: dict, path: str, allowed: set[str]) -> None:
-    unknown = sorted(set(doc) - allowed)
+    unknown = sorted(set(doc) - allowed, key=str)
     if unknown:
-        _fail(f"{path}.{unknown[0]}" if path else unknown[0], "is not a known setting")
+        _fail_unknown(path, unknown[0])
+
+
+def _fail_unknown(path: str, name: str) -> None:
+    fail(f"{path}.{name}" if path else name, "is not a known setting")
 
 
 def _metric_from_dict(doc: Any, path: str) -> Metric:
     if not isinstance(doc, dict):
-        _fail(path, "must be an object")
-    _known_keys(doc, path, {f for f in Metric.__dataclass_fields__})
+        fail(path, "must be an object")
+    scheme = _take(doc, path, "scheme", "percentile")
+    extra = param_fields(scheme) if isinstance(scheme, str) else ()
+    _known_keys(doc, path, (set(METRIC_FIELDS) - {"params"}) | set(extra))
     bands = _take(doc, path, "bands", [])
     categories = _take(doc, path, "categories", {})
     if not isinstance(bands, list):
-        _fail(f"{path}.bands", "must be a list of {up_to, score}")
+        fail(f"{path}.bands", "must be a list of {up_to, score}")
     if not isinstance(categories, dict):
-        _fail(f"{path}.categories", "must map category names to scores")
+        fail(f"{path}.categories", "must map category names to scores")
     return Metric(
         column=_take(doc, path, "column"),
         weight=_take(doc, path, "weight", 1.0),
-        scheme=_take(doc, path, "scheme", "percentile"),
+        scheme=scheme,
         direction=_take(doc, path, "direction", "higher"),
         missing=_take(doc, path, "missing", "skip"),
         low=_take(doc, path, "low", None),
@@ -465,55 +319,35 @@ def _metric_from_dict(doc: Any, path: str) -> Metric:
         ),
         categories=tuple(categories.items()),
         other=_take(doc, path, "other", None),
+        params=tuple((name, doc[name]) for name in extra if name in doc),
     )
 
 
-def config_from_dict(doc: Any) -> Config:
-    """Build and validate a Config from its JSON document; ConfigError names the bad field."""
-    if not isinstance(doc, dict):
-        _fail("settings", "must be a JSON object")
-    _known_keys(doc, "", {"version", "pillars", "tiers", "guardrails", "quadrant", "arr_per_csm"})
-    version = _take(doc, "", "version")
-    if version != CONFIG_VERSION:
-        _fail("version", f"unknown version {version!r}; this Tierwise reads {CONFIG_VERSION}")
-    pillars_doc = _take(doc, "", "pillars")
-    if not isinstance(pillars_doc, dict):
-        _fail("pillars", "must map pillar names to pillar settings")
-    _known_keys(pillars_doc, "pillars", set(PILLAR_KEYS))
-    pillars = []
-    for key in PILLAR_KEYS:
-        path = f"pillars.{key}"
-        p = _take(pillars_doc, "pillars", key)
-        _known_keys(p, path, {"label", "weight", "effect", "metrics"})
-        metrics = _take(p, path, "metrics")
-        if not isinstance(metrics, list):
-            _fail(f"{path}.metrics", "must be a list")
-        pillars.append(
-            Pillar(
-                key,
-                _take(p, path, "label", key.title()),
-                _take(p, path, "weight"),
-                _take(p, path, "effect", "raises"),
-                tuple(_metric_from_dict(m, f"{path}.metrics[{i}]") for i, m in enumerate(metrics)),
-            )
-        )
-    tiers_doc = _take(doc, "", "tiers")
-    if not isinstance(tiers_doc, list):
-        _fail("tiers", "must be a list")
-    tiers = tuple(
-        Tier(
-            _take(t, f"tiers[{i}]", "name"),
-            _take(t, f"tiers[{i}]", "threshold"),
-            _take(t, f"tiers[{i}]", "engagement", ""),
-        )
-        for i, t in enumerate(tiers_doc)
+def _pillar_from_dict(pillars_doc: dict, key: str) -> Pillar:
+    path = f"pillars.{key}"
+    p = _take(pillars_doc, "pillars", key)
+    if not isinstance(p, dict):
+        fail(path, "must be an object")
+    _known_keys(p, path, {"label", "weight", "effect", "metrics"})
+    metrics = _take(p, path, "metrics")
+    if not isinstance(metrics, list):
+        fail(f"{path}.metrics", "must be a list")
+    return Pillar(
+        key,
+        _take(p, path, "label", key.title()),
+        _take(p, path, "weight"),
+        _take(p, path, "effect", "raises"),
+        tuple(_metric_from_dict(m, f"{path}.metrics[{i}]") for i, m in enumerate(metrics)),
     )
-    rails = _take(doc, "", "guardrails", {})
+
+
+def _guardrails_from_dict(doc: dict) -> Guardrails:
+    rails = _section(doc, "", "guardrails", dict, {})
     _known_keys(rails, "guardrails", {"min_arr_top_tier", "strategic_floor", "overrides"})
     overrides = _take(rails, "guardrails", "overrides", [])
     if not isinstance(overrides, list):
-        _fail("guardrails.overrides", "must be a list")
-    guardrails = Guardrails(
+        fail("guardrails.overrides", "must be a list")
+    return Guardrails(
         min_arr_top_tier=_take(rails, "guardrails", "min_arr_top_tier", None),
         strategic_floor=_take(rails, "guardrails", "strategic_floor", None),
         overrides=tuple(
@@ -525,25 +359,51 @@ def config_from_dict(doc: Any) -> Config:
             for i, o in enumerate(overrides)
         ),
     )
-    q = _take(doc, "", "quadrant", {})
+
+
+def _quadrant_from_dict(doc: dict) -> Quadrant:
+    q = _section(doc, "", "quadrant", dict, {})
     _known_keys(q, "quadrant", {"x", "y", "x_split", "y_split", "labels"})
     labels = _take(q, "quadrant", "labels", dict(Quadrant().labels))
     if not isinstance(labels, dict):
-        _fail("quadrant.labels", "must map cells to labels")
-    quadrant = Quadrant(
+        fail("quadrant.labels", "must map cells to labels")
+    return Quadrant(
         x=_take(q, "quadrant", "x", Quadrant.x),
         y=_take(q, "quadrant", "y", Quadrant.y),
         x_split=_take(q, "quadrant", "x_split", Quadrant.x_split),
         y_split=_take(q, "quadrant", "y_split", Quadrant.y_split),
         labels=tuple(labels.items()),
     )
+
+
+def config_from_dict(doc: Any) -> Config:
+    """Build and validate a Config from its JSON document; ConfigError names the bad field."""
+    if not isinstance(doc, dict):
+        fail("settings", "must be a JSON object")
+    _known_keys(doc, "", {"version", "pillars", "tiers", "guardrails", "quadrant", "arr_per_csm"})
+    version = _take(doc, "", "version")
+    if isinstance(version, bool) or version != CONFIG_VERSION:
+        fail("version", f"unknown version {version!r}; this Tierwise reads {CONFIG_VERSION}")
+    pillars_doc = _take(doc, "", "pillars")
+    if not isinstance(pillars_doc, dict):
+        fail("pillars", "must map pillar names to pillar settings")
+    _known_keys(pillars_doc, "pillars", set(PILLAR_KEYS))
+    tiers_doc = _section(doc, "", "tiers", list, ...)
+    tiers = tuple(
+        Tier(
+            _take(t, f"tiers[{i}]", "name"),
+            _take(t, f"tiers[{i}]", "threshold"),
+            _take(t, f"tiers[{i}]", "engagement", ""),
+        )
+        for i, t in enumerate(tiers_doc)
+    )
     return Config(
-        pillars=tuple(pillars),
+        pillars=tuple(_pillar_from_dict(pillars_doc, key) for key in PILLAR_KEYS),
         tiers=tiers,
-        guardrails=guardrails,
-        quadrant=quadrant,
+        guardrails=_guardrails_from_dict(doc),
+        quadrant=_quadrant_from_dict(doc),
         arr_per_csm=_take(doc, "", "arr_per_csm", 2_000_000.0),
-        version=version,
+        version=CONFIG_VERSION,
     )
 
 
@@ -551,12 +411,34 @@ def config_to_json(config: Config) -> str:
     return json.dumps(config_to_dict(config), indent=2, ensure_ascii=False)
 
 
+def _depth(doc: Any) -> int:
+    """How deep objects and lists nest, counted without recursion."""
+    deepest, stack = 0, [(doc, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_SETTINGS_DEPTH:
+                children = item.values() if isinstance(item, dict) else item
+                stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def config_from_json(text: str | bytes, source: str = "settings") -> Config:
     """Parse settings JSON text; any problem becomes a ConfigError that names `source`."""
+    if len(text) > MAX_SETTINGS_BYTES:
+        raise ConfigError(
+            f"{source} is too big for a settings file ({len(text):,} bytes; the limit is "
+            f"{MAX_SETTINGS_BYTES:,})."
+        )
     try:
         doc = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{source} is not valid JSON ({exc}).") from None
+    except (RecursionError, ValueError) as exc:
+        raise ConfigError(f"{source} cannot be read as settings ({exc}).") from None
+    if _depth(doc) > MAX_SETTINGS_DEPTH:
+        raise ConfigError(f"{source} nests deeper than a settings file can ({MAX_SETTINGS_DEPTH}).")
     return config_from_dict(doc)
 
 
@@ -581,61 +463,11 @@ def save_config(config: Config, path: str | Path) -> None:
 # --- plain words ----------------------------------------------------------------------------
 
 
-def _describe_metric(metric: Metric) -> str:
-    if metric.scheme == "bands":
-        rule = ", ".join(
-            f"up to {b.up_to:g} -> {b.score:g}" if b.up_to is not None else f"above -> {b.score:g}"
-            for b in metric.bands
-        )
-    elif metric.scheme == "category":
-        rule = ", ".join(f"{name} {score:g}" for name, score in metric.categories)
-        if metric.other is not None:
-            rule += f", other {metric.other:g}"
-    elif metric.scheme == "linear":
-        rule = f"{metric.low:g} -> 0 to {metric.high:g} -> 100"
-    else:
-        rule = SCHEME_HELP[metric.scheme]
-    worse = "" if metric.direction == "higher" else ", lower is better"
-    missing = "" if metric.missing == "skip" else f"; missing: {MISSING_HELP[metric.missing]}"
-    return f"{metric.column} (weight {metric.weight:g}, {metric.scheme}: {rule}{worse}{missing})"
-
-
 def describe_config(config: Config) -> list[str]:
     """The criteria in plain words, one line each: what each tier means and how it is decided."""
-    total = sum(p.weight for p in config.pillars)
-    lines = [
-        "Each metric becomes a score from 0 to 100; a pillar score is the weighted mean of its"
-        " metrics (a missing value is left out and the others re-weighted, unless noted).",
-        "Priority (0-100) is the weighted mean of four pillar scores:",
+    return [
+        *describe_pillars(config),
+        *describe_tiers(config),
+        *describe_quadrant(config),
+        f"Coverage: one CSM per ${config.arr_per_csm:,.0f} of ARR in {config.tiers[0].name}.",
     ]
-    for pillar in config.pillars:
-        share = pillar.weight / total * 100
-        entry = "its score" if pillar.effect == "raises" else "100 minus its score (low is risk)"
-        metrics = "; ".join(_describe_metric(m) for m in pillar.metrics if m.weight > 0)
-        lines.append(f"- {pillar.label}: {share:.0f}% of priority, entering as {entry}. {metrics}.")
-    lines.append("Tiers, from the top: an account takes the first tier whose threshold it reaches.")
-    for tier in config.tiers:
-        lines.append(
-            f"- {tier.name}: priority {tier.threshold:g} or more. {tier.engagement}".rstrip()
-        )
-    rails = config.guardrails
-    if rails.min_arr_top_tier is not None:
-        minimum = f"${rails.min_arr_top_tier:,.0f}"
-        lines.append(f"Guard-rail: {config.tiers[0].name} needs ARR of at least {minimum}.")
-    if rails.strategic_floor is not None:
-        lines.append(f"Guard-rail: strategic accounts are never below {rails.strategic_floor}.")
-    for o in rails.overrides:
-        lines.append(
-            f"Override: account {o.account_id} is {o.tier}"
-            + (f" ({o.reason})." if o.reason else ".")
-        )
-    q = config.quadrant
-    lines.append(
-        f"Quadrant: {q.x} split at {q.x_split:g}, {q.y} split at {q.y_split:g}; "
-        + ", ".join(f"{cell.replace('_', ' ')} = {label}" for cell, label in q.labels)
-        + "."
-    )
-    lines.append(
-        f"Coverage: one CSM per ${config.arr_per_csm:,.0f} of ARR in {config.tiers[0].name}."
-    )
-    return lines

@@ -331,7 +331,7 @@ def to_crm_headers(accounts: pd.DataFrame) -> pd.DataFrame:
 
 def write_book(accounts: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     """Write the book as a CRM export (CSV or XLSX by extension), never a partial file."""
-    from segmentation.export import format_for_path, write_atomically
+    from segmentation.exporting import format_for_path, write_atomically
 
     fmt = format_for_path(path)
     table = to_crm_headers(accounts)
@@ -339,7 +339,7 @@ def write_book(accounts: pd.DataFrame, path: str | os.PathLike[str]) -> None:
 
 
 def _write_export(table: pd.DataFrame, handle: BinaryIO, fmt: str) -> None:
-    from segmentation.export import write_plain_xlsx
+    from segmentation.exporting import write_plain_xlsx
 
     if fmt == "xlsx":
         # A fixed creation time keeps the file byte-for-byte the same for a seed.

@@ -12,16 +12,11 @@ import numpy as np
 import pandas as pd
 
 from segmentation.config import PILLAR_KEYS, SCORE_COLUMNS, SHORT_LABELS, Config
-from segmentation.scoring.metrics import MetricScores, score_metrics
-from segmentation.scoring.reasons import build_reasons
-from segmentation.scoring.tiers import (
-    apply_guardrails,
-    cut_tiers,
-    effective_scores,
-    pillar_scores,
-    priority_from,
-    quadrant_codes,
-)
+from segmentation.rules.metrics import MetricScores, score_metrics
+from segmentation.rules.pillars import effective_scores, pillar_scores, priority_from
+from segmentation.rules.quadrant import quadrant_codes
+from segmentation.rules.reasons import build_reasons
+from segmentation.rules.tiers import apply_guardrails, cut_tiers
 
 OUTPUT_COLUMNS: tuple[str, ...] = (
     *SCORE_COLUMNS,

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 import segmentation as seg
-from segmentation.cli import build_parser, main, tier_changes
+from segmentation.cli import build_parser, main
+from segmentation.movement import tier_changes
 from segmentation.sample import generate_accounts, previous_quarter, write_book
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -61,3 +61,43 @@ def test_every_canonical_column_is_documented(column):
 def test_readme_screenshots_exist():
     for image in re.findall(r"\]\((docs/screenshots/[^)]+)\)", README):
         assert (ROOT / image).is_file(), image
+
+
+def _layout() -> str:
+    return re.search(r"## Layout\n\n```text\n(.+?)```", README, re.S).group(1)
+
+
+PACKAGE_ENTRIES = sorted(
+    p.name
+    for p in (ROOT / "segmentation").iterdir()
+    if (p.suffix == ".py" and p.stem not in ("__init__", "__main__", "errors", "formats"))
+    or (p.is_dir() and (p / "__init__.py").exists())
+)
+
+
+@pytest.mark.parametrize("entry", PACKAGE_ENTRIES)
+def test_the_readme_layout_names_every_part_of_the_core(entry):
+    name = entry if entry.endswith(".py") else f"{entry}/"
+    assert f"  {name}" in _layout(), f"README Layout lacks segmentation/{name}"
+
+
+@pytest.mark.parametrize("package", ["rules", "views", "exporting"])
+def test_the_readme_layout_names_every_module_of_the_new_packages(package):
+    modules = [p.stem for p in (ROOT / "segmentation" / package).glob("*.py")]
+    layout = _layout()
+    for module in modules:
+        if module != "__init__":
+            assert module in layout, f"README Layout lacks segmentation/{package}/{module}.py"
+
+
+def test_the_docs_that_code_comments_cite_are_in_the_repository():
+    cited = set()
+    for path in [
+        *ROOT.glob("segmentation/**/*.py"),
+        *ROOT.glob("ui/*.py"),
+        *ROOT.glob("bench/*.py"),
+    ]:
+        cited |= set(re.findall(r"docs/[a-z_]+\.md", path.read_text(encoding="utf-8")))
+    assert cited >= {"docs/design.md", "docs/interfaces.md"}
+    for doc in cited | {"docs/architecture.md"}:
+        assert (ROOT / doc).is_file(), doc

@@ -10,17 +10,17 @@ import functools
 import json
 
 import altair as alt
-import numpy as np
 import pandas as pd
 
 import segmentation as seg
-from segmentation import summaries
+from segmentation.rules.pillars import SCORE_COLUMNS
+from segmentation.rules.quadrant import CELL_SIDES
+from segmentation.views.histogram import HISTOGRAM_BIN
 from ui import format as fmt
 from ui.theme import tier_colours
 
 LABEL_FLIP_AT = 60  # priority above which a cut-off's label goes left of its line
 HEADROOM = 1.25  # the histogram's y axis runs this far above its tallest bar: room for labels
-TOOLTIP_SCORES = ("score_growth", "score_strategic", "score_complexity", "score_health")
 
 
 # One compact row above the plot: the tier names are the legend's whole content, and a
@@ -40,41 +40,13 @@ def _tier_scale(names: tuple[str, ...]) -> alt.Scale:
     return alt.Scale(domain=list(names), range=tier_colours(names))
 
 
-def quadrant_frame(result: pd.DataFrame, rows: np.ndarray, cfg: seg.Config) -> pd.DataFrame:
-    """The sampled accounts with the columns the quadrant draws and its tooltips show."""
-    picked = result.iloc[rows]
-    q = cfg.quadrant
-    frame = pd.DataFrame(
-        {
-            "x": summaries.axis_values(picked, q.x),
-            "y": summaries.axis_values(picked, q.y),
-            "arr": summaries.arr_values(picked),
-            "tier": picked["tier"].astype("str").to_numpy(),
-            "priority": picked["priority"].to_numpy(),
-        }
-    )
-    names = picked["account_name"] if "account_name" in picked.columns else picked["account_id"]
-    frame["account"] = names.astype("str").to_numpy()
-    for column in TOOLTIP_SCORES:
-        frame[column] = picked[column].to_numpy()
-    return frame
-
-
 def _scale(log: bool) -> alt.Scale:
     return alt.Scale(type="log", nice=False) if log else alt.Scale(domain=[0, 100], nice=False)
 
 
-CORNERS = (
-    ("top_left", "left", "top"),
-    ("top_right", "right", "top"),
-    ("bottom_left", "left", "bottom"),
-    ("bottom_right", "right", "bottom"),
-)
-
-
 # The chart specs are built with Altair once per shape (axes, labels, tiers) and kept as
 # JSON; each redraw only fills in the data. Altair's build and schema validation cost far
-# more than a slider move may (DESIGN section 4), and the templates hold no account data.
+# more than a slider move may (docs/design.md section 4), and the templates hold no account data.
 @functools.lru_cache(maxsize=64)
 def _quadrant_template(
     x_title: str,
@@ -92,7 +64,7 @@ def _quadrant_template(
         alt.Tooltip("priority:Q", title="Priority", format=".1f"),
         *[
             alt.Tooltip(f"{c}:Q", title=t, format=".0f")
-            for c, t in zip(TOOLTIP_SCORES, pillar_titles, strict=True)
+            for c, t in zip(SCORE_COLUMNS, pillar_titles, strict=True)
         ],
     ]
     points = (
@@ -114,7 +86,7 @@ def _quadrant_template(
     vline = splits.mark_rule(**rule_style).encode(x=alt.X("x:Q", scale=x_scale))
     hline = splits.mark_rule(**rule_style).encode(y=alt.Y("y:Q", scale=y_scale))
     texts = []
-    for cell, align, baseline in CORNERS:
+    for cell, (align, baseline) in CELL_SIDES.items():
         texts.append(
             alt.Chart(alt.Data(name="corners"))
             .transform_filter(alt.datum.cell == cell)
@@ -164,24 +136,18 @@ def quadrant_spec(
             q.x == "arr",
             q.y == "arr",
             cfg.tier_names,
-            tuple(labels[c.removeprefix("score_")] for c in TOOLTIP_SCORES),
+            tuple(labels[c.removeprefix("score_")] for c in SCORE_COLUMNS),
         )
     )
     _set_domains(spec, list(x_domain), list(y_domain))
-    corners = {
-        "top_left": (0, 1),
-        "top_right": (1, 1),
-        "bottom_left": (0, 0),
-        "bottom_right": (1, 0),
-    }
     spec["datasets"] = {
         "points": frame,
         "splits": pd.DataFrame({"x": [q.x_split], "y": [q.y_split]}),
         "corners": pd.DataFrame(
             {
                 "cell": cells["cell"],
-                "x": [x_domain[corners[c][0]] for c in cells["cell"]],
-                "y": [y_domain[corners[c][1]] for c in cells["cell"]],
+                "x": [x_domain[CELL_SIDES[c][0] == "right"] for c in cells["cell"]],
+                "y": [y_domain[CELL_SIDES[c][1] == "top"] for c in cells["cell"]],
                 "text": [
                     f"{label}: {fmt.count(n)} · {fmt.money(a)}"
                     for label, n, a in zip(
@@ -202,7 +168,7 @@ def _histogram_template(tiers: tuple[str, ...]) -> str:
         .encode(
             x=alt.X(
                 "bin_start:Q",
-                bin=alt.Bin(binned=True, step=summaries.HISTOGRAM_BIN),
+                bin=alt.Bin(binned=True, step=HISTOGRAM_BIN),
                 title="Priority",
                 scale=alt.Scale(domain=[0, 100], nice=False),
             ),

@@ -16,17 +16,13 @@ import streamlit as st
 import segmentation as seg
 from segmentation.config import AXES, Metric, Quadrant
 from segmentation.loading import MAX_UPLOAD_MB
+from segmentation.rules import schemes as scheme_registry
+from segmentation.rules.pillars import shares_of
+from segmentation.rules.tiers import crossed_threshold
 from ui import format as fmt
 from ui import state
 
 CONFIG_WIDGET_PREFIXES = ("weight_", "threshold_", "effect_", "metric_", "quadrant_", "arr_per_csm")
-SCHEME_LABELS = {
-    "percentile": "Percentile rank",
-    "linear": "Linear range",
-    "bands": "Bands",
-    "boolean": "Yes / no",
-    "category": "Category points",
-}
 DIRECTION_LABELS = {"higher": "Higher is better", "lower": "Lower is better"}
 EFFECT_LABELS = {"raises": "High score → more touch", "lowers": "Low score → more touch"}
 NOT_MAPPED = "— not mapped —"
@@ -103,6 +99,18 @@ def add_metric_controls(candidates: list[str], cfg: seg.Config) -> tuple[str, st
 # --- Workshop controls ----------------------------------------------------------------------
 
 
+def weight_values(cfg: seg.Config) -> dict[str, float]:
+    """Each pillar's weight as its slider holds it now (this run's value), before drawing."""
+    for pillar in cfg.pillars:
+        _seed(f"weight_{pillar.key}", float(pillar.weight))
+    return {p.key: float(st.session_state[f"weight_{p.key}"]) for p in cfg.pillars}
+
+
+def weight_shares_now(cfg: seg.Config) -> dict[str, float]:
+    """Each pillar's share of priority from the sliders' current values, not the last run's."""
+    return shares_of(weight_values(cfg))
+
+
 def weight_slider(pillar: seg.config.Pillar, share: float) -> float:
     key = f"weight_{pillar.key}"
     _seed(key, float(pillar.weight))
@@ -130,7 +138,7 @@ EXTRA_RANGE = (0.0, 99.0)
 
 
 def threshold_key(index: int) -> str:
-    """The slider key of tier `index`'s cut-off (CONTRACT section 6 names the top two)."""
+    """The slider key of tier `index`'s cut-off (docs/interfaces.md section 6 names the top two)."""
     return {0: "threshold_high", 1: "threshold_mid"}.get(index, f"threshold_{index}")
 
 
@@ -171,14 +179,14 @@ def checked_thresholds(
     Nothing writes the sliders back: a slider the user is dragging is never moved under them.
     """
     cut = cfg.tiers[:-1]
-    for index in range(1, len(values)):
-        if values[index] >= values[index - 1]:
-            kept = tuple(float(t.threshold) for t in cut)
-            return kept, (
-                f"{cut[index].name} ({values[index]:g}) must be below {cut[index - 1].name} "
-                f"({values[index - 1]:g}): still using {' / '.join(f'{v:g}' for v in kept)}."
-            )
-    return tuple(values), None
+    index = crossed_threshold(values)
+    if index is None:
+        return tuple(values), None
+    kept = tuple(float(t.threshold) for t in cut)
+    return kept, (
+        f"{cut[index].name} ({values[index]:g}) must be below {cut[index - 1].name} "
+        f"({values[index - 1]:g}): still using {' / '.join(f'{v:g}' for v in kept)}."
+    )
 
 
 def effect_radio(pillar: seg.config.Pillar) -> str:
@@ -193,16 +201,42 @@ def effect_radio(pillar: seg.config.Pillar) -> str:
     )
 
 
+def scheme_choices(metric: Metric) -> list[str]:
+    """The schemes a metric can switch to, from the registry (its own scheme always)."""
+    names = [n for n, scheme in scheme_registry.SCHEMES.items() if scheme.ready(metric)]
+    return names if metric.scheme in names else [*names, metric.scheme]
+
+
+def scheme_label(name: str) -> str:
+    scheme = scheme_registry.SCHEMES.get(name)
+    return scheme.label if scheme else name
+
+
+def _scheme_inputs(base: str, metric: Metric, scheme_name: str) -> dict[str, Any]:
+    """The number inputs the chosen scheme declares (linear: where it scores 0 and 100)."""
+    inputs = scheme_registry.SCHEMES[scheme_name].inputs
+    if not inputs:
+        return {}
+    values: dict[str, Any] = {}
+    for column, (name, label, default) in zip(st.columns(len(inputs)), inputs, strict=True):
+        current = metric.setting(name)
+        _seed(f"{base}_{name}", float(current if current is not None else default))
+        values[name] = column.number_input(label, key=f"{base}_{name}")
+    return values
+
+
+def _with_settings(metric: Metric, changes: dict[str, Any]) -> Metric:
+    """`metric` with fields changed; settings that are not Metric fields go to `params`."""
+    fields = {k: v for k, v in changes.items() if k in scheme_registry.METRIC_FIELDS}
+    params = {k: v for k, v in changes.items() if k not in fields}
+    if params:
+        fields["params"] = tuple({**dict(metric.params), **params}.items())
+    return replace(metric, **fields)
+
+
 def metric_row(pillar_key: str, index: int, metric: Metric) -> Metric:
     """Weight, scheme and direction of one metric; returns the metric as edited."""
     base = f"metric_{pillar_key}_{index}"
-    schemes = ["percentile", "linear", "boolean"]
-    if metric.bands:
-        schemes.append("bands")
-    if metric.categories:
-        schemes.append("category")
-    if metric.scheme not in schemes:
-        schemes.append(metric.scheme)
     _seed(f"{base}_weight", float(metric.weight))
     _seed(f"{base}_scheme", metric.scheme)
     _seed(f"{base}_direction", metric.direction)
@@ -218,8 +252,8 @@ def metric_row(pillar_key: str, index: int, metric: Metric) -> Metric:
     )
     s = scheme.selectbox(
         "Scheme",
-        schemes,
-        format_func=SCHEME_LABELS.get,
+        scheme_choices(metric),
+        format_func=scheme_label,
         key=f"{base}_scheme",
         label_visibility="collapsed",
     )
@@ -229,16 +263,11 @@ def metric_row(pillar_key: str, index: int, metric: Metric) -> Metric:
         format_func=DIRECTION_LABELS.get,
         key=f"{base}_direction",
         label_visibility="collapsed",
-        disabled=s in ("bands", "category"),
+        disabled=not scheme_registry.SCHEMES[s].directional,
     )
     changes: dict[str, Any] = {"weight": w, "scheme": s, "direction": d}
-    if s == "linear":
-        _seed(f"{base}_low", float(metric.low if metric.low is not None else 0.0))
-        _seed(f"{base}_high", float(metric.high if metric.high is not None else 100.0))
-        low, high = st.columns(2)
-        changes["low"] = low.number_input("Scores 0 at", key=f"{base}_low")
-        changes["high"] = high.number_input("Scores 100 at", key=f"{base}_high")
-    return replace(metric, **changes)
+    changes.update(_scheme_inputs(base, metric, s))
+    return _with_settings(metric, changes)
 
 
 def pillar_picker(cfg: seg.Config) -> str | None:

@@ -45,6 +45,7 @@ UPLOAD_SEEN = "tw_upload_seen"  # file_id of the last upload handled
 UPLOAD_ERROR = "tw_upload_error"  # (file_id, message)
 SETTINGS_SEEN = "tw_settings_seen"  # (file_id, kind, message) of the last settings upload
 PRELOADED = "tw_preloaded"
+EXPORT_PROBLEMS = "tw_export_problems"  # {format: sentence} of downloads that failed to build
 
 log = logging.getLogger("tierwise")
 
@@ -68,6 +69,7 @@ def defaults() -> dict[str, Any]:
         UPLOAD_ERROR: None,
         SETTINGS_SEEN: None,
         PRELOADED: False,
+        EXPORT_PROBLEMS: {},
     }
 
 
@@ -80,6 +82,12 @@ def init_session() -> None:
 def _ss() -> MutableMapping[str, Any]:
     init_session()
     return st.session_state
+
+
+def export_problems() -> dict[str, str]:
+    """Why a download could not be built, by format: filled by the build (which runs outside
+    the script, where no message can be drawn) and shown on the next run of the page."""
+    return _ss()[EXPORT_PROBLEMS]
 
 
 # --- data -----------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -10,9 +9,7 @@ import pandas as pd
 import streamlit as st
 
 import segmentation as seg
-
-# The module itself (`seg.export` is the function): its row limit is read on every check.
-_export = importlib.import_module("segmentation.export")
+from segmentation.exporting import workbook  # its row limit is read on every check
 
 MONEY_FORMAT = "$%,.0f"  # whole dollars: cents on an ARR column are noise
 TABLE_LIMIT = 10_000  # rows sent to the browser; downloads always hold every row
@@ -106,19 +103,39 @@ def movement_matrix_config(names: list[str]) -> dict[str, Any]:
 
 
 def export_callable(
-    rows: pd.DataFrame, fmt: str, cfg: seg.Config, report: Any
+    rows: pd.DataFrame, fmt: str, cfg: seg.Config, report: Any, problems: dict[str, str]
 ) -> Callable[[], bytes]:
-    """The file is built only when the user clicks (an XLSX of 100k rows takes seconds)."""
+    """The file is built only when the user clicks (an XLSX of 100k rows takes seconds).
+
+    The build runs outside the page script, so a failure is kept in `problems` as one
+    sentence for the page to show, then re-raised so the browser says the download failed.
+    """
 
     def build() -> bytes:
-        return seg.export_bytes(rows, fmt=fmt, config=cfg, report=report)
+        try:
+            data = seg.export_bytes(rows, fmt=fmt, config=cfg, report=report)
+        except Exception as exc:
+            problems[fmt] = export_problem(fmt, exc)
+            raise
+        problems.pop(fmt, None)
+        return data
 
     return build
 
 
+def export_problem(fmt: str, exc: Exception) -> str:
+    """One sentence saying why the download failed: the core's own words for bad input."""
+    if isinstance(exc, seg.InputError):
+        return f"The {fmt.upper()} file could not be built: {exc}"
+    return (
+        f"The {fmt.upper()} file could not be built ({type(exc).__name__}: {exc}); "
+        "try the CSV download, and please report this."
+    )
+
+
 def fits_excel(rows: pd.DataFrame) -> bool:
     """Whether an Excel sheet holds these accounts below its header row."""
-    return len(rows) < _export.EXCEL_MAX_ROWS
+    return len(rows) < workbook.EXCEL_MAX_ROWS
 
 
 def settings_callable(cfg: seg.Config) -> Callable[[], bytes]:

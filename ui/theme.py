@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 TOP = "#138a72"
-MIDDLE = "#e8a317"
 BOTTOM = "#64748b"
-EXTRA_MIDDLES = ("#e8a317", "#d97706", "#b45309")  # when a config has more than three tiers
+MIDDLES = ("#e8a317", "#d97706", "#b45309")  # amber first; more when there are more tiers
 
 CSS = """
 <style>
@@ -23,7 +22,7 @@ def tier_colours(names: tuple[str, ...] | list[str]) -> list[str]:
     n = len(names)
     if n <= 1:
         return [TOP][:n]
-    middles = [EXTRA_MIDDLES[i % len(EXTRA_MIDDLES)] for i in range(n - 2)]
+    middles = [MIDDLES[i % len(MIDDLES)] for i in range(n - 2)]
     return [TOP, *middles, BOTTOM]
 
 

@@ -7,13 +7,14 @@ import io
 import json
 
 import pandas as pd
+import pytest
 from app_helpers import SAMPLE_CSV, download_bytes, expected_counts, goto, texts, tier_metrics
 
 import segmentation as seg
 from segmentation.config import with_pillar, with_thresholds
 
 # The module, not `seg.export` (the function of that name): its limit is read at call time.
-EXPORT = importlib.import_module("segmentation.export")
+EXPORT = importlib.import_module("segmentation.exporting.workbook")
 
 
 def test_downloads_hold_every_account_with_its_tier(sample_app, downloads):
@@ -113,3 +114,40 @@ def test_xlsx_over_the_excel_row_limit_is_disabled_with_a_pointer_to_csv(
     buttons = {b.key: b.proto for b in sample_app.get("download_button")}
     assert not buttons["download_xlsx"].disabled
     assert "download it as CSV" not in texts(sample_app.caption)
+
+
+def test_a_mixed_column_downloads_as_excel_with_numbers_and_text(sample_app, downloads):
+    """Issue 17: numbers mixed with number-like text crashed the build; the download did nothing."""
+    goto(sample_app, "accounts")
+    accounts = sample_app.session_state["tw_accounts"]
+    mixed = pd.Series(
+        [1.5, "2", "abc", 3] * (len(accounts) // 4), index=accounts.index, dtype=object
+    )
+    sample_app.session_state["tw_accounts"] = accounts.assign(Mixed=mixed)
+    sample_app.session_state["tw_version"] += 1
+    sample_app.run()
+    data = download_bytes(sample_app, downloads, "download_xlsx")
+    frame = pd.read_excel(io.BytesIO(data), sheet_name="Accounts", engine="calamine")
+    assert frame["Mixed"].head(4).tolist() == [1.5, 2, "abc", 3]
+
+
+def test_a_download_that_fails_to_build_says_why_in_one_sentence(
+    sample_app, downloads, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise seg.InputError("A cell of column 'notes' holds 40,000 characters.")
+
+    goto(sample_app, "accounts")
+    monkeypatch.setattr(seg, "export_bytes", broken)
+    with pytest.raises(seg.InputError):
+        download_bytes(sample_app, downloads, "download_xlsx")
+    sample_app.run()
+    assert not sample_app.exception
+    (error,) = [e.value for e in sample_app.error]
+    assert error == (
+        "The XLSX file could not be built: A cell of column 'notes' holds 40,000 characters."
+    )
+    monkeypatch.undo()
+    download_bytes(sample_app, downloads, "download_xlsx")
+    sample_app.run()
+    assert not sample_app.error

@@ -187,3 +187,37 @@ def test_an_extra_cut_off_crossing_the_one_above_keeps_the_last_valid_ones(
     assert "Mid-touch (65) must be below High-touch (60)" in sample_app.warning[0].value
     kept = with_thresholds(cfg, [80.0, 60.0, 40.0])
     assert tier_metrics(sample_app, kept) == expected_counts(sample_accounts, kept)
+
+
+def _share_caption(at) -> str:
+    (caption,) = [c.value for c in at.caption if c.value.startswith("Share of priority")]
+    return caption
+
+
+@pytest.mark.parametrize(("weight", "growth_share"), [(60.0, "46%"), (0.0, "0%"), (100.0, "59%")])
+def test_share_caption_and_slider_help_follow_the_slider_at_once(workshop, weight, growth_share):
+    """Right after one move, not one move later: shares come from the sliders' own values."""
+    workshop.slider(key="weight_growth").set_value(weight).run()
+    assert not workshop.exception
+    assert f"Growth {growth_share}" in _share_caption(workshop)
+    assert f"now {growth_share} of priority" in workshop.slider(key="weight_growth").help
+    others = 30 + 15 + 25
+    strategic = f"{30 / (weight + others):.0%}"
+    assert f"now {strategic} of priority" in workshop.slider(key="weight_strategic").help
+
+
+def test_a_scheme_registered_at_test_time_is_in_the_workshop_scheme_list(workshop):
+    from segmentation.rules.schemes import register, unregister
+    from tests.rules.test_registry import TOY
+
+    register(TOY)
+    try:
+        workshop.selectbox(key="pillar_details").set_value("growth").run()
+        assert not workshop.exception
+        scheme = workshop.selectbox(key="metric_growth_0_scheme")
+        assert "Log scale" in scheme.options
+        scheme.set_value("log").run()
+        assert not workshop.exception and not workshop.error
+        assert workshop.number_input(key="metric_growth_0_cap").value == 1000.0
+    finally:
+        unregister(TOY.name)

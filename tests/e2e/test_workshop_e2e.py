@@ -1,7 +1,7 @@
 """The workshop in a real browser (issue 5): upload, move sliders, chart, exports, CLI parity.
 
 Drives `streamlit run app.py` through Debian's Chromium with Playwright; widgets are found by
-their stable keys (CONTRACT.md section 6: Streamlit adds `st-key-<key>` to each widget's
+their stable keys (docs/interfaces.md section 6: Streamlit adds `st-key-<key>` to each widget's
 container). Screenshots of every page land in `test-artifacts/screenshots/`.
 
 Waiting: every action that makes Streamlit rerun goes through `settle()`, which watches the

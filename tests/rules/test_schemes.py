@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from segmentation.config import NPS_BANDS, Band, Metric
-from segmentation.scoring.schemes import metric_score
+from segmentation.rules.schemes import metric_score
 
 
 def score(values, **metric) -> list[float]:

@@ -10,7 +10,7 @@ import pytest
 
 import segmentation as seg
 from segmentation.formats import money
-from tests.scoring.conftest import book, simple_config
+from tests.rules.conftest import book, simple_config
 
 
 @pytest.mark.parametrize(

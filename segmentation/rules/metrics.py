@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from segmentation.config import Config, Metric
-from segmentation.scoring.lenses import derived_columns, lens_columns
-from segmentation.scoring.schemes import metric_score
+from segmentation.rules.lenses import derived_columns, lens_columns
+from segmentation.rules.schemes import metric_score
 
 
 @dataclass(frozen=True, eq=False)

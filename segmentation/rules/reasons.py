@@ -17,9 +17,10 @@ import pyarrow.compute as pc
 
 from segmentation.config import Config
 from segmentation.formats import money
-from segmentation.scoring.inputs import as_flags, as_numbers
-from segmentation.scoring.metrics import MetricScores
-from segmentation.scoring.tiers import GuardrailEffects
+from segmentation.rules.inputs import as_flags, as_numbers
+from segmentation.rules.metrics import MetricScores
+from segmentation.rules.schemes import SCHEMES
+from segmentation.rules.tiers import GuardrailEffects
 
 # --- formatting values ------------------------------------------------------------------------
 
@@ -105,9 +106,10 @@ def _format_categories(values: pd.Series, column: str) -> Texts:
 
 def describe_values(values: pd.Series, column: str, scheme: str) -> Texts:
     """Readable text for each value of one metric, e.g. 'whitespace $410k' or 'NPS 3'."""
-    if scheme == "category":
+    reads = SCHEMES[scheme].reads
+    if reads == "values":
         return _format_categories(values, column)
-    if scheme == "boolean":
+    if reads == "flags":
         return _format_flags(values, column)
     numbers = as_numbers(values)
     return _format_numbers(numbers, column)

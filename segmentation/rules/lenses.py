@@ -7,10 +7,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from segmentation.scoring.inputs import column_numbers
-from segmentation.scoring.schemes import tie_ranks
+from segmentation.rules.inputs import column_numbers
+from segmentation.rules.schemes import tie_ranks
 
-DERIVED_COLUMNS = ("whitespace", "adoption", "days_to_renewal")
 NPS_GROUPS = ("Detractor", "Passive", "Promoter")
 RENEWAL_WINDOWS = ("Overdue", "Within 90 days", "Within 120 days", "Later")
 ARR_RANK_BANDS = ("Top 10", "Top 25", "Top 50", "Top 100")

@@ -19,7 +19,8 @@ from python_calamine import CalamineWorkbook
 import segmentation as seg
 from segmentation.sample import generate_accounts
 
-export_module = importlib.import_module("segmentation.export")  # the module, not the function
+exporting = importlib.import_module("segmentation.exporting")  # the package, not seg.export
+from segmentation.exporting import workbook  # noqa: E402  (the limits and the Summary sheet)
 
 DANGEROUS = ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx", "\nx", "＝1+1", "＋1", "－1", "＠A1"]
 SAFE = ["ok", "a-b", "1+1", " =1", "x=1", "Ümlaut", "a&b<c>\"'", "_x0041_", "<r>rich</r>", ""]
@@ -255,8 +256,8 @@ def test_summary_sheet_counts_and_csms(segmented):
 
 
 def test_summary_csms_come_from_csm_coverage(segmented, monkeypatch):
-    """The Summary sheet shows summaries.csm_coverage: the number is computed in one place."""
-    from segmentation.summaries import Coverage, csm_coverage
+    """The Summary sheet shows views.tiers.csm_coverage: the number is computed in one place."""
+    from segmentation.views.tiers import Coverage, csm_coverage
 
     config = seg.default_config()
     coverage = csm_coverage(segmented, config)
@@ -270,7 +271,7 @@ def test_summary_csms_come_from_csm_coverage(segmented, monkeypatch):
         calls.append(given)
         return Coverage("Top", 1.0, 4.0, 99, 0.25)
 
-    monkeypatch.setattr(export_module, "csm_coverage", fake)
+    monkeypatch.setattr(workbook, "csm_coverage", fake)
     rows = calamine_rows(seg.export_bytes(segmented, "xlsx", config=config), "Summary")
     by_label = {row[0]: row[1] for row in rows if row and row[0]}
     assert calls == [config]
@@ -292,7 +293,7 @@ def test_settings_sheet_holds_the_criteria_and_the_json(segmented):
 
 
 def test_long_settings_lines_continue_in_the_next_cells(segmented, monkeypatch):
-    monkeypatch.setattr(export_module, "EXCEL_MAX_CELL_CHARS", 20)
+    monkeypatch.setattr(workbook, "EXCEL_MAX_CELL_CHARS", 20)
     config = seg.default_config()
     rows = calamine_rows(
         seg.export_bytes(segmented.head(3)[["account_id", "tier"]], "xlsx", config=config),
@@ -327,7 +328,7 @@ def test_without_config_or_report_the_sheets_say_so(segmented):
 
 
 def test_over_the_row_limit_refuses_and_points_to_csv(tmp_path, monkeypatch):
-    monkeypatch.setattr(export_module, "EXCEL_MAX_ROWS", 11)  # 10 rows + header fit
+    monkeypatch.setattr(workbook, "EXCEL_MAX_ROWS", 11)  # 10 rows + header fit
     seg.export(text_frame(["x"] * 10), tmp_path / "fits.xlsx")
     target = tmp_path / "too_big.xlsx"
     target.write_bytes(b"previous export")
@@ -339,7 +340,7 @@ def test_over_the_row_limit_refuses_and_points_to_csv(tmp_path, monkeypatch):
 
 
 def test_real_row_limit_is_excels():
-    assert export_module.EXCEL_MAX_ROWS == 1_048_576
+    assert workbook.EXCEL_MAX_ROWS == 1_048_576
 
 
 def test_text_too_long_for_a_cell_is_refused_naming_column_and_row():
@@ -378,7 +379,7 @@ def test_failed_write_leaves_no_temporary_file(tmp_path, monkeypatch):
     def broken(*args):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(export_module, "_write", broken)
+    monkeypatch.setattr(exporting, "_write", broken)
     with pytest.raises(RuntimeError):
         seg.export(text_frame(["x"]), tmp_path / "out.csv")
     assert list(tmp_path.iterdir()) == []

@@ -10,7 +10,7 @@ import pytest
 
 from segmentation.config import Guardrails, Override, with_pillar
 from segmentation.segment import segment
-from tests.scoring.conftest import book, simple_config
+from tests.rules.conftest import book, simple_config
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from hypothesis.extra.numpy import arrays
 
 from segmentation.config import default_config, with_pillar, with_thresholds
 from segmentation.segment import segment
-from tests.scoring.conftest import book, simple_config
+from tests.rules.conftest import book, simple_config
 
 scores = st.one_of(st.none(), st.floats(0, 100, allow_nan=False))
 weights = st.floats(0, 100, allow_nan=False).map(lambda w: round(w, 2))

@@ -1,0 +1,148 @@
+"""Pillars: four weighted means of metric scores, each entering priority as is or inverted.
+
+The one home of the pillar effect ("raises" / "lowers"), the weight share and priority.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from segmentation.rules.constraints import Choice, Number, Table, Text, check_fields, fail
+from segmentation.rules.schemes import MAX_WEIGHT, Metric, describe_metric, validate_metric
+
+if TYPE_CHECKING:
+    from segmentation.config import Config
+    from segmentation.rules.metrics import MetricScores, PillarMetrics
+
+PILLAR_KEYS: tuple[str, ...] = ("growth", "strategic", "complexity", "health")
+SCORE_COLUMNS: tuple[str, ...] = tuple(f"score_{key}" for key in PILLAR_KEYS)
+EFFECTS: tuple[str, ...] = ("raises", "lowers")
+SHORT_LABELS = {
+    "growth": "growth",
+    "strategic": "strategic value",
+    "complexity": "complexity",
+    "health": "health",
+}
+EFFECT_WORDS = {"raises": "high score raises priority", "lowers": "low score raises priority"}
+
+
+@dataclass(frozen=True)
+class Pillar:
+    key: str
+    label: str
+    weight: float
+    effect: str  # "raises": a high score raises priority; "lowers": a low score raises it
+    metrics: tuple[Metric, ...]
+
+    @property
+    def driver_label(self) -> str:
+        """How the pillar reads in a reason, by the way it enters priority ("health risk")."""
+        short = SHORT_LABELS[self.key]
+        if self.effect == "raises":
+            return short
+        return f"{short} risk" if self.key == "health" else f"low {short}"
+
+
+PILLAR_CONSTRAINTS: Table = (
+    ("label", Text()),
+    ("weight", Number(minimum=0, maximum=MAX_WEIGHT)),
+    ("effect", Choice(EFFECTS)),
+)
+
+
+def validate_pillars(pillars: tuple[Pillar, ...]) -> None:
+    keys = tuple(p.key for p in pillars)
+    if keys != PILLAR_KEYS:
+        fail("pillars", f"must be exactly {', '.join(PILLAR_KEYS)} in that order; got {keys}")
+    for pillar in pillars:
+        path = f"pillars.{pillar.key}"
+        check_fields(path, lambda name, p=pillar: getattr(p, name), PILLAR_CONSTRAINTS)
+        if not pillar.metrics:
+            fail(f"{path}.metrics", "a pillar needs at least one metric")
+        for i, metric in enumerate(pillar.metrics):
+            validate_metric(f"{path}.metrics[{i}]", metric)
+        if pillar.weight > 0 and not any(m.weight > 0 for m in pillar.metrics):
+            fail(f"{path}.metrics", "at least one metric needs a weight above 0")
+    if not any(p.weight > 0 for p in pillars):
+        fail("pillars", "at least one pillar needs a weight above 0")
+    labels = [p.label.strip().casefold() for p in pillars]
+    if len(set(labels)) != len(labels):
+        fail("pillars", f"pillar labels must be unique; got {', '.join(p.label for p in pillars)}")
+
+
+# --- the numbers ----------------------------------------------------------------------------
+
+
+def weight_shares(config: Config) -> dict[str, float]:
+    """Each pillar's share of priority (weights are relative), 0-1."""
+    return shares_of({p.key: p.weight for p in config.pillars})
+
+
+def shares_of(weights: dict[str, float]) -> dict[str, float]:
+    """Each weight's share of their total, 0-1 (all 0 when the total is 0)."""
+    total = sum(weights.values())
+    return {key: (w / total if total else 0.0) for key, w in weights.items()}
+
+
+def weighted_mean(filled: np.ndarray, known: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Row-wise weighted mean over the known entries only (skip and re-weight); NaN if none."""
+    total = known @ weights
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = (filled @ weights) / total
+    return np.where(total > 0, mean, np.nan)
+
+
+def pillar_score(pillar: PillarMetrics, metric_weights: np.ndarray) -> np.ndarray:
+    return weighted_mean(pillar.filled, pillar.known, metric_weights)
+
+
+def pillar_scores(metric_scores: MetricScores, config: Config) -> np.ndarray:
+    """(accounts, 4) pillar scores 0-100, NaN where a pillar has no usable metric."""
+    columns = []
+    for pillar, settings in zip(metric_scores.pillars, config.pillars, strict=True):
+        weights = np.array([m.weight for m in settings.metrics], dtype="float64")
+        columns.append(pillar_score(pillar, weights))
+    return np.column_stack(columns)
+
+
+def entering(score: np.ndarray | float, effect: str) -> np.ndarray | float:
+    """A pillar score as it enters priority: itself, or 100 - score where low raises need."""
+    return score if effect == "raises" else 100.0 - score
+
+
+def effective_scores(scores: np.ndarray, config: Config) -> np.ndarray:
+    """Each pillar as it enters priority: its score, or 100 - score where low raises need."""
+    lowers = np.array([p.effect == "lowers" for p in config.pillars])
+    return np.where(lowers, 100.0 - scores, scores)
+
+
+def priority_from(effective: np.ndarray, config: Config) -> np.ndarray:
+    """Weighted mean of the pillars; rounded so that equal settings at any scale cut equally."""
+    weights = np.array([p.weight for p in config.pillars], dtype="float64")
+    known = ~np.isnan(effective)
+    raw = weighted_mean(np.where(known, effective, 0.0), known.astype("float64"), weights)
+    # Round away float noise first (weights x 10 must give the same tiers), then to display.
+    return np.round(np.round(raw, 9), 1)
+
+
+# --- plain words ----------------------------------------------------------------------------
+
+
+def describe_pillars(config: Config) -> list[str]:
+    shares = weight_shares(config)
+    lines = [
+        "Each metric becomes a score from 0 to 100; a pillar score is the weighted mean of its"
+        " metrics (a missing value is left out and the others re-weighted, unless noted).",
+        "Priority (0-100) is the weighted mean of four pillar scores:",
+    ]
+    for pillar in config.pillars:
+        entry = "its score" if pillar.effect == "raises" else "100 minus its score (low is risk)"
+        metrics = "; ".join(describe_metric(m) for m in pillar.metrics if m.weight > 0)
+        lines.append(
+            f"- {pillar.label}: {shares[pillar.key] * 100:.0f}% of priority, entering as "
+            f"{entry}. {metrics}."
+        )
+    return lines

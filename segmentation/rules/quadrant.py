@@ -1,0 +1,100 @@
+"""The quadrant: two axes split at two values, four labelled cells."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from segmentation.rules.constraints import Choice, Number, Table, Text, check_fields, fail
+from segmentation.rules.inputs import column_numbers
+from segmentation.rules.pillars import SCORE_COLUMNS
+
+if TYPE_CHECKING:
+    from segmentation.config import Config
+
+AXES: tuple[str, ...] = (*SCORE_COLUMNS, "priority", "arr")
+QUADRANT_CELLS: tuple[str, ...] = ("top_right", "top_left", "bottom_right", "bottom_left")
+CELL_ORDER = ("top_left", "top_right", "bottom_left", "bottom_right")  # reading order, drawn
+# Where each cell sits: (across, up), derived from its name: the one home of the geometry.
+CELL_SIDES: dict[str, tuple[str, str]] = {
+    cell: (cell.split("_")[1], cell.split("_")[0]) for cell in CELL_ORDER
+}
+
+
+@dataclass(frozen=True)
+class Quadrant:
+    x: str = "score_health"
+    y: str = "score_strategic"
+    x_split: float = 50.0
+    y_split: float = 50.0
+    labels: tuple[tuple[str, str], ...] = (
+        ("top_right", "Grow"),
+        ("top_left", "Protect"),
+        ("bottom_right", "Nurture"),
+        ("bottom_left", "Monitor"),
+    )
+
+    def label(self, cell: str) -> str:
+        return dict(self.labels)[cell]
+
+
+QUADRANT_CONSTRAINTS: Table = (
+    ("x", Choice(AXES)),
+    ("y", Choice(AXES)),
+    ("x_split", Number()),
+    ("y_split", Number()),
+)
+LABEL = Text("must be a non-empty label")
+
+
+def validate_quadrant(quadrant: Quadrant) -> None:
+    check_fields("quadrant", lambda name: getattr(quadrant, name), QUADRANT_CONSTRAINTS)
+    cells = [cell for cell, _ in quadrant.labels]
+    if tuple(sorted(cells)) != tuple(sorted(QUADRANT_CELLS)):
+        fail("quadrant.labels", f"must name each of {', '.join(QUADRANT_CELLS)} once")
+    for cell, label in quadrant.labels:
+        LABEL.check(f"quadrant.labels.{cell}", label)
+    names = [label.strip().casefold() for _, label in quadrant.labels]
+    if len(set(names)) != len(names):
+        fail("quadrant.labels", "the four labels must differ")
+
+
+def quadrant_axis(
+    axis: str, scores: np.ndarray, priority: np.ndarray, accounts: pd.DataFrame
+) -> np.ndarray:
+    """A quadrant axis before the result table exists: a pillar score, priority or ARR."""
+    if axis == "priority":
+        return priority
+    if axis == "arr":
+        return column_numbers(accounts, "arr")
+    return scores[:, SCORE_COLUMNS.index(axis)]
+
+
+def quadrant_codes(
+    scores: np.ndarray, priority: np.ndarray, accounts: pd.DataFrame, config: Config
+) -> np.ndarray:
+    """Index into the order of config.quadrant.labels; -1 where an axis is missing."""
+    q = config.quadrant
+    x = quadrant_axis(q.x, scores, priority, accounts)
+    y = quadrant_axis(q.y, scores, priority, accounts)
+    cells = [cell for cell, _ in q.labels]
+    high_x, high_y = x >= q.x_split, y >= q.y_split
+    codes = np.select(
+        [high_x & high_y, ~high_x & high_y, high_x & ~high_y, ~high_x & ~high_y],
+        [cells.index(cell) for cell in QUADRANT_CELLS],
+        default=-1,
+    )
+    codes[np.isnan(x) | np.isnan(y)] = -1
+    return codes
+
+
+def describe_quadrant(config: Config) -> list[str]:
+    q = config.quadrant
+    return [
+        f"Quadrant: {q.x} split at {q.x_split:g}, {q.y} split at {q.y_split:g}; "
+        + ", ".join(f"{cell.replace('_', ' ')} = {label}" for cell, label in q.labels)
+        + "."
+    ]

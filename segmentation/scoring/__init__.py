@@ -1,1 +1,0 @@
-"""Scoring: metrics -> pillar scores -> priority -> tier, with reasons. No I/O, no UI."""
