@@ -78,6 +78,13 @@ def _add_score(commands: Any) -> None:
     score.add_argument("--config", metavar="CONFIG.json", help="settings (default: the defaults)")
     score.add_argument("--sheet", metavar="NAME", help="sheet to read (default: the largest)")
     score.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="canonical=Header",
+        help="use this column for that canonical column (repeatable; 'arr=' leaves arr unmapped)",
+    )
+    score.add_argument(
         "--previous",
         metavar="PREV",
         help="last period's segmented file or snapshot: adds a tier_change column",
@@ -169,7 +176,11 @@ def run_score(args: argparse.Namespace) -> None:
         config = _guarded(args.config, seg.load_config, args.config)
     else:
         config = seg.default_config()
-    book = _guarded(args.input, seg.load, args.input, sheet=args.sheet)
+    overrides = _column_overrides(args.map)
+    book = _guarded(args.input, seg.load, args.input, sheet=args.sheet, mapping=overrides)
+    for match in book.report.low_confidence_matches():
+        canonical = match.canonical
+        print(f"warning: {match.warning()}; choose with --map {canonical}=HEADER", file=sys.stderr)
     # The shell may read the clock; the core never does.
     as_of = args.as_of or dt.date.today()
     result = _guarded(args.config or args.input, seg.segment, book.accounts, config, as_of=as_of)
@@ -271,6 +282,19 @@ def _naming_file(path: str, message: str) -> str:
     if path in message or Path(path).name in message:
         return message
     return f"{path}: {message}"
+
+
+def _column_overrides(pairs: list[str]) -> dict[str, str | None]:
+    """`--map canonical=Header` options as a mapping; an empty header leaves the column unmapped."""
+    overrides: dict[str, str | None] = {}
+    for pair in pairs:
+        canonical, equals, header = pair.partition("=")
+        if not equals or not canonical.strip():
+            raise CommandError(
+                f"--map {pair!r}: give it as canonical=Header, for example --map arr='Net Amount'."
+            )
+        overrides[canonical.strip()] = header.strip() or None
+    return overrides
 
 
 def _check_not_a_folder(path: str | None) -> None:

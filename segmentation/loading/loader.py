@@ -14,7 +14,15 @@ from segmentation.columns import CANONICAL_NAMES, COLUMN_BY_NAME
 from segmentation.errors import InputError
 from segmentation.loading.csv_reader import Grid, read_csv
 from segmentation.loading.excel_reader import ExcelExtras, ole2_message, read_excel
-from segmentation.loading.mapping import HEADER_ALIASES, auto_map, normalise_header
+from segmentation.loading.mapping import (
+    HEADER_ALIASES,
+    auto_map,
+    check_mapping,
+    match_columns,
+    matches_for,
+    normalise_header,
+    still_true,
+)
 from segmentation.loading.report import FlaggedCell, LoadReport
 from segmentation.loading.source import EXCEL_EXTENSIONS, read_source
 from segmentation.loading.table import Table, build_table
@@ -72,8 +80,12 @@ def load(
     path_or_file: str | os.PathLike | BinaryIO,
     sheet: str | None = None,
     filename: str | None = None,
+    mapping: dict[str, str | None] | None = None,
 ) -> Book:
-    """Read a CSV or Excel export of accounts; see CONTRACT.md section 1."""
+    """Read a CSV or Excel export of accounts; see CONTRACT.md section 1.
+
+    `mapping` overrides the automatic matching: canonical -> header, or None to leave unmapped.
+    """
     source = read_source(path_or_file, filename)
     name, content, extension = source.name, source.content, source.extension
     notes: list[str] = []
@@ -128,25 +140,20 @@ def load(
                 f"Grand Totals says {claimed} records but {report.rows_kept} account rows were "
                 "read; check that the export is complete."
             )
-    mapping = auto_map(list(raw.columns))
-    _require_id_or_name(mapping, list(raw.columns), name)
-    return _derive(raw, mapping, context)
+    matched = match_columns(list(raw.columns), raw, overrides=mapping)
+    report.matches, report.notes = matched.matches, report.notes + matched.notes
+    _require_id_or_name(matched.mapping, list(raw.columns), name)
+    return _derive(raw, matched.mapping, context)
 
 
 def remap(book: Book, mapping: dict[str, str | None]) -> Book:
     """Re-derive the canonical columns from book.raw with a user-edited mapping."""
-    clean: dict[str, str] = {}
-    for canonical, header in mapping.items():
-        if canonical not in COLUMN_BY_NAME:
-            raise InputError(f"'{canonical}' is not a column Tierwise knows; pick one of the list.")
-        if header is None or header == "":
-            continue
-        if header not in book.raw.columns:
-            raise InputError(f"The file has no column '{header}' to use as {canonical}.")
-        clean[canonical] = header
-    ordered = {name: clean[name] for name in CANONICAL_NAMES if name in clean}
+    ordered = check_mapping(mapping, list(book.raw.columns))
     _require_id_or_name(ordered, list(book.raw.columns), book.report.source)
-    return _derive(book.raw, ordered, book._context)
+    again = _derive(book.raw, ordered, book._context)
+    again.report.matches = matches_for(ordered, book.report.matches)
+    again.report.notes = still_true(again.report.notes, ordered)
+    return again
 
 
 def _require_id_or_name(mapping: dict[str, str], headers: list[str], name: str) -> None:
