@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,6 +22,7 @@ class Table:
     lines: np.ndarray  # 1-based file line (CSV) or sheet row (Excel) of each raw row
     positions: list[int]  # grid column index of each raw column
     header_line: int
+    above: list[tuple[int, str]] = field(default_factory=list)  # lines above the header
     duplicate_headers: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -49,12 +51,17 @@ def _header_score(row: list) -> tuple[int, int]:
 
 
 def find_header(rows: list[list]) -> int | None:
-    """Index of the header row among the first rows: many distinct labels, known aliases."""
+    """Index of the header row among the first rows: many distinct labels, known aliases.
+
+    Rows narrower than half the table's usual width (titles) are not candidates; the usual
+    width is the most common one, so one wide account row (an unquoted note with commas)
+    cannot make the real header look like a title.
+    """
     head = rows[:_HEADER_SEARCH_ROWS]
     widths = [sum(not _is_empty(c) for c in row) for row in head]
     if not any(widths):
         return None
-    widest = max(widths)
+    widest = _usual_width(widths)
     best, best_score = None, None
     for index, row in enumerate(head):
         if widths[index] == 0 or (widest >= 2 and widths[index] < 2):
@@ -67,6 +74,23 @@ def find_header(rows: list[list]) -> int | None:
         if best_score is None or score > best_score:
             best, best_score = index, score
     return best
+
+
+def _usual_width(widths: list[int]) -> int:
+    """The most common width of the non-empty rows (the widest of equally common ones)."""
+    counts = Counter(w for w in widths if w)
+    return max(counts, key=lambda w: (counts[w], w))
+
+
+def rows_above(rows: list[list], lines: list[int], header_index: int) -> list[tuple[int, str]]:
+    """The lines above the header, as skipped rows with their reason."""
+    return [
+        (
+            lines[i],
+            "title above the header" if any(not _is_empty(c) for c in rows[i]) else "blank line",
+        )
+        for i in range(header_index)
+    ]
 
 
 def _column_letter(index: int) -> str:
@@ -164,7 +188,8 @@ def build_table(
     frame.columns = unique
     raw = _typed(frame, excel)
     line_numbers = np.asarray(lines[header_index + 1 :], dtype="int64")
-    return Table(raw, line_numbers, positions, lines[header_index], renamed, notes)
+    above = rows_above(rows, lines, header_index)
+    return Table(raw, line_numbers, positions, lines[header_index], above, renamed, notes)
 
 
 def _header_text(header: object) -> str:
