@@ -191,7 +191,7 @@ def _classify_rows(table: Table) -> tuple[np.ndarray, list[tuple[int, str]], lis
     if n == 0 or raw.shape[1] == 0:
         return np.zeros(n, dtype=bool), [(int(line), "blank line") for line in table.lines], []
     reasons = np.full(n, "", dtype=object)
-    filled = _filled_frame(raw)
+    filled = pd.DataFrame(table.filled, columns=raw.columns)
     text_cache: dict[str, pd.Series] = {}
 
     def text_of(column: str) -> pd.Series:
@@ -226,11 +226,6 @@ def _classify_rows(table: Table) -> tuple[np.ndarray, list[tuple[int, str]], lis
     skipped_at = np.flatnonzero(~keep)
     skipped = list(zip(table.lines[skipped_at].tolist(), reasons[skipped_at].tolist(), strict=True))
     return keep, skipped, totals
-
-
-def _filled_frame(raw: pd.DataFrame) -> pd.DataFrame:
-    """True where a cell holds something (not missing, not blank text)."""
-    return pd.DataFrame({c: _filled(raw[c]) for c in raw.columns})
 
 
 def _mark_footers(
@@ -273,11 +268,11 @@ def _mark_footers(
 def _first_text(raw: pd.DataFrame, filled: pd.DataFrame, rows: np.ndarray, text_of) -> pd.Series:
     """The first filled cell's text of each of `rows` (grouped by column, not row by row)."""
     first = filled.to_numpy()[rows].argmax(axis=1)
-    out = pd.Series("", index=rows, dtype=object)
+    out = np.full(len(rows), "", dtype=object)
     for position in np.unique(first):
-        chosen = rows[first == position]
-        out[chosen] = text_of(raw.columns[position]).iloc[chosen].to_numpy()
-    return out
+        chosen = first == position
+        out[chosen] = text_of(raw.columns[position]).iloc[rows[chosen]].to_numpy(dtype=object)
+    return pd.Series(out, index=rows, dtype="str")  # Arrow: regexes run in C
 
 
 def _context(
@@ -379,13 +374,8 @@ def _derive(raw: pd.DataFrame, mapping: dict[str, str], context: _Context) -> Bo
         report.notes.append(f"ARR computed as MRR x 12 (from '{mapping['mrr']}').")
     # Excel errors and formulas without a saved value, in any column.
     error_cells = dict(context.errors)
-    for header in raw.columns:
-        column = raw[header]
-        if column.dtype == "float64" or pd.api.types.is_datetime64_any_dtype(column.dtype):
-            continue
-        mask = column.astype("str").str.strip().str.upper().isin(EXCEL_ERRORS) & column.notna()
-        for pos in np.flatnonzero(mask.to_numpy()):
-            error_cells.setdefault((int(pos), header), str(column.iloc[pos]).strip().upper())
+    for (pos, header), error in _error_texts(raw).items():
+        error_cells.setdefault((pos, header), error)
     for (pos, header), error in sorted(error_cells.items(), key=lambda kv: kv[0]):
         flag([pos], label_of.get(header, header), [f"Excel error {error}"])
     for pos, header in sorted(context.uncomputed):
@@ -410,6 +400,25 @@ def _derive(raw: pd.DataFrame, mapping: dict[str, str], context: _Context) -> Bo
     accounts = _assemble(raw, canonical, issues, n)
     report.cells_flagged = sorted(flagged, key=lambda f: (f.row, f.column))
     return Book(accounts, dict(mapping), raw, report, context)
+
+
+def _error_texts(raw: pd.DataFrame) -> dict[tuple[int, str], str]:
+    """Cells whose text is an Excel error ("#N/A"), over all text columns in one pass."""
+    headers = [
+        h
+        for h in raw.columns
+        if raw[h].dtype != "float64" and not pd.api.types.is_datetime64_any_dtype(raw[h].dtype)
+    ]
+    if not headers or raw.empty:
+        return {}
+    flat = raw[headers].to_numpy(dtype=object).ravel()
+    text = pd.Series(flat, dtype="str").str.strip().str.upper()
+    hits = np.flatnonzero((text.isin(EXCEL_ERRORS) & text.notna()).to_numpy(dtype=bool))
+    rows, columns = np.divmod(hits, len(headers))
+    return {
+        (int(r), headers[c]): text.iloc[h]
+        for r, c, h in zip(rows.tolist(), columns.tolist(), hits.tolist(), strict=True)
+    }
 
 
 def _assemble(

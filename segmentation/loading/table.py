@@ -25,6 +25,7 @@ class Table:
     above: list[tuple[int, str]] = field(default_factory=list)  # lines above the header
     duplicate_headers: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    filled: np.ndarray | None = None  # rows x columns of raw: True where a cell holds a value
 
 
 def _is_empty(cell: object) -> bool:
@@ -160,21 +161,20 @@ def build_table(
     width = max([len(rows[header_index])] + [len(r) for r in body])
     header_cells = list(rows[header_index]) + [""] * (width - len(rows[header_index]))
     body = [r if len(r) == width else list(r) + [""] * (width - len(r)) for r in body]
+    cells = np.empty((len(body), width), dtype=object)
     if body:
-        frame = pd.DataFrame(body, columns=range(width))
-    else:
-        frame = pd.DataFrame(columns=range(width), dtype=object)
-    if frame.shape[1] and len(frame):
-        frame = frame.replace("", None)
+        cells[:] = body
+        cells[cells == ""] = None
+    frame = pd.DataFrame(cells, columns=range(width))
+    filled = filled_cells(cells, all_text=not excel)
+    empty_columns = ~filled.any(axis=0)
     names: list[str] = []
     positions: list[int] = []
     dropped = 0
     for position in range(width):
         header = header_cells[position]
-        column = frame[position]
-        empty_column = _all_empty(column)
         if _is_empty(header):
-            if empty_column:
+            if empty_columns[position]:
                 dropped += 1
                 continue
             label = _column_letter(position) if excel else str(position + 1)
@@ -189,7 +189,24 @@ def build_table(
     raw = _typed(frame, excel)
     line_numbers = np.asarray(lines[header_index + 1 :], dtype="int64")
     above = rows_above(rows, lines, header_index)
-    return Table(raw, line_numbers, positions, lines[header_index], above, renamed, notes)
+    table = Table(raw, line_numbers, positions, lines[header_index], above, renamed, notes)
+    table.filled = filled[:, positions]
+    return table
+
+
+def filled_cells(values: np.ndarray, all_text: bool) -> np.ndarray:
+    """True where a cell of a 2-D object array holds something: one pass over all cells
+    (a pandas call per column costs seconds on a 10,000-column sheet)."""
+    flat = values.ravel()
+    present = ~pd.isna(flat)
+    if all_text:
+        texts = present
+    else:
+        texts = present & np.fromiter((isinstance(v, str) for v in flat), bool, len(flat))
+    if texts.any():
+        blank = pd.Series(flat[texts], dtype="str").str.strip().eq("").to_numpy(dtype=bool)
+        present[np.flatnonzero(texts)[blank]] = False
+    return present.reshape(values.shape)
 
 
 def _header_text(header: object) -> str:
@@ -198,24 +215,14 @@ def _header_text(header: object) -> str:
     return " ".join(str(header).split())
 
 
-def _all_empty(column: pd.Series) -> bool:
-    values = column.dropna()
-    if values.empty:
-        return True
-    # Only text can be blank; converting a column of numbers to text to see that is slow.
-    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
-        return False
-    return not values.astype("str").str.strip().ne("").any()
-
-
 def _typed(frame: pd.DataFrame, excel: bool) -> pd.DataFrame:
     """CSV columns as str; Excel columns as float, datetime, str or mixed objects."""
+    if not excel:
+        text = frame.astype("str").where(frame.notna())
+        return text.set_axis(pd.RangeIndex(len(frame)), axis=0)
     out = {}
     for name in frame.columns:
         column = frame[name]
-        if not excel:
-            out[name] = column.astype("str").where(column.notna())
-            continue
         inferred = pd.api.types.infer_dtype(column, skipna=True)
         if inferred in ("floating", "integer", "mixed-integer-float"):
             out[name] = pd.to_numeric(column, errors="coerce").astype("float64")
