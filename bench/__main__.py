@@ -2,6 +2,8 @@
 
     python -m bench            # everything (a few minutes)
     python -m bench --quick    # smaller books, for a smoke check
+    python -m bench fuzz       # mutated CSV/XLSX files against the loader (bench/fuzz.py)
+    python -m bench soak       # memory of repeated uploads in one app session (bench/soak.py)
 
 Each case runs in its own process: the time is the median of a few runs; the memory is
 that process's peak resident size, data generation included.
@@ -66,7 +68,16 @@ def run_case(case: str, args: list) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+# Sub-commands in their own modules: `python -m bench fuzz`, `python -m bench soak`.
+COMMANDS = {"fuzz": "bench.fuzz", "soak": "bench.soak"}
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] and argv[0] in COMMANDS:
+        import importlib
+
+        return importlib.import_module(COMMANDS[argv[0]]).main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[1])
     parser.add_argument("--quick", action="store_true", help="books 100x smaller")
     options = parser.parse_args(argv)
