@@ -23,6 +23,7 @@ LABELS = {
     "load_file": "load a {rows}-row {kind}",
     "export_file": "export {rows} accounts to {kind}",
     "app_rerun": "Workshop page rerun after a slider move, {rows} accounts",
+    "load_shape": "load a {rows}-row x {kind}-column CSV",
 }
 # (case, arguments, target in seconds or None, peak-memory target in MB or None)
 FULL_PLAN = [
@@ -34,6 +35,9 @@ FULL_PLAN = [
     ("segment_weights_changed", [1_000_000], 1.0, 2048),
     ("load_file", [100_000, ".csv"], None, None),
     ("load_file", [100_000, ".xlsx"], 5.0, None),
+    ("load_shape", [2, "10001"], None, None),
+    ("load_shape", [100_000, "2"], None, None),
+    ("load_shape", [1_000_000, "1"], None, None),
     ("export_file", [100_000, "csv"], 2.0, None),
     ("export_file", [100_000, "xlsx"], 10.0, None),
     ("app_rerun", [1_000], None, None),
@@ -51,7 +55,7 @@ def label(case: str, args: list) -> str:
 
 def quick(plan: list) -> list:
     """The same plan on books a hundred times smaller, without targets."""
-    return [(case, [args[0] // 100, *args[1:]], None, None) for case, args, _, _ in plan]
+    return [(case, [max(1, args[0] // 100), *args[1:]], None, None) for case, args, _, _ in plan]
 
 
 def run_case(case: str, args: list) -> dict:

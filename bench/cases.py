@@ -86,10 +86,13 @@ def app_rerun(rows: int) -> float:
     return measure(rows)["median_ms"] / 1000
 
 
+from bench.shapes import load_shape  # noqa: E402
+
 CASES: dict[str, Callable[..., float]] = {
     "segment_full": segment_full,
     "segment_weights_changed": segment_weights_changed,
     "load_file": load_file,
     "export_file": export_file,
     "app_rerun": app_rerun,
+    "load_shape": load_shape,
 }
