@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+from segmentation.loading.table import _column_letter as column_letter
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 CONTENT_TYPES = (
@@ -51,15 +53,6 @@ HEADER_AND_ACCOUNTS = [
 ]
 
 
-def _column(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _cell(ref: str, value: object) -> str:
     if isinstance(value, (int, float)):
         return f'<c r="{ref}"><v>{value}</v></c>'
@@ -70,7 +63,7 @@ def sheet_rows(rows: list[list]) -> str:
     """`<row>` elements for a grid of values, from A1."""
     out = []
     for r, row in enumerate(rows, start=1):
-        cells = "".join(_cell(f"{_column(c)}{r}", v) for c, v in enumerate(row))
+        cells = "".join(_cell(f"{column_letter(c)}{r}", v) for c, v in enumerate(row))
         out.append(f'<row r="{r}">{cells}</row>')
     return "".join(out)
 
