@@ -228,10 +228,26 @@ def read_csv(data: bytes, name: str) -> tuple[Grid, str, str]:
     if not text.strip():
         raise InputError(f"{name} has no text in it; export the accounts again and upload that.")
     delimiter = detect_delimiter(text)
-    stream = io.StringIO(text, newline="")
-    reader = csv.reader(stream, delimiter=delimiter, strict=False)
-    rows: list[list] = []
-    lines: list[int] = []
+    rows, lines = _records(text, delimiter, name)
+    return Grid(rows, lines, [decoded.note] if decoded.note else []), encoding, delimiter
+
+
+def _records(text: str, delimiter: str, name: str) -> tuple[list[list], list[int]]:
+    """The CSV records and the line each starts on.
+
+    The csv module reads all records in one C loop; only when a quoted field spans lines (the
+    reader then ends on a later line than the record count) is each record's first line
+    tracked one by one.
+    """
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+        rows = list(reader)
+        if reader.line_num == len(rows):
+            return rows, list(range(1, len(rows) + 1))
+    except csv.Error:
+        pass  # read again record by record, to say on which line
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    rows, lines = [], []
     previous_end = 0
     try:
         for row in reader:
@@ -243,4 +259,4 @@ def read_csv(data: bytes, name: str) -> tuple[Grid, str, str]:
             f"{name} could not be read as CSV near line {previous_end + 1} ({error}); "
             "export it again as CSV and upload that."
         ) from error
-    return Grid(rows, lines, [decoded.note] if decoded.note else []), encoding, delimiter
+    return rows, lines

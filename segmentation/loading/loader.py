@@ -33,16 +33,17 @@ ISSUES_COLUMN = "input_issues"
 # A report footer is a line alone (every other cell empty) in the block that ends the table,
 # and reads like one from its first word to its shape: "Confidential Information - Do Not
 # Distribute", never "Confidential Information Systems Inc" (an account).
+# No \s, \d or \b: with them pandas runs Python's re per row instead of Arrow's RE2.
 _FOOTERS: tuple[tuple[str, str], ...] = (
-    (r"(?i)^grand totals?\s*\(\s*[\d,.\s]+records?\s*\)", "report footer (totals)"),
-    (r"(?i)^confidential information\s*[-–—:]", "report footer (confidentiality notice)"),
+    (r"(?i)^grand totals?[ \t]*\([ \t]*[0-9,. \t]+records?[ \t]*\)", "report footer (totals)"),
+    (r"(?i)^confidential information[ \t]*[-–—:]", "report footer (confidentiality notice)"),
     (
-        r"(?i)^(copyright\s*(\(c\)|©)?\s*\d{4}|©\s*\d{4}|\(c\)\s*\d{4})",
+        r"(?i)^(copyright[ \t]*(\(c\)|©)?[ \t]*[0-9]{4}|©[ \t]*[0-9]{4}|\(c\)[ \t]*[0-9]{4})",
         "report footer (copyright)",
     ),
-    (r"(?i)^filtered by\s*:", "report footer (filter description)"),
+    (r"(?i)^filtered by[ \t]*:", "report footer (filter description)"),
     (
-        r"(?i)^(generated|exported|report (run|generated))\s+(by|on|at)\b.*\d",
+        r"(?i)^(generated|exported|report (run|generated))[ \t]+(by|on|at)[ \t].*[0-9]",
         "report footer (export details)",
     ),
 )
