@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import charset_normalizer
 
 from segmentation.errors import InputError
+from segmentation.loading.limits import cells_cap, check_columns, refuse
 
 DELIMITERS = (",", ";", "\t", "|")
 _SAMPLE_LINES = 60
@@ -229,7 +230,25 @@ def read_csv(data: bytes, name: str) -> tuple[Grid, str, str]:
         raise InputError(f"{name} has no text in it; export the accounts again and upload that.")
     delimiter = detect_delimiter(text)
     rows, lines = _records(text, delimiter, name)
+    check_shape(name, rows, len(data))
     return Grid(rows, lines, [decoded.note] if decoded.note else []), encoding, delimiter
+
+
+def check_shape(name: str, rows: list[list], upload_bytes: int) -> None:
+    """Refuse a table wider than MAX_COLUMNS, or so ragged that padding its short rows to the
+    widest would make far more cells than the file holds (one line of 12,000 commas above a
+    million short lines)."""
+    if not rows:
+        return
+    width = max(map(len, rows))
+    check_columns(name, width)
+    cells = sum(map(len, rows))
+    if width * len(rows) > max(cells_cap(upload_bytes), 2 * cells):
+        raise refuse(
+            name,
+            f"has a line {width:,} fields wide among {len(rows):,} lines of about "
+            f"{cells / len(rows):,.0f} fields; check the delimiter and the quoting",
+        )
 
 
 def _records(text: str, delimiter: str, name: str) -> tuple[list[list], list[int]]:
