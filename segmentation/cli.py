@@ -79,7 +79,14 @@ def _add_score(commands: Any) -> None:
     score.add_argument(
         "--previous",
         metavar="PREV",
-        help="last period's segmented file or snapshot: adds a tier_change column",
+        help="last period's segmented file or snapshot: applies the movement rules and adds "
+        "tier_change, held and previous_tier columns",
+    )
+    score.add_argument(
+        "--history",
+        nargs="+",
+        metavar="FILE",
+        help="earlier snapshots (ordered by the date in their names) for min_periods",
     )
     score.add_argument(
         "--as-of",
@@ -132,10 +139,9 @@ def run_score(args: argparse.Namespace) -> None:
     python -m segmentation score accounts.xlsx --out segmented.xlsx --config settings.json
     """
     import segmentation as seg
-    from segmentation.movement import tier_changes
 
     fmt = _output_format(args.out)
-    for path in (args.input, args.config, args.previous):
+    for path in (args.input, args.config, args.previous, *(args.history or ())):
         _check_not_a_folder(path)
     if args.config:
         config = _guarded(args.config, seg.load_config, args.config)
@@ -144,19 +150,17 @@ def run_score(args: argparse.Namespace) -> None:
     book = _guarded(args.input, seg.load, args.input, sheet=args.sheet)
     # The shell may read the clock; the core never does.
     as_of = args.as_of or dt.date.today()
-    result = _guarded(args.config or args.input, seg.segment, book.accounts, config, as_of=as_of)
-    changes = None
-    if args.previous:
-        previous = _guarded(args.previous, seg.load, args.previous)
-        tiers = [t.name for t in config.tiers]
-        changes = _guarded(args.previous, tier_changes, result, previous.accounts, tiers)
-        if "tier_change" in result.columns:  # the input's own column: keep it, renamed
-            result = result.rename(columns={"tier_change": "tier_change (input)"})
-        result = result.assign(tier_change=changes)
+    if args.previous or args.history:
+        result, previous = _score_against_snapshots(args, book.accounts, config, as_of)
+    else:
+        result = _guarded(
+            args.config or args.input, seg.segment, book.accounts, config, as_of=as_of
+        )
     _guarded(args.out, seg.export, result, args.out, fmt, config=config, report=book.report)
     _print_lines(_score_summary(result, book.report, config, args.out))
-    if changes is not None:
-        _print_lines([_changes_line(changes, args.previous, previous.accounts, result)])
+    if args.previous or args.history:
+        changes = result["tier_change"].astype(object)
+        _print_lines(_changes_lines(changes, previous, result, config))
 
 
 def run_sample(args: argparse.Namespace) -> None:
@@ -252,17 +256,41 @@ def _score_summary(result: Any, report: Any, config: Any, out: str) -> list[str]
     return lines
 
 
-def _changes_line(changes: Any, previous_path: str, previous: Any, result: Any) -> str:
-    from segmentation.movement import compare_snapshots
+def _score_against_snapshots(args: argparse.Namespace, accounts: Any, config: Any, as_of: Any):
+    """The book against its earlier snapshots (--history, then --previous as the latest)."""
+    import segmentation as seg
+    from segmentation.movement import Snapshot, score_against, snapshot_date
 
-    comparison = compare_snapshots(changes, result, previous)
+    paths = [*(args.history or ()), *([args.previous] if args.previous else [])]
+    snapshots = []
+    for path in paths:  # undated files keep their order: --history's as given, --previous last
+        when = snapshot_date(Path(path).name)
+        snapshots.append(Snapshot(path, _guarded(path, seg.load, path).accounts, when))
+    result, _, history = _guarded(
+        paths[-1], score_against, accounts, config, snapshots, as_of=as_of
+    )
+    return result, history[-1]
+
+
+def _changes_lines(changes: Any, previous: Any, result: Any, config: Any) -> list[str]:
+    from segmentation.movement import compare_snapshots, held_counts
+
+    comparison = compare_snapshots(changes, result, previous.snapshot.accounts)
     parts = [f"{count:,} {name}" for name, count in comparison.counts.items()]
     unknown = comparison.unknown
     extra = f"; {unknown:,} with no comparable previous tier" if unknown else ""
-    return (
-        f"Tier changes since {previous_path}: {', '.join(parts)}{extra}; "
+    source = "its own tiers" if previous.recorded is not None else "scored with these settings"
+    lines = [
+        f"Tier changes since {previous.snapshot.name} ({source}): {', '.join(parts)}{extra}; "
         f"{comparison.gone:,} accounts of the previous file are no longer in the book."
-    )
+    ]
+    held = held_counts(result)
+    if config.movement.active:
+        words = ", ".join(f"{n:,} by {rule.replace('_', ' ')}" for rule, n in held.items())
+        lines.append(
+            f"Held by the movement rules: {sum(held.values()):,} accounts ({words or 'none'})."
+        )
+    return lines
 
 
 if __name__ == "__main__":  # pragma: no cover
