@@ -106,6 +106,12 @@ def _add_sample(commands: Any) -> None:
         metavar="FILE",
         help="also write the same book one quarter earlier (a snapshot to compare with)",
     )
+    sample.add_argument(
+        "--quarters",
+        type=_positive_int,
+        metavar="N",
+        help="write N quarterly snapshots instead, FILE's name + _YYYY-MM-DD, oldest first",
+    )
 
 
 def _add_config(commands: Any) -> None:
@@ -174,6 +180,9 @@ def run_sample(args: argparse.Namespace) -> None:
     if args.previous_quarter:
         _output_format(args.previous_quarter)
     accounts = generate_accounts(args.rows, seed=args.seed)
+    if args.quarters:
+        _write_quarters(accounts, args)
+        return
     _guarded(args.out, write_book, accounts, args.out)
     print(f"Wrote {len(accounts):,} synthetic accounts (seed {args.seed}) to {args.out}.")
     if args.previous_quarter:
@@ -182,6 +191,16 @@ def run_sample(args: argparse.Namespace) -> None:
         print(
             f"Wrote the previous quarter ({len(snapshot):,} accounts) to {args.previous_quarter}."
         )
+
+
+def _write_quarters(accounts: Any, args: argparse.Namespace) -> None:
+    from segmentation.sample import quarter_history, write_book
+
+    out = Path(args.out)
+    for as_of, book in quarter_history(accounts, args.quarters, seed=args.seed):
+        path = out.with_name(f"{out.stem}_{as_of.isoformat()}{out.suffix}")
+        _guarded(str(path), write_book, book, path)
+        print(f"Wrote {len(book):,} accounts as of {as_of} to {path}.")
 
 
 def run_config(args: argparse.Namespace) -> None:
