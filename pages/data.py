@@ -6,6 +6,7 @@ import segmentation as seg
 from segmentation.views import data_quality
 from ui import components, state
 from ui import format as fmt
+from ui import movement as snapshots
 from ui.shell import ensure_router
 
 ensure_router()
@@ -40,6 +41,8 @@ st.success(f"Using **{state.source()}**: {fmt.accounts(len(accounts))}.", icon="
 if book is None:
     st.info("These accounts were put in the session directly: there is no load report.")
     st.stop()
+
+snapshots.snapshot_block()  # earlier snapshots, for the Movement page
 
 report = book.report
 # --- the load report ------------------------------------------------------------------------

@@ -627,3 +627,46 @@ def held_counts(result: pd.DataFrame) -> dict[str, int]:
         return {}
     counts = result["held"].value_counts()
     return {str(rule): int(n) for rule, n in counts.items() if n}
+
+
+@dataclass(frozen=True, eq=False)
+class MovementPanel:
+    """The Movement page in one call: today's book under the rules against the last snapshot."""
+
+    result: pd.DataFrame  # today's segmentation under the movement rules
+    movers: pd.DataFrame  # every account that moved, largest ARR first
+    counts: pd.DataFrame  # accounts by previous tier (rows) and tier now (columns)
+    arr: pd.DataFrame  # the same in ARR
+    flows: pd.DataFrame  # (previous, now, accounts, arr) for the flow chart
+    totals: dict[str, int]  # up, down, same, new, held
+    arr_moved: float
+    previous: str  # the snapshot compared with
+    own_tiers: bool  # whether that snapshot's tiers are its own (else scored with today's settings)
+    replay: pd.DataFrame | None  # book churn per period, with and without the rules
+
+
+def movement_panel(
+    now: ScoredSnapshot, history: Sequence[ScoredSnapshot], config: Config
+) -> MovementPanel:
+    """Today's book against its earlier snapshots (oldest first; at least one)."""
+    result = segment_with_history(now, history, config)
+    every = movers(now, history[-1], result, config)
+    counts, arr = movement_matrices(every, config)
+    moved = every[every["tier_change"].isin(["up", "down"]).to_numpy()]
+    change_counts = result["tier_change"].value_counts()
+    totals = {name: int(change_counts.get(name, 0)) for name in TIER_CHANGES}
+    totals["held"] = sum(held_counts(result).values())
+    return MovementPanel(
+        result=result,
+        movers=moved,
+        counts=counts,
+        arr=arr,
+        flows=flows(every, config),
+        totals=totals,
+        arr_moved=float(np.nansum(moved["arr"].to_numpy(dtype="float64")))
+        if "arr" in moved
+        else 0.0,
+        previous=history[-1].snapshot.name,
+        own_tiers=history[-1].recorded is not None,
+        replay=replay([*history, now], config),
+    )
