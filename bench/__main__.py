@@ -21,6 +21,7 @@ LABELS = {
     "load_file": "load a {rows}-row {kind}",
     "export_file": "export {rows} accounts to {kind}",
     "app_rerun": "Workshop page rerun after a slider move, {rows} accounts",
+    "compare_snapshots": "compare two snapshots of {rows} accounts after a settings change",
 }
 # (case, arguments, target in seconds or None, peak-memory target in MB or None)
 FULL_PLAN = [
@@ -37,6 +38,7 @@ FULL_PLAN = [
     ("app_rerun", [1_000], None, None),
     ("app_rerun", [10_000], None, None),
     ("app_rerun", [100_000], 0.3, None),
+    ("compare_snapshots", [100_000], None, None),
 ]
 
 

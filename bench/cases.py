@@ -86,7 +86,34 @@ def app_rerun(rows: int) -> float:
     return measure(rows)["median_ms"] / 1000
 
 
+def compare_snapshots(rows: int) -> float:
+    """The Movement page's core after a settings change: two snapshots of `rows` accounts
+    (metric scores kept), re-tiered, the rules chained, movers with drivers, matrices, replay."""
+    import dataclasses
+
+    import segmentation as seg
+    from segmentation import movement
+    from segmentation.rules.movement import MovementRules
+    from segmentation.sample import quarter_history
+
+    books = quarter_history(seg.generate_accounts(rows, seed=1), 2, seed=1)
+    config = dataclasses.replace(seg.default_config(), movement=MovementRules(margin=5))
+    snapshots = [movement.Snapshot(str(d), book, d) for d, book in books]
+    scores = [seg.score_metrics(s.accounts, config, as_of=s.as_of) for s in snapshots]
+    state = {"margin": 5.0}
+
+    def compare() -> None:
+        state["margin"] += 0.5  # a new setting each time: nothing of stage 2 is reused
+        cfg = dataclasses.replace(config, movement=MovementRules(margin=state["margin"]))
+        before = movement.score_snapshot(snapshots[0], cfg, scores[0])
+        now = movement.score_snapshot(snapshots[1], cfg, scores[1], read_tiers=False)
+        movement.movement_panel(now, [before], cfg)
+
+    return _timed(compare, repeat=3)
+
+
 CASES: dict[str, Callable[..., float]] = {
+    "compare_snapshots": compare_snapshots,
     "segment_full": segment_full,
     "segment_weights_changed": segment_weights_changed,
     "load_file": load_file,

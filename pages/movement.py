@@ -12,7 +12,10 @@ ensure_router()
 st.header("Movement", anchor=False)
 
 if not state.has_data():
-    st.info("Load today's book first on the Data page.", icon=":material/info:")
+    st.info(
+        "Load today's book first: upload your export or use the sample book on the Data page.",
+        icon=":material/info:",
+    )
     st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
     st.stop()
 if not panel.snapshots():

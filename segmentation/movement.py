@@ -400,7 +400,7 @@ def _metric_change_texts(
 ) -> pa.Array:  # fmt: skip
     """'NPS 9 -> NPS 4': the metric of the driving pillar whose score moved most with the move."""
     n = len(pillar)
-    out = pa.array(np.full(n, "", dtype=object), pa.string())
+    out = np.full(n, "", dtype=object)
     here = rows_before >= 0
     for p, settings in enumerate(config.pillars):
         rows = np.flatnonzero((pillar == p) & here)
@@ -414,24 +414,19 @@ def _metric_change_texts(
         pull = np.where(usable, change * -direction[rows, None], -np.inf)
         metric = np.argmax(pull, axis=1)
         found = np.isfinite(pull[np.arange(rows.size), metric]) & (pull.max(axis=1) > 0)
-        texts = np.full(rows.size, "", dtype=object)
         for m, spec in enumerate(settings.metrics):
-            pick = found & (metric == m)
-            if not pick.any():
+            pick = rows[found & (metric == m)]
+            if not pick.size:
                 continue
-            now_codes, now_table = describe_values(a.inputs[m], spec.column, spec.scheme)
-            old_codes, old_table = describe_values(b.inputs[m], spec.column, spec.scheme)
-            old = np.asarray(old_table, dtype=object)[old_codes[rows_before[rows[pick]]]]
-            new = np.asarray(now_table, dtype=object)[now_codes[rows[pick]]]
-            texts[pick] = old + " -> " + new
-        out = pc.if_else(pa.array(np.isin(np.arange(n), rows)), _scatter(texts, rows, n), out)
-    return out
-
-
-def _scatter(texts: np.ndarray, rows: np.ndarray, n: int) -> pa.Array:
-    full = np.full(n, "", dtype=object)
-    full[rows] = texts
-    return pa.array(full, pa.string())
+            # Only the movers' values are formatted, not the whole book's.
+            new_values = a.inputs[m].iloc[pick]
+            old_values = b.inputs[m].iloc[rows_before[pick]]
+            now_codes, now_table = describe_values(new_values, spec.column, spec.scheme)
+            old_codes, old_table = describe_values(old_values, spec.column, spec.scheme)
+            old = np.asarray(old_table, dtype=object)[old_codes]
+            new = np.asarray(now_table, dtype=object)[now_codes]
+            out[pick] = old + " -> " + new
+    return pa.array(out, pa.string())
 
 
 def move_drivers(

@@ -84,8 +84,9 @@ def tier_positions(tiers: object, tier_order: Sequence[str]) -> np.ndarray:
         lookup = np.append(order.get_indexer(tiers.categories.astype(object)), -1)
         positions = lookup[np.asarray(tiers.codes)]  # code -1 (missing) picks the trailing -1
     else:
-        names = pd.Series(np.asarray(tiers, dtype=object)).astype(object)
-        positions = order.get_indexer(names.map(_clean, na_action="ignore"))
+        codes, uniques = pd.factorize(np.asarray(tiers, dtype=object))  # each name cleaned once
+        found = order.get_indexer(pd.Index([_clean(u) for u in uniques], dtype=object))
+        positions = np.append(found, -1)[codes]  # code -1 (missing) picks the trailing -1
     return np.where(positions >= 0, positions, np.nan).astype("float64")
 
 
