@@ -21,7 +21,7 @@ LABELS = {
     "load_file": "load a {rows}-row {kind}",
     "export_file": "export {rows} accounts to {kind}",
     "app_rerun": "Workshop page rerun after a slider move, {rows} accounts",
-    "compare_snapshots": "compare two snapshots of {rows} accounts after a settings change",
+    "compare_snapshots": "compare two snapshots of {rows} accounts after a {kind} change",
 }
 # (case, arguments, target in seconds or None, peak-memory target in MB or None)
 FULL_PLAN = [
@@ -38,7 +38,8 @@ FULL_PLAN = [
     ("app_rerun", [1_000], None, None),
     ("app_rerun", [10_000], None, None),
     ("app_rerun", [100_000], 0.3, None),
-    ("compare_snapshots", [100_000], None, None),
+    ("compare_snapshots", [100_000, "margin"], 1.0, None),
+    ("compare_snapshots", [100_000, "weights"], None, None),
 ]
 
 
@@ -46,6 +47,8 @@ def label(case: str, args: list) -> str:
     rows = args[0]
     size = f"{rows // 1_000_000}M" if rows >= 1_000_000 else f"{rows / 1000:g}k"
     kind = args[1].strip(".").upper() if len(args) > 1 else ""
+    if case == "compare_snapshots":
+        kind = args[1]
     return LABELS[case].format(rows=size, kind=kind)
 
 

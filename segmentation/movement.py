@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 from segmentation.config import SHORT_LABELS, Config, MovementRules
 from segmentation.errors import InputError
 from segmentation.rules.metrics import MetricScores, score_metrics
-from segmentation.rules.movement import tier_positions, tier_steps
+from segmentation.rules.movement import held_names, tier_positions, tier_steps
 from segmentation.rules.pillars import effective_scores, shares_of
 from segmentation.rules.reasons import describe_values
 from segmentation.rules.tiers import cut_tiers
@@ -110,9 +110,12 @@ def match_key(result: pd.DataFrame, previous: pd.DataFrame) -> str:
 def match_keys(values: pd.Series) -> pd.Index:
     """The keys to match accounts on, stripped; missing for a missing or blank key (never the
     text "nan" or "<NA>", which would match every other account without a key)."""
-    text = values.astype(object).map(lambda v: str(v).strip(), na_action="ignore")
-    present = text.map(lambda v: isinstance(v, str) and v != "").to_numpy(dtype=bool)
-    return pd.Index(np.where(present, text.to_numpy(dtype=object), None), dtype=object)
+    values = pd.Series(values.astype(object).to_numpy(), dtype=object)
+    known = values.notna().to_numpy()
+    text = np.full(len(values), None, dtype=object)
+    stripped = values[known].astype(str).str.strip().to_numpy(dtype=object)
+    text[known] = np.where(stripped != "", stripped, None)
+    return pd.Index(text, dtype=object)
 
 
 def previous_tier_column(previous: pd.DataFrame) -> str:
@@ -366,8 +369,8 @@ def segment_with_history(
 
     previous, earlier = previous_tier_names(history, now.keys, config)
     result = tier_accounts(now.metric_scores, config, previous_tier=previous, earlier_cuts=earlier)
-    if "held" not in result:
-        result["held"] = pd.Categorical.from_codes(np.full(len(result), -1), ["margin"])
+    if "held" not in result:  # no rules: nothing is held
+        result["held"] = held_names(np.zeros(len(result), dtype="int8"))
     before = tier_positions(previous, config.tier_names)
     steps = tier_steps(before, _positions(result))
     change = np.select([np.isnan(steps), steps < 0, steps > 0], ["new", "up", "down"], "same")
@@ -575,11 +578,15 @@ def flows(frame: pd.DataFrame, config: Config) -> pd.DataFrame:
 # --- replay: book churn per period, with and without the rules -------------------------------
 
 
-def replay(history: Sequence[ScoredSnapshot], config: Config) -> pd.DataFrame:
+def replay(
+    history: Sequence[ScoredSnapshot], config: Config, ruled: list[np.ndarray] | None = None
+) -> pd.DataFrame:
     """Per period (each snapshot after the first): the accounts in both snapshots, and the
-    share of them, and of their ARR, that change tier without movement rules and with them."""
+    share of them, and of their ARR, that change tier without movement rules and with them.
+
+    `ruled`: the chain under the rules when already known (`chain(..., use_recorded=False)`)."""
     plain = [_positions(h.result) for h in history]
-    ruled = chain(history, config, use_recorded=False)
+    ruled = ruled if ruled is not None else chain(history, config, use_recorded=False)
     rows = []
     for k in range(1, len(history)):
         before, now = history[k - 1], history[k]
@@ -651,6 +658,9 @@ def movement_panel(
     change_counts = result["tier_change"].value_counts()
     totals = {name: int(change_counts.get(name, 0)) for name in TIER_CHANGES}
     totals["held"] = sum(held_counts(result).values())
+    ruled = None
+    if all(h.recorded is None for h in history):  # today's tiers are already the chain's end
+        ruled = [*chain(history, config, use_recorded=False), _positions(result)]
     return MovementPanel(
         result=result,
         movers=moved,
@@ -663,5 +673,5 @@ def movement_panel(
         else 0.0,
         previous=history[-1].snapshot.name,
         own_tiers=history[-1].recorded is not None,
-        replay=replay([*history, now], config),
+        replay=replay([*history, now], config, ruled),
     )

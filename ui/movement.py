@@ -22,6 +22,7 @@ SNAPSHOTS = "tw_snapshots"  # list of movement.Snapshot, as loaded (sorted when 
 SNAPSHOT_SEEN = "tw_snapshot_seen"  # file ids already loaded
 SNAPSHOT_ERRORS = "tw_snapshot_errors"  # {file id: sentence}
 SCORED = "tw_snapshot_scored"  # {(id(snapshot), scoring key, key column): ScoredSnapshot}
+TODAY = "tw_movement_today"  # (data version, Snapshot of today's book)
 VIEW = "tw_movement_view"  # ((version, config, snapshot ids), MovementPanel)
 PREVIOUS_SAMPLE = state.SAMPLE_PATH.with_name("accounts_previous_quarter.csv")
 
@@ -118,16 +119,37 @@ def _has_tiers(snapshot: movement.Snapshot) -> bool:
 # --- scoring, cached per session --------------------------------------------------------------
 
 
-def _scored(snapshot: movement.Snapshot, cfg: seg.Config, key: str) -> movement.ScoredSnapshot:
+def _scored(
+    snapshot: movement.Snapshot, cfg: seg.Config, key: str, *, read_tiers: bool = True
+) -> movement.ScoredSnapshot:
+    """A snapshot scored under `cfg` without its movement rules (a margin move reuses it); the
+    metric scores are reused across weight and cut-off changes."""
     cache = _ss()[SCORED]
-    cache_key = (id(snapshot), cfg.scoring_key(), key)
-    cached = cache.get(cache_key)
-    if cached is None or cached[0] != cfg:
+    cache_key = (id(snapshot), movement.plain_settings(cfg), key)
+    if cache_key not in cache:
+        metric_scores = next(
+            (
+                scored.metric_scores
+                for (sid, plain, _), scored in cache.items()
+                if sid == id(snapshot) and plain.scoring_key() == cfg.scoring_key()
+            ),
+            None,
+        )
         if len(cache) > 8:
             cache.clear()
-        metric_scores = cached[1].metric_scores if cached else None
-        cache[cache_key] = (cfg, movement.score_snapshot(snapshot, cfg, metric_scores, key=key))
-    return cache[cache_key][1]
+        cache[cache_key] = movement.score_snapshot(
+            snapshot, cfg, metric_scores, key=key, read_tiers=read_tiers
+        )
+    return cache[cache_key]
+
+
+def _today() -> movement.Snapshot:
+    """Today's book as a snapshot, the same object for as long as the book is the same."""
+    session = _ss()
+    version = session[state.VERSION]
+    if session.get(TODAY) is None or session[TODAY][0] != version:
+        session[TODAY] = (version, movement.Snapshot("today", state.accounts(), state.as_of()))
+    return session[TODAY][1]
 
 
 def panel(cfg: seg.Config) -> movement.MovementPanel:
@@ -139,8 +161,7 @@ def panel(cfg: seg.Config) -> movement.MovementPanel:
         return session[VIEW][1]
     key = movement.history_key([state.accounts(), *(s.accounts for s in earlier)])
     history = [_scored(s, cfg, key) for s in earlier]
-    today = movement.Snapshot("today", state.accounts(), state.as_of())
-    now = movement.score_snapshot(today, cfg, state.metric_scores(cfg), key=key, read_tiers=False)
+    now = _scored(_today(), cfg, key, read_tiers=False)
     view = movement.movement_panel(now, history, cfg)
     session[VIEW] = (view_key, view)
     return view
