@@ -56,11 +56,12 @@ with flow_col:
     st.altair_chart(charts.movement_flow_chart(view.flows, cfg.tier_names), width="stretch")
 
 # --- movers ---------------------------------------------------------------------------------
-st.subheader("Who moved, largest ARR first", anchor=False)
+st.subheader("Who moved, and who was held, largest ARR first", anchor=False)
 chosen = panel.movers_filters(view)
 rows = movement.filter_movers(view.movers, **chosen)
 st.caption(
-    f"{fmt.accounts(len(rows))} of {fmt.count(len(view.movers))} that moved. 'Moved by': the "
+    f"{fmt.accounts(len(rows))} of {fmt.count(len(view.movers))} that moved or were held. "
+    "'Moved by': the "
     "account's data, or the settings (its old data under today's settings already gives the "
     "new tier)."
 )

@@ -146,13 +146,18 @@ def tier_changes(
     before_by_key = before_by_key[~before_by_key.index.duplicated()]
     keys = match_keys(result[key])
     known = keys.notna() & keys.isin(before_by_key.index)
-    steps = tier_steps(
-        before_by_key.reindex(keys).to_numpy(), tier_positions(result["tier"], tier_order)
-    )
-    change = np.select(
-        [~known, np.isnan(steps), steps < 0, steps > 0], ["new", "", "up", "down"], default="same"
-    )
+    before = before_by_key.reindex(keys).to_numpy()
+    change = change_labels(before, tier_positions(result["tier"], tier_order), known)
     return pd.Series(change, index=result.index, dtype="str").replace("", pd.NA)
+
+
+def change_labels(before: np.ndarray, now: np.ndarray, matched: np.ndarray) -> np.ndarray:
+    """ "up", "down", "same"; "new" for an account not in the previous book; "" where its
+    previous tier is unknown."""
+    steps = tier_steps(before, now)
+    return np.select(
+        [~matched, np.isnan(steps), steps < 0, steps > 0], ["new", "", "up", "down"], "same"
+    )
 
 
 @dataclass(frozen=True)
@@ -372,12 +377,17 @@ def segment_with_history(
     if "held" not in result:  # no rules: nothing is held
         result["held"] = held_names(np.zeros(len(result), dtype="int8"))
     before = tier_positions(previous, config.tier_names)
-    steps = tier_steps(before, _positions(result))
-    change = np.select([np.isnan(steps), steps < 0, steps > 0], ["new", "up", "down"], "same")
+    matched = np.zeros(len(result), dtype=bool)
+    if history:
+        last = history[-1]
+        matched = aligned(np.ones(len(last.keys)), last.keys, now.keys, 0.0) > 0
+    change = change_labels(before, _positions(result), matched)
     if "tier_change" in result.columns:  # the input's own column: keep it, renamed
         result = result.rename(columns={"tier_change": "tier_change (input)"})
     result["previous_tier"] = pd.Categorical(previous, categories=list(config.tier_names))
-    result["tier_change"] = pd.Categorical(change, categories=list(TIER_CHANGES))
+    result["tier_change"] = pd.Categorical(
+        np.where(change == "", None, change), categories=list(TIER_CHANGES)
+    )
     return result
 
 
@@ -562,8 +572,11 @@ def filter_movers(
         keep &= pair.isin([f"{a}\x00{b}" for a, b in pairs]).to_numpy()
     if csms and "csm" in frame:
         keep &= frame["csm"].astype(object).isin(list(csms)).to_numpy()
-    if directions:
-        keep &= frame["tier_change"].astype(object).isin(list(directions)).to_numpy()
+    if directions:  # "up", "down", and "held" (kept where it was by a movement rule)
+        chosen = frame["tier_change"].astype(object).isin(list(directions)).to_numpy()
+        if "held" in directions:
+            chosen |= frame["held"].notna().to_numpy()
+        keep &= chosen
     return frame[keep]
 
 
@@ -636,7 +649,7 @@ class MovementPanel:
     """The Movement page in one call: today's book under the rules against the last snapshot."""
 
     result: pd.DataFrame  # today's segmentation under the movement rules
-    movers: pd.DataFrame  # every account that moved, largest ARR first
+    movers: pd.DataFrame  # every account that moved or was held, largest ARR first
     counts: pd.DataFrame  # accounts by previous tier (rows) and tier now (columns)
     arr: pd.DataFrame  # the same in ARR
     flows: pd.DataFrame  # (previous, now, accounts, arr) for the flow chart
@@ -647,6 +660,14 @@ class MovementPanel:
     replay: pd.DataFrame | None  # book churn per period, with and without the rules
 
 
+def _arr_moved(rows: pd.DataFrame) -> float:
+    """The ARR of the accounts that moved up or down."""
+    if "arr" not in rows:
+        return 0.0
+    moved = rows["tier_change"].isin(["up", "down"]).to_numpy()
+    return float(np.nansum(rows["arr"].to_numpy(dtype="float64")[moved]))
+
+
 def movement_panel(
     now: ScoredSnapshot, history: Sequence[ScoredSnapshot], config: Config
 ) -> MovementPanel:
@@ -654,7 +675,7 @@ def movement_panel(
     result = segment_with_history(now, history, config)
     every = movers(now, history[-1], result, config)
     counts, arr = movement_matrices(every, config)
-    moved = every[every["tier_change"].isin(["up", "down"]).to_numpy()]
+    moved = every[(every["tier_change"].isin(["up", "down"]) | every["held"].notna()).to_numpy()]
     change_counts = result["tier_change"].value_counts()
     totals = {name: int(change_counts.get(name, 0)) for name in TIER_CHANGES}
     totals["held"] = sum(held_counts(result).values())
@@ -668,9 +689,7 @@ def movement_panel(
         arr=arr,
         flows=flows(every, config),
         totals=totals,
-        arr_moved=float(np.nansum(moved["arr"].to_numpy(dtype="float64")))
-        if "arr" in moved
-        else 0.0,
+        arr_moved=_arr_moved(moved),
         previous=history[-1].snapshot.name,
         own_tiers=history[-1].recorded is not None,
         replay=replay([*history, now], config, ruled),

@@ -215,7 +215,7 @@ def movers_filters(view: movement.MovementPanel) -> dict[str, list]:
         ),
         "csms": csm_col.multiselect("CSM", csms, key="movers_csms", placeholder="All"),
         "directions": direction_col.multiselect(
-            "Direction", ["up", "down"], key="movers_directions", placeholder="Both"
+            "Direction", ["up", "down", "held"], key="movers_directions", placeholder="All"
         ),
     }
 
