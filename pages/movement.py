@@ -35,6 +35,11 @@ with st.container(border=True):
 view = panel.panel(cfg)
 source = "its own tiers" if view.own_tiers else "its tiers scored with the current settings"
 st.caption(f"Today's {fmt.accounts(len(view.result))} against {view.previous} ({source}).")
+if view.settings_changes:
+    with st.expander(f"The settings changed since {view.previous}", icon=":material/tune:"):
+        st.text("\n".join(view.settings_changes))
+elif view.settings_changes is not None:
+    st.caption(f"{view.previous} was made with the same criteria as today's settings.")
 
 totals = view.totals
 up, down, held, new, arr_moved = st.columns(5)

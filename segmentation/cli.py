@@ -278,13 +278,16 @@ def _score_summary(result: Any, report: Any, config: Any, out: str) -> list[str]
 def _score_against_snapshots(args: argparse.Namespace, accounts: Any, config: Any, as_of: Any):
     """The book against its earlier snapshots (--history, then --previous as the latest)."""
     import segmentation as seg
+    from segmentation.loading.settings_sheet import settings_from_export
     from segmentation.movement import Snapshot, score_against, snapshot_date
 
     paths = [*(args.history or ()), *([args.previous] if args.previous else [])]
     snapshots = []
     for path in paths:  # undated files keep their order: --history's as given, --previous last
         when = snapshot_date(Path(path).name)
-        snapshots.append(Snapshot(path, _guarded(path, seg.load, path).accounts, when))
+        earlier = _guarded(path, seg.load, path).accounts
+        then = settings_from_export(_guarded(path, Path(path).read_bytes))
+        snapshots.append(Snapshot(path, earlier, when, then))
     result, _, history = _guarded(
         paths[-1], score_against, accounts, config, snapshots, as_of=as_of
     )
@@ -292,7 +295,7 @@ def _score_against_snapshots(args: argparse.Namespace, accounts: Any, config: An
 
 
 def _changes_lines(changes: Any, previous: Any, result: Any, config: Any) -> list[str]:
-    from segmentation.movement import compare_snapshots, held_counts
+    from segmentation.movement import compare_snapshots, held_counts, settings_changes
 
     comparison = compare_snapshots(changes, result, previous.snapshot.accounts)
     parts = [f"{count:,} {name}" for name, count in comparison.counts.items()]
@@ -303,12 +306,18 @@ def _changes_lines(changes: Any, previous: Any, result: Any, config: Any) -> lis
         f"Tier changes since {previous.snapshot.name} ({source}): {', '.join(parts)}{extra}; "
         f"{comparison.gone:,} accounts of the previous file are no longer in the book."
     ]
+    changes_since = settings_changes(previous.snapshot.settings, config)
+    if changes_since is not None:
+        lines.append(
+            f"Settings of {previous.snapshot.name} read back: "
+            f"{len(changes_since):,} lines of the criteria differ from these settings."
+        )
     held = held_counts(result)
     if config.movement.active:
         words = ", ".join(f"{n:,} by {rule.replace('_', ' ')}" for rule, n in held.items())
-        lines.append(
-            f"Held by the movement rules: {sum(held.values()):,} accounts ({words or 'none'})."
-        )
+        total = sum(held.values())
+        accounts = f"{total:,} account" + ("" if total == 1 else "s")
+        lines.append(f"Held by the movement rules: {accounts} ({words or 'none'}).")
     return lines
 
 

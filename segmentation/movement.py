@@ -226,6 +226,7 @@ class Snapshot:
     name: str
     accounts: pd.DataFrame
     as_of: dt.date | None = None
+    settings: Config | None = None  # a Tierwise XLSX export's own settings, read back
 
 
 def ordered(snapshots: Sequence[Snapshot]) -> list[Snapshot]:
@@ -382,8 +383,8 @@ def segment_with_history(
         last = history[-1]
         matched = aligned(np.ones(len(last.keys)), last.keys, now.keys, 0.0) > 0
     change = change_labels(before, _positions(result), matched)
-    if "tier_change" in result.columns:  # the input's own column: keep it, renamed
-        result = result.rename(columns={"tier_change": "tier_change (input)"})
+    ours = {c: f"{c} (input)" for c in ("tier_change", "previous_tier") if c in result.columns}
+    result = result.rename(columns=ours)  # the input's own columns: kept, renamed
     result["previous_tier"] = pd.Categorical(previous, categories=list(config.tier_names))
     result["tier_change"] = pd.Categorical(
         np.where(change == "", None, change), categories=list(TIER_CHANGES)
@@ -656,6 +657,7 @@ class MovementPanel:
     totals: dict[str, int]  # up, down, same, new, held
     arr_moved: float
     previous: str  # the snapshot compared with
+    settings_changes: list[str] | None  # criteria that differ from that snapshot's settings
     own_tiers: bool  # whether that snapshot's tiers are its own (else scored with today's settings)
     replay: pd.DataFrame | None  # book churn per period, with and without the rules
 
@@ -691,6 +693,20 @@ def movement_panel(
         totals=totals,
         arr_moved=_arr_moved(moved),
         previous=history[-1].snapshot.name,
+        settings_changes=settings_changes(history[-1].snapshot.settings, config),
         own_tiers=history[-1].recorded is not None,
         replay=replay([*history, now], config, ruled),
     )
+
+
+def settings_changes(then: Config | None, now: Config) -> list[str] | None:
+    """The criteria, in plain words, that differ between a snapshot's settings and today's:
+    "now: ..." and "then: ..." lines; None when the snapshot carried no settings."""
+    if then is None:
+        return None
+    from segmentation.config import describe_config
+
+    old, new = describe_config(then), describe_config(now)
+    return [f"now: {line}" for line in new if line not in old] + [
+        f"then: {line}" for line in old if line not in new
+    ]

@@ -14,7 +14,12 @@ import pyarrow.compute as pc
 
 from segmentation.config import PILLAR_KEYS, SCORE_COLUMNS, SHORT_LABELS, Config
 from segmentation.rules.metrics import MetricScores, score_metrics
-from segmentation.rules.movement import held_names, held_notes, movement_for
+from segmentation.rules.movement import (
+    held_names,
+    held_notes,
+    held_where_it_matters,
+    movement_for,
+)
 from segmentation.rules.pillars import effective_scores, pillar_scores, priority_from
 from segmentation.rules.quadrant import quadrant_codes
 from segmentation.rules.reasons import build_reasons
@@ -112,10 +117,13 @@ def tier_accounts(
     result["quadrant"] = pd.Categorical.from_codes(quadrants, labels)
     reasons = build_reasons(metric_scores, config, effective, rails, cut_index)
     if config.movement.active:  # the rule that held each account, said in its reasons too
+        moved = held_where_it_matters(
+            moved, rails.tier_index, apply_guardrails(cut_index, accounts, config)
+        )
         days = metric_scores.lenses.get("days_to_renewal")
         notes = held_notes(moved, cut_index, priority, config, days)
         reasons = pc.binary_join_element_wise(reasons, notes, "")
-        result["held"] = held_names(np.where(rails.tier_index == moved.tier_index, moved.held, 0))
+        result["held"] = held_names(moved.held)
     result["reasons"] = pd.array(reasons, dtype=TEXT)
     result["data_issues"] = data_issues(accounts, scores, priority, config)
     for column, values in metric_scores.lenses.items():

@@ -15,6 +15,7 @@ import streamlit as st
 
 import segmentation as seg
 from segmentation import movement
+from segmentation.loading.settings_sheet import settings_from_export
 from segmentation.rules.movement import MovementRules
 from ui import state
 
@@ -39,8 +40,10 @@ def snapshots() -> list[movement.Snapshot]:
     return movement.ordered(_ss()[SNAPSHOTS])
 
 
-def add_snapshot(book: Any, name: str) -> None:
-    _ss()[SNAPSHOTS].append(movement.Snapshot(name, book.accounts, movement.snapshot_date(name)))
+def add_snapshot(book: Any, name: str, data: bytes = b"") -> None:
+    """An earlier snapshot (`data`: the file's bytes, for an XLSX export's own settings)."""
+    when, settings = movement.snapshot_date(name), settings_from_export(data)
+    _ss()[SNAPSHOTS].append(movement.Snapshot(name, book.accounts, when, settings))
 
 
 def clear_snapshots() -> None:
@@ -58,7 +61,7 @@ def load_snapshot_uploads(files: list[Any]) -> list[str]:
             continue
         session[SNAPSHOT_SEEN].add(file.file_id)
         try:
-            add_snapshot(seg.load(file, filename=file.name), file.name)
+            add_snapshot(seg.load(file, filename=file.name), file.name, file.getvalue())
         except seg.InputError as exc:
             session[SNAPSHOT_ERRORS][file.file_id] = f"{file.name} was not added: {exc}"
     ids = {file.file_id for file in files or []}
@@ -99,6 +102,7 @@ def snapshot_block() -> None:
             "as of": s.as_of.isoformat() if s.as_of else "no date in the name: kept in load order",
             "accounts": len(s.accounts),
             "tiers": "its own" if _has_tiers(s) else "scored with the current settings",
+            "settings": "read back" if s.settings else "",
         }
         for s in loaded
     ]

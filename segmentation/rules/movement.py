@@ -18,7 +18,7 @@ that changed it, and a sentence in its reasons.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,6 +30,7 @@ from segmentation.rules.constraints import Number, Table, check_fields, fail
 
 if TYPE_CHECKING:
     from segmentation.config import Config
+    from segmentation.rules.tiers import GuardrailEffects
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,15 @@ def movement_for(
     days = lenses.get("days_to_renewal")
     days = None if days is None else np.asarray(days, dtype="float64")
     return apply_movement(cut_index, priority, previous, config, days, earlier_cuts)
+
+
+def held_where_it_matters(
+    effects: MovementEffects, final: np.ndarray, without_rules: GuardrailEffects
+) -> MovementEffects:
+    """Held only where the final tier (after guard-rails and overrides) differs from the one the
+    account would have without movement rules: a rail that decides the tier anyway wins."""
+    held = np.where(final != without_rules.tier_index, effects.held, 0).astype("int8")
+    return replace(effects, held=held)
 
 
 def held_names(held: np.ndarray) -> pd.Categorical:

@@ -74,7 +74,7 @@ def test_previous_applies_the_margin_and_says_what_it_held(quarters, margin):
         assert out["tier"].tolist() == plain["tier"].astype(str).tolist()
     else:
         assert (held == "margin").sum() > 0
-        assert f"Held by the movement rules: {(held != '').sum():,} accounts" in done.stdout
+        assert f"Held by the movement rules: {(held != '').sum():,} account" in done.stdout
         kept = out[held == "margin"]
         assert kept["reasons"].str.contains("within the 5-point margin").all()
         assert (kept["tier"] == kept["previous_tier"]).all()

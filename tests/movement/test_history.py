@@ -90,3 +90,26 @@ def test_a_settings_change_is_told_from_a_data_change(history):
         result["tier_change"].isin(["up", "down", "same"]).sum()
     )
     assert arr.to_numpy().sum() > 0
+
+
+def test_an_xlsx_exports_settings_are_read_back_and_compared(history):
+    from segmentation.loading.settings_sheet import settings_from_export
+
+    before = history[-2]
+    old = seg.config.with_thresholds(CONFIG, [80, 55])
+    data = seg.export_bytes(seg.segment(before.snapshot.accounts, old), "xlsx", config=old)
+    assert settings_from_export(data) == old
+    assert settings_from_export(seg.export_bytes(before.result, "csv")) is None
+    changes = movement.settings_changes(old, CONFIG)
+    assert any("70 or more" in line and line.startswith("now:") for line in changes)
+    assert any("80 or more" in line and line.startswith("then:") for line in changes)
+    assert movement.settings_changes(CONFIG, CONFIG) == []
+
+
+def test_the_inputs_own_previous_tier_is_kept_renamed(history):
+    now, before = history[-1], history[-2]
+    assert "previous_tier" in now.snapshot.accounts  # the generated book carries one
+    result = movement.segment_with_history(now, [before], CONFIG)
+    kept = result["previous_tier (input)"].astype(str).tolist()
+    assert kept == now.snapshot.accounts["previous_tier"].astype(str).tolist()
+    assert result["previous_tier"].notna().all()
