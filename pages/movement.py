@@ -33,6 +33,11 @@ with st.container(border=True):
     cfg = panel.rules_controls(state.config())
     state.set_config(cfg)
 view = panel.panel(cfg)
+if cfg.movement.active and "previous_tier" in state.accounts():
+    st.caption(
+        "The Workshop and the Accounts page apply these rules against the book's own "
+        "previous-tier column; this page against the snapshot."
+    )
 source = "its own tiers" if view.own_tiers else "its tiers scored with the current settings"
 st.caption(f"Today's {fmt.accounts(len(view.result))} against {view.previous} ({source}).")
 if view.settings_changes:
