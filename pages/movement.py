@@ -95,8 +95,9 @@ st.download_button(
 if view.replay is not None and len(view.replay):
     st.subheader("Replay: book churn per period", anchor=False)
     st.caption(
-        "Share of the accounts in both snapshots, and of their ARR, that change tier: without "
-        "movement rules, and with the rules above. Pick a margin knowingly."
+        "Every snapshot scored with today's settings: the share of the accounts in both "
+        "snapshots, and of their ARR, that change tier without movement rules and with the "
+        "rules above. Pick a margin knowingly."
     )
     st.dataframe(
         view.replay,

@@ -18,6 +18,7 @@ from segmentation import movement
 from segmentation.loading.settings_sheet import settings_from_export
 from segmentation.rules.movement import MovementRules
 from ui import state
+from ui.tables import money_column
 
 SNAPSHOTS = "tw_snapshots"  # list of movement.Snapshot, as loaded (sorted when used)
 SNAPSHOT_SEEN = "tw_snapshot_seen"  # file ids already loaded
@@ -225,18 +226,18 @@ def movers_filters(view: movement.MovementPanel) -> dict[str, list]:
 
 
 def movers_column_config() -> dict[str, Any]:
-    money = st.column_config.NumberColumn
+    number = st.column_config.NumberColumn
     return {
         "account_name": st.column_config.TextColumn("Account", pinned=True),
         "account_id": "ID",
         "csm": "CSM",
-        "arr": money("ARR", format="dollar"),
-        "arr_before": money("ARR before", format="dollar"),
+        "arr": money_column("ARR"),
+        "arr_before": money_column("ARR before"),
         "from_tier": "From",
         "to_tier": "To",
         "tier_change": "Move",
-        "priority_before": money("Priority before", format="%.1f"),
-        "priority": money("Priority", format="%.1f"),
+        "priority_before": number("Priority before", format="%.1f"),
+        "priority": number("Priority", format="%.1f"),
         "held": "Held by",
         "cause": "Moved by",
         "drivers": st.column_config.TextColumn("What drove it", width="large"),

@@ -48,3 +48,30 @@ def test_a_previous_snapshot_drives_the_movement_page(sample_app, downloads):
     assert len(exported) == ruled["Moved down"]
     assert set(exported["tier_change"]) == {"down"}
     assert exported["drivers"].notna().any()
+
+
+def test_an_uploaded_xlsx_export_brings_its_tiers_and_settings(sample_app):
+    from app_helpers import XLSX_MIME
+
+    import segmentation as seg
+    from segmentation.config import with_thresholds
+
+    old = with_thresholds(seg.default_config(), [80, 55])
+    book = seg.load(ROOT / "sample_data" / "accounts_previous_quarter.csv")
+    data = seg.export_bytes(seg.segment(book.accounts, old), "xlsx", config=old)
+    at = goto(sample_app, "data")
+    at.file_uploader(key="snapshot_upload").set_value(
+        [("tierwise_2026-08-01.xlsx", data, XLSX_MIME)]
+    ).run()
+    assert not at.exception and not at.error
+    listed = next(df.value for df in at.dataframe if "snapshot" in df.value.columns)
+    assert listed.to_dict("records")[0] == {
+        "snapshot": "tierwise_2026-08-01.xlsx",
+        "as of": "2026-08-01",
+        "accounts": len(book.accounts),
+        "tiers": "its own",
+        "settings": "read back",
+    }
+    at.switch_page("pages/movement.py").run()
+    assert not at.exception
+    assert any("settings changed since" in e.label for e in at.expander)
