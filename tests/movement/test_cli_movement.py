@@ -4,26 +4,16 @@ applied, `tier_change` and `held` written, moves up/down/held said in the summar
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import segmentation as seg
+from tests.test_cli import run  # the one way the tests run the command line
 
-ROOT = Path(__file__).resolve().parents[2]
 AS_OF = "2026-11-01"
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "segmentation", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=120, env=env,
-    )  # fmt: skip
 
 
 def settings(folder: Path, **movement) -> Path:
