@@ -42,8 +42,6 @@ if book is None:
     st.info("These accounts were put in the session directly: there is no load report.")
     st.stop()
 
-snapshots.snapshot_block()  # earlier snapshots, for the Movement page
-
 report = book.report
 # --- the load report ------------------------------------------------------------------------
 st.subheader("What was read", anchor=False)
@@ -148,3 +146,6 @@ for row in gaps.itertuples(index=False):
             "that pillar is left out of their priority (see data_issues on the Accounts page).",
             icon=":material/warning:",
         )
+
+# --- earlier snapshots, for the Movement page -----------------------------------------------
+snapshots.snapshot_block()

@@ -313,5 +313,6 @@ def describe_movement(config: Config) -> list[str]:
     if rules.renewal_freeze_days > 0:
         lines.append(f"- no move down within {rules.renewal_freeze_days:g} days of renewal.")
     if rules.max_step is not None:
-        lines.append(f"- at most {rules.max_step:g} tier(s) per period.")
+        step = int(rules.max_step)
+        lines.append(f"- at most {step} tier{'' if step == 1 else 's'} per period.")
     return lines
