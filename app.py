@@ -26,6 +26,7 @@ pages = [
     st.Page("pages/data.py", title="Data", icon=":material/upload_file:", default=True),
     st.Page("pages/workshop.py", title="Workshop", icon=":material/tune:"),
     st.Page("pages/accounts.py", title="Accounts", icon=":material/table_view:"),
+    st.Page("pages/movement.py", title="Movement", icon=":material/swap_vert:"),
     st.Page("pages/calibration.py", title="Calibration", icon=":material/fact_check:"),
 ]
 navigation = st.navigation(pages)

@@ -26,6 +26,7 @@ LABELS = {
     "calibrate_file": "calibrate a {rows}-account CSV (load, tables, AUCs, weights validated)",
     "live_summary": "live calibration summary after a slider move, {rows} accounts",
     "load_shape": "load a {rows}-row x {kind}-column CSV",
+    "compare_snapshots": "compare two snapshots of {rows} accounts after a {kind} change",
 }
 # (case, arguments, target in seconds or None, peak-memory target in MB or None)
 FULL_PLAN = [
@@ -47,6 +48,8 @@ FULL_PLAN = [
     ("app_rerun", [100_000], 0.3, None),
     ("calibrate_file", [100_000], 5.0, None),
     ("live_summary", [100_000], 0.05, None),
+    ("compare_snapshots", [100_000, "margin"], 1.0, None),
+    ("compare_snapshots", [100_000, "weights"], None, None),
 ]
 
 
@@ -54,6 +57,8 @@ def label(case: str, args: list) -> str:
     rows = args[0]
     size = f"{rows // 1_000_000}M" if rows >= 1_000_000 else f"{rows / 1000:g}k"
     kind = args[1].strip(".").upper() if len(args) > 1 else ""
+    if case == "compare_snapshots":
+        kind = args[1]
     return LABELS[case].format(rows=size, kind=kind)
 
 

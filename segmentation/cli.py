@@ -87,7 +87,14 @@ def _add_score(commands: Any) -> None:
     score.add_argument(
         "--previous",
         metavar="PREV",
-        help="last period's segmented file or snapshot: adds a tier_change column",
+        help="last period's segmented file or snapshot: applies the movement rules and adds "
+        "tier_change, held and previous_tier columns",
+    )
+    score.add_argument(
+        "--history",
+        nargs="+",
+        metavar="FILE",
+        help="earlier snapshots (ordered by the date in their names) for min_periods",
     )
     score.add_argument(
         "--as-of",
@@ -106,6 +113,12 @@ def _add_sample(commands: Any) -> None:
         "--previous-quarter",
         metavar="FILE",
         help="also write the same book one quarter earlier (a snapshot to compare with)",
+    )
+    sample.add_argument(
+        "--quarters",
+        type=_positive_int,
+        metavar="N",
+        help="write N quarterly snapshots instead, FILE's name + _YYYY-MM-DD, oldest first",
     )
 
 
@@ -167,12 +180,11 @@ def run_score(args: argparse.Namespace) -> None:
     python -m segmentation score accounts.xlsx --out segmented.xlsx --config settings.json
     """
     import segmentation as seg
-    from segmentation.movement import tier_changes
 
     fmt = _output_format(args.out)
-    _check_paths(
-        {"INPUT": args.input, "--config": args.config, "--previous": args.previous}, args.out
-    )
+    inputs = {"INPUT": args.input, "--config": args.config, "--previous": args.previous}
+    inputs |= {f"--history {path}": path for path in args.history or ()}
+    _check_paths(inputs, args.out)
     if args.config:
         config = _guarded(args.config, seg.load_config, args.config)
     else:
@@ -184,19 +196,17 @@ def run_score(args: argparse.Namespace) -> None:
         print(f"warning: {match.warning()}; choose with --map {canonical}=HEADER", file=sys.stderr)
     # The shell may read the clock; the core never does.
     as_of = args.as_of or dt.date.today()
-    result = _guarded(args.config or args.input, seg.segment, book.accounts, config, as_of=as_of)
-    changes = None
-    if args.previous:
-        previous = _guarded(args.previous, seg.load, args.previous)
-        tiers = [t.name for t in config.tiers]
-        changes = _guarded(args.previous, tier_changes, result, previous.accounts, tiers)
-        if "tier_change" in result.columns:  # the input's own column: keep it, renamed
-            result = result.rename(columns={"tier_change": "tier_change (input)"})
-        result = result.assign(tier_change=changes)
+    if args.previous or args.history:
+        result, previous = _score_against_snapshots(args, book.accounts, config, as_of)
+    else:
+        result = _guarded(
+            args.config or args.input, seg.segment, book.accounts, config, as_of=as_of
+        )
     _guarded(args.out, seg.export, result, args.out, fmt, config=config, report=book.report)
     _print_lines(_score_summary(result, book.report, config, args.out))
-    if changes is not None:
-        _print_lines([_changes_line(changes, args.previous, previous.accounts, result)])
+    if args.previous or args.history:
+        changes = result["tier_change"].astype(object)
+        _print_lines(_changes_lines(changes, previous, result, config))
 
 
 def run_sample(args: argparse.Namespace) -> None:
@@ -210,6 +220,9 @@ def run_sample(args: argparse.Namespace) -> None:
     if args.previous_quarter:
         _output_format(args.previous_quarter)
     accounts = generate_accounts(args.rows, seed=args.seed)
+    if args.quarters:
+        _write_quarters(accounts, args)
+        return
     _guarded(args.out, write_book, accounts, args.out)
     print(f"Wrote {len(accounts):,} synthetic accounts (seed {args.seed}) to {args.out}.")
     if args.previous_quarter:
@@ -218,6 +231,16 @@ def run_sample(args: argparse.Namespace) -> None:
         print(
             f"Wrote the previous quarter ({len(snapshot):,} accounts) to {args.previous_quarter}."
         )
+
+
+def _write_quarters(accounts: Any, args: argparse.Namespace) -> None:
+    from segmentation.sample import quarter_history, write_book
+
+    out = Path(args.out)
+    for as_of, book in quarter_history(accounts, args.quarters, seed=args.seed):
+        path = out.with_name(f"{out.stem}_{as_of.isoformat()}{out.suffix}")
+        _guarded(str(path), write_book, book, path)
+        print(f"Wrote {len(book):,} accounts as of {as_of} to {path}.")
 
 
 def run_config(args: argparse.Namespace) -> None:
@@ -377,17 +400,50 @@ def _score_summary(result: Any, report: Any, config: Any, out: str) -> list[str]
     return lines
 
 
-def _changes_line(changes: Any, previous_path: str, previous: Any, result: Any) -> str:
-    from segmentation.movement import compare_snapshots
+def _score_against_snapshots(args: argparse.Namespace, accounts: Any, config: Any, as_of: Any):
+    """The book against its earlier snapshots (--history, then --previous as the latest)."""
+    import segmentation as seg
+    from segmentation.loading.settings_sheet import settings_from_export
+    from segmentation.movement import Snapshot, score_against, snapshot_date
 
-    comparison = compare_snapshots(changes, result, previous)
+    paths = [*(args.history or ()), *([args.previous] if args.previous else [])]
+    snapshots = []
+    for path in paths:  # undated files keep their order: --history's as given, --previous last
+        when = snapshot_date(Path(path).name)
+        earlier = _guarded(path, seg.load, path).accounts
+        then = settings_from_export(_guarded(path, Path(path).read_bytes))
+        snapshots.append(Snapshot(path, earlier, when, then))
+    result, _, history = _guarded(
+        paths[-1], score_against, accounts, config, snapshots, as_of=as_of
+    )
+    return result, history[-1]
+
+
+def _changes_lines(changes: Any, previous: Any, result: Any, config: Any) -> list[str]:
+    from segmentation.movement import compare_snapshots, held_counts, settings_changes
+
+    comparison = compare_snapshots(changes, result, previous.snapshot.accounts)
     parts = [f"{count:,} {name}" for name, count in comparison.counts.items()]
     unknown = comparison.unknown
     extra = f"; {unknown:,} with no comparable previous tier" if unknown else ""
-    return (
-        f"Tier changes since {previous_path}: {', '.join(parts)}{extra}; "
+    source = "its own tiers" if previous.recorded is not None else "scored with these settings"
+    lines = [
+        f"Tier changes since {previous.snapshot.name} ({source}): {', '.join(parts)}{extra}; "
         f"{comparison.gone:,} accounts of the previous file are no longer in the book."
-    )
+    ]
+    changes_since = settings_changes(previous.snapshot.settings, config)
+    if changes_since is not None:
+        lines.append(
+            f"Settings of {previous.snapshot.name} read back: "
+            f"{len(changes_since):,} lines of the criteria differ from these settings."
+        )
+    held = held_counts(result)
+    if config.movement.active:
+        words = ", ".join(f"{n:,} by {rule.replace('_', ' ')}" for rule, n in held.items())
+        total = sum(held.values())
+        accounts = f"{total:,} account" + ("" if total == 1 else "s")
+        lines.append(f"Held by the movement rules: {accounts} ({words or 'none'}).")
+    return lines
 
 
 if __name__ == "__main__":  # pragma: no cover
