@@ -5,6 +5,7 @@ outcome = calibration.outcome_from_book(book.accounts, calibration.OutcomeSpec("
 cal = calibration.calibrate(book.accounts, config, outcome, mapping=book.mapping)
 calibration.to_document(cal)      # the JSON document of CONTRACT.md section 7
 calibration.live_summary(result, outcome.event)   # cheap: priority AUC, top-tier lift
+calibration.live_view(result, outcome, baseline_summary)   # the Workshop's live block
 """
 
 from segmentation.calibration.calibrate import (
@@ -15,6 +16,7 @@ from segmentation.calibration.calibrate import (
 )
 from segmentation.calibration.command import calibrate_files, summary_lines
 from segmentation.calibration.fit import Proposal, suggest_weights
+from segmentation.calibration.live import LiveView, live_view
 from segmentation.calibration.outcomes import (
     KINDS,
     NUMBER_EVENTS,
@@ -32,6 +34,7 @@ __all__ = [
     "Auc",
     "Calibration",
     "LiveSummary",
+    "LiveView",
     "Outcome",
     "OutcomeSpec",
     "Proposal",
@@ -41,6 +44,7 @@ __all__ = [
     "detect_kind",
     "join_outcomes",
     "live_summary",
+    "live_view",
     "outcome_from_book",
     "read_outcome",
     "suggest_weights",
