@@ -249,10 +249,25 @@ def forget_outcome() -> None:
 def live_view(result: pd.DataFrame) -> calibration.LiveView | None:
     """Priority AUC and top-tier lift of `result` (the current settings) against the outcome
     of the last calibration, beside the baseline's; None when no outcome is live."""
-    live = _ss()[LIVE]
-    if not live or live[0] != st.session_state[state.VERSION]:
+    outcome = _live_outcome()
+    if outcome is None:
         return None
-    return calibration.live_view(result, live[1], _baseline_summary(live[1]))
+    return calibration.live_view(result, outcome, _baseline_summary(outcome))
+
+
+def _live_outcome() -> calibration.Outcome | None:
+    live = _ss()[LIVE]
+    return live[1] if live and live[0] == st.session_state[state.VERSION] else None
+
+
+def outcome_for(rows: pd.DataFrame) -> calibration.Outcome | None:
+    """The live outcome of `rows` (accounts of the session's book, filtered or not), for the
+    export's Summary; None when no outcome is live."""
+    outcome = _live_outcome()
+    if outcome is None:
+        return None
+    positions = state.accounts().index.get_indexer(rows.index)
+    return None if (positions < 0).any() else outcome.take(positions)
 
 
 def _baseline_summary(outcome: calibration.Outcome) -> calibration.LiveSummary | None:

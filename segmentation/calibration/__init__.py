@@ -10,11 +10,13 @@ calibration.live_view(result, outcome, baseline_summary)   # the Workshop's live
 
 from segmentation.calibration.calibrate import (
     Calibration,
+    ResultCalibration,
     calibrate,
     outcome_from_book,
+    result_calibration,
     to_document,
 )
-from segmentation.calibration.command import calibrate_files, summary_lines
+from segmentation.calibration.command import calibrate_files, outcome_for_export, summary_lines
 from segmentation.calibration.fit import Proposal, suggest_weights
 from segmentation.calibration.live import LiveView, live_view
 from segmentation.calibration.outcomes import (
@@ -38,6 +40,7 @@ __all__ = [
     "Outcome",
     "OutcomeSpec",
     "Proposal",
+    "ResultCalibration",
     "auc",
     "calibrate",
     "calibrate_files",
@@ -45,8 +48,10 @@ __all__ = [
     "join_outcomes",
     "live_summary",
     "live_view",
+    "outcome_for_export",
     "outcome_from_book",
     "read_outcome",
+    "result_calibration",
     "suggest_weights",
     "summary_lines",
     "to_document",

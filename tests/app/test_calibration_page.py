@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from app_helpers import CSV_MIME, goto, texts
+from app_helpers import CSV_MIME, download_bytes, goto, texts
+from python_calamine import CalamineWorkbook
 
 import segmentation as seg
 from segmentation import calibration
@@ -203,3 +204,21 @@ def test_the_data_page_does_not_offer_the_outcome_as_a_metric(app, truth_frame):
     goto(app, "data")
     options = app.selectbox(key="add_metric_column").options
     assert "Next ARR" not in options and "Webinars" in options
+
+
+def test_the_excel_download_holds_the_calibration_of_the_marked_outcome(
+    app, truth_frame, downloads
+):
+    open_page(app, truth_frame)
+    app.selectbox(key="outcome_column").set_value("Churned").run()
+    want = expected(app)
+    goto(app, "accounts")
+    data = download_bytes(app, downloads, "download_xlsx")
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("Summary")
+    rows = sheet.to_python()
+    assert [r[0] for r in rows if str(r[0]).startswith("Calib")] == ["Calibration: Churned: yes"]
+    start = next(i for i, r in enumerate(rows) if r[:2] == ["Tier", "Accounts with an outcome"])
+    shown = {r[0]: r[1:3] for r in rows[start + 1 : start + 1 + len(want.tiers)]}
+    assert shown == {
+        str(name): [line["accounts"], line["with_outcome"]] for name, line in want.tiers.iterrows()
+    }
