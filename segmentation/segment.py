@@ -73,14 +73,25 @@ def _input_columns(accounts: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns=renames) if renames else frame
 
 
-def tier_accounts(metric_scores: MetricScores, config: Config) -> pd.DataFrame:
-    """Stage 2: weights, priority, tiers, guard-rails, quadrant and reasons from stage 1."""
+def _weighted(metric_scores: MetricScores, config: Config) -> tuple[np.ndarray, ...]:
+    """Stage 2's first steps: pillar scores, the scores as they enter priority, priority."""
     if metric_scores.scoring_key != config.scoring_key():
         raise ValueError("metric settings changed since score_metrics(): score the metrics again")
-    accounts = metric_scores.accounts
     scores = pillar_scores(metric_scores, config)
     effective = effective_scores(scores, config)
-    priority = priority_from(effective, config)
+    return scores, effective, priority_from(effective, config)
+
+
+def priorities(metric_scores: MetricScores, config: Config) -> np.ndarray:
+    """Each account's priority, as `tier_accounts` computes it, without the rest of stage 2
+    (what calibration's out-of-sample checks score many times)."""
+    return _weighted(metric_scores, config)[2]
+
+
+def tier_accounts(metric_scores: MetricScores, config: Config) -> pd.DataFrame:
+    """Stage 2: weights, priority, tiers, guard-rails, quadrant and reasons from stage 1."""
+    scores, effective, priority = _weighted(metric_scores, config)
+    accounts = metric_scores.accounts
     cut_index = cut_tiers(priority, config)
     rails = apply_guardrails(cut_index, accounts, config)
     quadrants = quadrant_codes(scores, priority, accounts, config)

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 import segmentation as seg
 from segmentation.calibration.fit import Proposal, suggest_weights
@@ -197,7 +198,24 @@ def calibrate(
     mapping: dict[str, str] | None = None,
     suggest: bool = True,
 ) -> Calibration:
-    """Check a segmentation against an outcome (one event per row of `accounts`)."""
+    """Check a segmentation against an outcome (one event per row of `accounts`).
+
+    BLAS runs on one thread meanwhile: the fit's many small products (L-BFGS-B's steps on
+    ~20 numbers, matrix-vector products) spend far longer waking BLAS threads than working,
+    several times the whole fit on a busy 2-core machine (see the README's speed notes).
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _calibrate(accounts, config, outcome, as_of, mapping, suggest)
+
+
+def _calibrate(
+    accounts: pd.DataFrame,
+    config: seg.Config,
+    outcome: Outcome,
+    as_of: dt.date | None,
+    mapping: dict[str, str] | None,
+    suggest: bool,
+) -> Calibration:
     check_classes(outcome)
     excluded = outcome_columns(outcome.column, mapping)
     config, notes = without_outcome(config, excluded)
