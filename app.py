@@ -4,14 +4,17 @@ streamlit run app.py                 # start empty: upload a book on the Data pa
 streamlit run app.py -- --sample     # start on the bundled sample book (or TIERWISE_SAMPLE=1)
 """
 
+from pathlib import Path
+
 import streamlit as st
 
-from ui import shell, state
+from ui import shell, state, uploads
 from ui.theme import CSS
 
+uploads.keep_uploads_in_memory()
 st.set_page_config(
     page_title="Tierwise",
-    page_icon=":material/stacked_bar_chart:",
+    page_icon=str(Path(__file__).with_name("ui") / "icon.png"),  # local: no font CDN
     layout="wide",
     initial_sidebar_state="expanded",
 )

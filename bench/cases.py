@@ -87,6 +87,7 @@ def app_rerun(rows: int) -> float:
 
 
 from bench import calibration  # noqa: E402  (its cases use _timed above)
+from bench.shapes import load_shape  # noqa: E402
 
 CASES: dict[str, Callable[..., float]] = {
     "segment_full": segment_full,
@@ -96,4 +97,5 @@ CASES: dict[str, Callable[..., float]] = {
     "app_rerun": app_rerun,
     "calibrate_file": calibration.calibrate_file,
     "live_summary": calibration.live_summary,
+    "load_shape": load_shape,
 }

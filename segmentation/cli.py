@@ -176,8 +176,9 @@ def run_score(args: argparse.Namespace) -> None:
     from segmentation.movement import tier_changes
 
     fmt = _output_format(args.out)
-    for path in (args.input, args.config, args.previous):
-        _check_not_a_folder(path)
+    _check_paths(
+        {"INPUT": args.input, "--config": args.config, "--previous": args.previous}, args.out
+    )
     if args.config:
         config = _guarded(args.config, seg.load_config, args.config)
     else:
@@ -268,8 +269,9 @@ def run_calibrate(args: argparse.Namespace) -> None:
     import segmentation as seg
     from segmentation import calibration
 
-    for path in (args.input, args.outcomes, args.config):
-        _check_not_a_folder(path)
+    _check_paths(
+        {"INPUT": args.input, "--outcomes": args.outcomes, "--config": args.config}, args.json
+    )
     config = _guarded(args.config, seg.load_config, args.config) if args.config else None
     found = _guarded(
         args.outcomes or args.input,
@@ -299,9 +301,32 @@ def _guarded(path: str, action: Callable, *args: Any, **kwargs: Any) -> Any:
         return action(*args, **kwargs)
     except (InputError, ConfigError) as problem:
         raise CommandError(_naming_file(path, str(problem))) from None
-    except OSError as problem:
-        reason = problem.strerror or str(problem)
-        raise CommandError(f"{path}: {reason.rstrip('.')}.") from None
+    except Exception as problem:
+        system = _os_error(problem)
+        if system is None:
+            raise
+        message = f"{path}: {(system.strerror or str(system)).rstrip('.')}."
+        # What a failed write left half-open (a zip writer on a full disk) is freed when this
+        # block ends; its __del__ would print "Exception ignored..." next to the error line.
+        sys.unraisablehook = _ignore
+    system = None
+    import gc
+
+    gc.collect()
+    sys.unraisablehook = sys.__unraisablehook__
+    raise CommandError(message)
+
+
+def _ignore(unraisable: Any) -> None:
+    """An unraisable-exception hook that says nothing."""
+
+
+def _os_error(problem: BaseException) -> OSError | None:
+    """The OSError behind an exception (xlsxwriter wraps a full disk in FileCreateError)."""
+    for candidate in (problem, problem.__cause__, problem.__context__, *problem.args[:1]):
+        if isinstance(candidate, OSError):
+            return candidate
+    return None
 
 
 def _naming_file(path: str, message: str) -> str:
@@ -325,9 +350,27 @@ def _column_overrides(pairs: list[str]) -> dict[str, str | None]:
     return overrides
 
 
-def _check_not_a_folder(path: str | None) -> None:
-    if path and Path(path).is_dir():
-        raise CommandError(f"{path} is a folder, not a file; give the path of a file.")
+def _check_paths(inputs: dict[str, str | None], out: str | None) -> None:
+    """Inputs must be regular files (a FIFO or a device would hang or never end), and the
+    output must not be one of them (writing it would destroy the input)."""
+    import stat
+
+    for option, path in inputs.items():
+        if not path or not os.path.exists(path):
+            continue
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            raise CommandError(f"{path} is a folder, not a file; give the path of a file.")
+        if not stat.S_ISREG(mode):
+            raise CommandError(
+                f"{path} ({option}) is not a regular file (a pipe or a device); "
+                "save it as a file and give that path."
+            )
+        if out and os.path.exists(out) and os.path.samefile(path, out):
+            raise CommandError(
+                f"{out} is the same file as {option} {path}; writing it would "
+                "overwrite that file, so give another output path."
+            )
 
 
 def _output_format(path: str) -> str:
