@@ -148,13 +148,11 @@ def run_score(args: argparse.Namespace) -> None:
         config = _guarded(args.config, seg.load_config, args.config)
     else:
         config = seg.default_config()
-    overrides = _column_overrides(args.map)
+    overrides = {**dict(config.mapping), **_column_overrides(args.map)}  # --map wins
     book = _guarded(args.input, seg.load, args.input, sheet=args.sheet, mapping=overrides)
-    for match in book.report.low_confidence_matches():
-        canonical = match.canonical
-        print(f"warning: {match.warning()}; choose with --map {canonical}=HEADER", file=sys.stderr)
     # The shell may read the clock; the core never does.
     as_of = args.as_of or dt.date.today()
+    config, pinned = _fitted_to_book(config, book, as_of)
     result = _guarded(args.config or args.input, seg.segment, book.accounts, config, as_of=as_of)
     changes = None
     if args.previous:
@@ -165,7 +163,7 @@ def run_score(args: argparse.Namespace) -> None:
             result = result.rename(columns={"tier_change": "tier_change (input)"})
         result = result.assign(tier_change=changes)
     _guarded(args.out, seg.export, result, args.out, fmt, config=config, report=book.report)
-    _print_lines(_score_summary(result, book.report, config, args.out))
+    _print_lines(_score_summary(result, book.report, config, args.out) + pinned)
     if changes is not None:
         _print_lines([_changes_line(changes, args.previous, previous.accounts, result)])
 
@@ -248,6 +246,21 @@ def _output_format(path: str) -> str:
     from segmentation.exporting import format_for_path
 
     return _guarded(path, format_for_path, path)
+
+
+def _fitted_to_book(config: Any, book: Any, as_of: dt.date) -> tuple[Any, list[str]]:
+    """Warn of what changes the result; relative cut-offs pinned to this book (and the words)."""
+    import segmentation as seg
+    from segmentation.rules.tiers import describe_pinned
+
+    for match in book.report.low_confidence_matches():
+        canonical = match.canonical
+        print(f"warning: {match.warning()}; choose with --map {canonical}=HEADER", file=sys.stderr)
+    metric_scores = seg.score_metrics(book.accounts, config, as_of=as_of)
+    for problem in seg.book_warnings(metric_scores, config):
+        print(f"warning: {problem}", file=sys.stderr)
+    fitted = seg.fitted_config(metric_scores, config)
+    return fitted, [describe_pinned(config, fitted)] if fitted != config else []
 
 
 def _print_lines(lines: list[str]) -> None:

@@ -11,12 +11,19 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from segmentation.columns import CANONICAL_NAMES
 from segmentation.config import PILLAR_KEYS, SCORE_COLUMNS, SHORT_LABELS, Config
 from segmentation.rules.metrics import MetricScores, score_metrics
-from segmentation.rules.pillars import effective_scores, pillar_scores, priority_from
+from segmentation.rules.pillars import (
+    effective_scores,
+    pillar_scores,
+    priority_from,
+    unfed_pillar_words,
+    unfed_pillars,
+)
 from segmentation.rules.quadrant import quadrant_codes
 from segmentation.rules.reasons import build_reasons
-from segmentation.rules.tiers import apply_guardrails, cut_tiers
+from segmentation.rules.tiers import apply_guardrails, cut_tiers, pin_cutoffs
 
 OUTPUT_COLUMNS: tuple[str, ...] = (
     *SCORE_COLUMNS,
@@ -50,8 +57,14 @@ def join_issues(issues: np.ndarray, problems: list[tuple[np.ndarray, str]]) -> n
 
 
 def data_issues(
-    accounts: pd.DataFrame, scores: np.ndarray, priority: np.ndarray, config: Config
+    accounts: pd.DataFrame,
+    scores: np.ndarray,
+    priority: np.ndarray,
+    config: Config,
+    unfed: tuple[str, ...] = (),
 ) -> np.ndarray:
+    """Each row's input problems and gaps; a pillar the whole book cannot feed is said once
+    (`book_warnings`), not on every row."""
     if LOADER_ISSUES_COLUMN in accounts:
         issues = accounts[LOADER_ISSUES_COLUMN].fillna("").astype(object).to_numpy()
     else:
@@ -59,7 +72,7 @@ def data_issues(
     problems = [
         (np.isnan(scores[:, i]), f"no usable {SHORT_LABELS[pillar.key]} data")
         for i, pillar in enumerate(config.pillars)
-        if pillar.weight > 0
+        if pillar.weight > 0 and pillar.key not in unfed
     ]
     problems.append((np.isnan(priority), "no usable data to score: priority left empty"))
     return join_issues(issues, problems)
@@ -81,6 +94,7 @@ def tier_accounts(metric_scores: MetricScores, config: Config) -> pd.DataFrame:
     scores = pillar_scores(metric_scores, config)
     effective = effective_scores(scores, config)
     priority = priority_from(effective, config)
+    config = pin_cutoffs(priority, config)  # relative cut-offs become this book's numbers
     cut_index = cut_tiers(priority, config)
     rails = apply_guardrails(cut_index, accounts, config)
     quadrants = quadrant_codes(scores, priority, accounts, config)
@@ -96,7 +110,8 @@ def tier_accounts(metric_scores: MetricScores, config: Config) -> pd.DataFrame:
     result["quadrant"] = pd.Categorical.from_codes(quadrants, labels)
     reasons = build_reasons(metric_scores, config, effective, rails, cut_index)
     result["reasons"] = pd.array(reasons, dtype=TEXT)
-    result["data_issues"] = data_issues(accounts, scores, priority, config)
+    unfed = unfed_pillars(metric_scores, config)
+    result["data_issues"] = data_issues(accounts, scores, priority, config, unfed)
     for column, values in metric_scores.lenses.items():
         result[column] = values
     return result
@@ -114,3 +129,45 @@ def segment(
     >>> result["tier"].value_counts()                        # doctest: +SKIP
     """
     return tier_accounts(score_metrics(accounts, config, as_of=as_of), config)
+
+
+def fitted_config(metric_scores: MetricScores, config: Config) -> Config:
+    """The config as this book cuts it: relative cut-offs pinned to its priorities' numbers.
+
+    What the app shows on its sliders and saves, and what the CLI writes in the export's
+    Settings sheet, so that a saved file gives the same tiers on the same book.
+    """
+    priority = priority_from(effective_scores(pillar_scores(metric_scores, config), config), config)
+    return pin_cutoffs(priority, config)
+
+
+def book_warnings(metric_scores: MetricScores, config: Config) -> list[str]:
+    """One sentence per problem of the book that changes the result (the CLI's `warning:`s).
+
+    No revenue, duplicate ids, a pillar the book cannot feed, a column the settings name
+    that the book does not have. Low-confidence column matches are the load report's.
+    """
+    accounts = metric_scores.accounts
+    lines = []
+    if "arr" not in accounts or accounts["arr"].isna().all():
+        lines.append(
+            "no revenue column (ARR or MRR) was found: revenue is left out of strategic value, "
+            "and tier ARR and coverage read $0; map one (--map arr=HEADER or on the Data page)"
+        )
+    if "account_id" in accounts:
+        ids = accounts["account_id"]
+        repeated = ids.notna() & ids.duplicated(keep=False)
+        if repeated.any():
+            lines.append(
+                f"{ids[repeated].nunique():,} account ids appear more than once "
+                f"({int(repeated.sum()):,} rows): each row is scored as its own account"
+            )
+    lines += unfed_pillar_words(config, unfed_pillars(metric_scores, config))
+    known = set(CANONICAL_NAMES) | set(LENS_COLUMNS) | {"tenure"}
+    for column in metric_scores.missing_columns:
+        if column not in known:
+            lines.append(
+                f"the settings use column '{column}', which this book does not have: that "
+                "metric is left out and its weight re-spread"
+            )
+    return lines

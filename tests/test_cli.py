@@ -14,6 +14,7 @@ import pytest
 
 import segmentation as seg
 from segmentation.cli import build_parser, main
+from segmentation.config import with_thresholds
 from segmentation.movement import tier_changes
 from segmentation.sample import generate_accounts, previous_quarter, write_book
 
@@ -148,10 +149,11 @@ def test_previous_file_adds_tier_changes(workdir, tmp_path):
 
 
 def score_against_previous(folder: Path) -> tuple[subprocess.CompletedProcess, pd.DataFrame]:
-    """Score folder/book.csv against folder/prev.csv; the run and the file it wrote."""
+    """Score folder/book.csv against folder/prev.csv with fixed cut-offs (70 / 45)."""
+    seg.save_config(with_thresholds(seg.default_config(), [70, 45]), folder / "fixed.json")
     result = run(
         "score", "book.csv", "--out", "out.csv", "--previous", "prev.csv", "--as-of", AS_OF,
-        cwd=folder,
+        "--config", "fixed.json", cwd=folder,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return result, pd.read_csv(folder / "out.csv", encoding="utf-8-sig")
@@ -170,7 +172,7 @@ def test_previous_keeps_an_input_tier_change_column(tmp_path):
 def test_accounts_without_an_id_are_new(tmp_path):
     """A missing id matches nothing: not the first id-less account of the previous file."""
     (tmp_path / "book.csv").write_text(
-        "Account ID,Account Name,ARR\nA1,Acme,1000\n,Beta,200000\n ,Gamma,300\n"
+        "Account ID,Account Name,ARR\nA1,Acme,100\n,Beta,200000\n ,Gamma,300\n"
     )
     (tmp_path / "prev.csv").write_text("Account ID,Tier\n,High-touch\nA1,Low-touch\n")
     result, out = score_against_previous(tmp_path)

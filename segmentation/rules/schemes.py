@@ -9,6 +9,7 @@ and the Workshop's scheme list all read the registry.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -164,17 +165,86 @@ def bands_score(numbers: np.ndarray, metric: Metric) -> np.ndarray:
     return scores
 
 
+# Words a plan or contract label carries that do not change what it is ("Pro (Annual)").
+_LABEL_NOISE = frozenset(
+    (
+        "annual", "annually", "yearly", "monthly", "quarterly", "billing", "billed", "plan",
+        "edition", "package", "subscription", "license", "licence", "tier",
+    )
+)  # fmt: skip
+
+
+def category_key(label: object) -> str:
+    """A label as categories compare it: case, punctuation and billing suffixes ignored.
+
+    "Enterprise (Annual)", "enterprise" and "ENTERPRISE - yearly" are all "enterprise"; a
+    label made only of such words ("Annual", "Monthly") is kept as it is.
+    """
+    words = re.sub(r"[^\w]+", " ", str(label).casefold()).split()
+    kept = [w for w in words if w not in _LABEL_NOISE]
+    return " ".join(kept or words)
+
+
+def category_table(metric: Metric) -> dict[str, float]:
+    """Each listed category's score by its lenient key (the first listing of a key wins)."""
+    table: dict[str, float] = {}
+    for name, score in metric.categories:
+        table.setdefault(category_key(name), float(score))
+    return table
+
+
 def category_score(values: pd.Series, metric: Metric) -> np.ndarray:
-    """Case- and space-insensitive lookup, done once per distinct value, not per row."""
+    """Lenient lookup (see `category_key`), done once per distinct value, not per row."""
     codes, uniques = pd.factorize(values.astype("object"), use_na_sentinel=True)
-    table = {name.strip().casefold(): float(score) for name, score in metric.categories}
+    table = category_table(metric)
     other = np.nan if metric.other is None else float(metric.other)
     unique_scores = np.array(
-        [table.get(str(u).strip().casefold(), other) for u in uniques] + [np.nan], dtype="float64"
+        [table.get(category_key(u), other) for u in uniques] + [np.nan], dtype="float64"
     )
     blank = np.array([not str(u).strip() for u in uniques] + [True])
     unique_scores[blank] = np.nan
     return unique_scores[codes]  # code -1 (missing) picks the trailing NaN
+
+
+def unlisted_categories(values: pd.Series, metric: Metric) -> list[str]:
+    """The distinct non-blank labels of a column that the metric's categories do not list."""
+    table = category_table(metric)
+    seen: dict[str, str] = {}
+    for label in pd.unique(values.dropna().astype("str").str.strip()):
+        key = category_key(label)
+        if label and key not in table:
+            seen.setdefault(key, label)
+    return list(seen.values())
+
+
+def ordered_by_evidence(
+    values: pd.Series, evidence: np.ndarray, metric: Metric
+) -> tuple[tuple[str, float], ...]:
+    """Scores for the labels the metric does not list, from the book's own evidence.
+
+    Each label's median evidence (e.g. ARR) places it among the listed labels found in the
+    book, by interpolating their scores; with no listed label in the book, the labels are
+    spread from 0 to 100 in order of their medians. Labels without evidence are left out.
+    """
+    unlisted = unlisted_categories(values, metric)
+    if not unlisted:
+        return ()
+    keys = values.astype("object").map(category_key, na_action="ignore")
+    frame = pd.DataFrame({"key": keys.to_numpy(), "evidence": evidence}).dropna()
+    medians = frame.groupby("key", sort=False)["evidence"].median()
+    table = category_table(metric)
+    listed = sorted((medians[k], s) for k, s in table.items() if k in medians.index)
+    found = [(label, medians[category_key(label)]) for label in unlisted]
+    found = sorted((m, label) for label, m in found if category_key(label) in medians.index)
+    if not found:
+        return ()
+    if listed:
+        xs, ys = zip(*listed, strict=True)
+        scores = np.interp([m for m, _ in found], xs, ys)
+    else:
+        ranks = pd.Series([m for m, _ in found]).rank(method="average").to_numpy()
+        scores = (ranks - 1) / max(len(found) - 1, 1) * 100.0
+    return tuple((label, round(float(s), 1)) for (_, label), s in zip(found, scores, strict=True))
 
 
 READERS: dict[str, Callable[[pd.Series], Any]] = {
@@ -195,7 +265,11 @@ def raw_metric_score(values: pd.Series, metric: Metric) -> np.ndarray:
 
 def metric_score(values: pd.Series, metric: Metric) -> np.ndarray:
     """The metric's 0-100 score with its missing-value policy applied."""
-    scores = raw_metric_score(values, metric)
+    return with_missing_policy(raw_metric_score(values, metric), metric)
+
+
+def with_missing_policy(scores: np.ndarray, metric: Metric) -> np.ndarray:
+    """Missing scores filled as the metric says: left missing (skip), 50 or 0."""
     fill = MISSING_FILL[metric.missing]
     if not np.isnan(fill):
         scores = np.where(np.isnan(scores), fill, scores)
@@ -256,6 +330,9 @@ def _bands_words(metric: Metric) -> str:
 
 def _category_words(metric: Metric) -> str:
     rule = ", ".join(f"{name} {score:g}" for name, score in metric.categories)
+    order_by = metric.setting("order_by")
+    if order_by:
+        rule += f"; labels not listed placed by their median {order_by} in the book"
     return rule + (f", other {metric.other:g}" if metric.other is not None else "")
 
 
@@ -319,8 +396,11 @@ register(
         category_score,
         reads="values",
         directional=False,
-        fields=("categories", "other"),
-        constraints=(("other", Number(minimum=0, optional=True)),),
+        fields=("categories", "other", "order_by"),
+        constraints=(
+            ("other", Number(minimum=0, optional=True)),
+            ("order_by", Text("must name a column, or be left out", optional=True)),
+        ),
         check=_check_categories,
         describe=_category_words,
         ready=lambda m: bool(m.categories),

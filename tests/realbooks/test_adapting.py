@@ -1,0 +1,88 @@
+"""Scoring adapts to what each real-shaped book holds: tiers spread, empty pillars said aloud."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from test_realbooks import run
+
+import segmentation as seg
+from segmentation.config import with_thresholds
+
+AS_OF = dt.date(2026, 11, 30)
+# Books with revenue and at least one other usable signal (the pipeline roll-up has revenue only).
+SCORED = ["warehouse_extract.csv", "crm_report.xlsx", "telecom_customers.xlsx", "saas_billing.csv"]
+# The pillars each book cannot feed with the default settings, by label.
+UNFED = {
+    "warehouse_extract.csv": [],
+    "crm_report.xlsx": [],
+    "telecom_customers.xlsx": ["Growth potential", "Engagement complexity"],
+    "saas_billing.csv": ["Growth potential", "Engagement complexity"],
+    "pipeline_rollup.csv": ["Growth potential", "Engagement complexity", "Health & maturity"],
+}
+
+
+@pytest.mark.parametrize("name", SCORED)
+def test_default_settings_use_every_tier_and_none_holds_almost_everything(books, name) -> None:
+    accounts = seg.load(books[name].path).accounts
+    result = seg.segment(accounts, seg.default_config(), as_of=AS_OF)
+    shares = result["tier"].value_counts(normalize=True)
+    assert set(shares.index) == set(seg.default_config().tier_names)
+    assert (shares > 0).all() and shares.max() <= 0.85, shares.to_dict()
+
+
+@pytest.mark.parametrize("name", SCORED)
+def test_the_cli_and_a_saved_settings_file_give_the_same_tiers(books, name, tmp_path) -> None:
+    """The defaults' cut-offs are cut from the book; saved, they pin the same numbers."""
+    accounts = seg.load(books[name].path).accounts
+    scores = seg.score_metrics(accounts, seg.default_config(), as_of=AS_OF)
+    pinned = seg.fitted_config(scores, seg.default_config())
+    assert all(t.share is None for t in pinned.tiers)
+    seg.save_config(pinned, tmp_path / "pinned.json")
+    path = str(books[name].path)
+    default = run("score", path, "--out", "a.csv", "--as-of", str(AS_OF), cwd=tmp_path)
+    saved = run(
+        "score", path, "--out", "b.csv", "--as-of", str(AS_OF), "--config", "pinned.json",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert default.returncode == saved.returncode == 0, default.stderr + saved.stderr
+    a = pd.read_csv(tmp_path / "a.csv", encoding="utf-8-sig")["tier"]
+    b = pd.read_csv(tmp_path / "b.csv", encoding="utf-8-sig")["tier"]
+    assert a.tolist() == b.tolist() == seg.tier_accounts(scores, pinned)["tier"].tolist()
+    assert "Cut-offs set from this book's own priorities: High-touch the top 15%" in default.stdout
+    assert "Cut-offs set from" not in saved.stdout
+
+
+@pytest.mark.parametrize("name", sorted(UNFED))
+def test_the_cli_names_each_pillar_without_data(books, name, tmp_path) -> None:
+    done = run("score", str(books[name].path), "--out", "o.csv", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    named = [
+        line.removeprefix("warning: ").split(" has no usable data")[0]
+        for line in done.stderr.splitlines()
+        if " has no usable data in this book" in line and line.startswith("warning: ")
+    ]
+    assert named == UNFED[name]
+
+
+@pytest.mark.parametrize("name", sorted(UNFED))
+def test_a_pillar_without_data_is_left_out_not_scored(books, name) -> None:
+    accounts = seg.load(books[name].path).accounts
+    config = with_thresholds(seg.default_config(), [70, 45])
+    result = seg.segment(accounts, config, as_of=AS_OF)
+    labels = {p.label: p.key for p in config.pillars}
+    for label in UNFED[name]:
+        assert result[f"score_{labels[label]}"].isna().all()
+        assert not result["data_issues"].str.contains(f"no usable {label.split()[0].lower()}").any()
+    assert result["priority"].notna().all()
+
+
+def test_reasons_never_cite_a_column_the_book_lacks(books) -> None:
+    """The telecom book has no strategic or referenceable flag: no reason speaks of one."""
+    accounts = seg.load(books["telecom_customers.xlsx"].path).accounts
+    result = seg.segment(accounts, seg.default_config(), as_of=AS_OF)
+    reasons = " ".join(result["reasons"])
+    for absent in ("strategic account", "referenceable", "health score", "NPS", "plan "):
+        assert absent not in reasons
