@@ -31,6 +31,7 @@ from typing import Any, BinaryIO
 import pandas as pd
 
 from segmentation.errors import InputError
+from segmentation.exporting.columns import export_columns
 from segmentation.exporting.csv_file import write_csv
 from segmentation.exporting.safety import formula_like, neutralise_text
 from segmentation.exporting.workbook import write_plain_xlsx, write_xlsx
@@ -118,6 +119,7 @@ def _check_format(fmt: str) -> None:
 
 
 def _write(result: pd.DataFrame, handle: BinaryIO, fmt: str, config: Any, report: Any) -> None:
+    result = export_columns(result, getattr(report, "mapping", None))
     if fmt == "csv":
         write_csv(result, handle)
     else:

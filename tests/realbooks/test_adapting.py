@@ -86,3 +86,31 @@ def test_reasons_never_cite_a_column_the_book_lacks(books) -> None:
     reasons = " ".join(result["reasons"])
     for absent in ("strategic account", "referenceable", "health score", "NPS", "plan "):
         assert absent not in reasons
+
+
+COMPUTED = [*seg.OUTPUT_COLUMNS, *seg.LENS_COLUMNS]
+
+
+@pytest.mark.parametrize(
+    ("name", "derived"),
+    [
+        ("warehouse_extract.csv", ["arr"]),  # 12 x mrr_usd
+        ("crm_report.xlsx", []),
+        ("telecom_customers.xlsx", ["arr"]),
+        ("saas_billing.csv", ["arr"]),
+        ("pipeline_rollup.csv", []),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exports_hold_each_column_once(books, name, derived, fmt, tmp_path) -> None:
+    book = seg.load(books[name].path)
+    result = seg.segment(book.accounts, seg.default_config(), as_of=AS_OF)
+    out = tmp_path / f"out.{fmt}"
+    seg.export(result, out, config=seg.default_config(), report=book.report)
+    if fmt == "csv":
+        written = pd.read_csv(out, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    else:
+        written = pd.read_excel(out, sheet_name="Accounts", engine="calamine", dtype=str)
+    assert list(written.columns) == [*book.raw.columns, *derived, *COMPUTED]
+    assert len(written) == len(book.accounts)
+    assert set(book.mapping) <= set(book.accounts.columns)  # the API keeps its canonical view
