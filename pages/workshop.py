@@ -170,4 +170,9 @@ def workshop() -> None:
 
 
 st.caption(f"{state.source()} · {fmt.accounts(len(state.accounts()))}")
+# What the book cannot feed, and how the cut-offs were set: said before the numbers.
+for problem in seg.book_warnings(state.metric_scores(), state.config()):
+    st.warning(fmt.plain(problem[0].upper() + problem[1:] + "."), icon=":material/warning:")
+if state.pinned_note():
+    st.caption(fmt.plain(state.pinned_note() + " Move a cut-off slider to set your own."))
 workshop()

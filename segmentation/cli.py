@@ -148,8 +148,9 @@ def run_score(args: argparse.Namespace) -> None:
         config = _guarded(args.config, seg.load_config, args.config)
     else:
         config = seg.default_config()
-    overrides = {**dict(config.mapping), **_column_overrides(args.map)}  # --map wins
+    overrides = _column_overrides(args.map)
     book = _guarded(args.input, seg.load, args.input, sheet=args.sheet, mapping=overrides)
+    book = _with_saved_mapping(book, dict(config.mapping), overrides, args.input)
     # The shell may read the clock; the core never does.
     as_of = args.as_of or dt.date.today()
     config, pinned = _fitted_to_book(config, book, as_of)
@@ -246,6 +247,24 @@ def _output_format(path: str) -> str:
     from segmentation.exporting import format_for_path
 
     return _guarded(path, format_for_path, path)
+
+
+def _with_saved_mapping(book: Any, saved: dict, overrides: dict, path: str) -> Any:
+    """The settings' `mapping` applied where the file has those headers (--map wins)."""
+    import segmentation as seg
+
+    headers = set(book.raw.columns)
+    usable = {c: h for c, h in saved.items() if c not in overrides and h in headers}
+    for canonical, header in saved.items():
+        if canonical not in overrides and header not in headers:
+            print(
+                f"warning: the settings map {canonical} to '{header}', which {path} does not "
+                "have: matched automatically instead",
+                file=sys.stderr,
+            )
+    if all(book.mapping.get(c) == h for c, h in usable.items()):
+        return book
+    return _guarded(path, seg.remap, book, {**book.mapping, **usable, **overrides})
 
 
 def _fitted_to_book(config: Any, book: Any, as_of: dt.date) -> tuple[Any, list[str]]:

@@ -17,6 +17,7 @@ import logging
 import os
 import sys
 from collections.abc import MutableMapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,8 @@ def seed_accounts(
     if pinned and session[CONFIG] == pinned[1]:  # untouched cut-offs: cut them from the new book
         session[CONFIG] = pinned[0]
     session[PINNED] = None
+    if book is not None:  # the mapping is saved with the settings: next quarter maps the same
+        session[CONFIG] = replace(session[CONFIG], mapping=tuple(book.mapping.items()))
     session[ACCOUNTS] = accounts
     session[BOOK] = book
     session[SOURCE] = source

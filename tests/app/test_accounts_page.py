@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import io
 import json
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -61,10 +62,15 @@ def test_save_settings_gives_the_session_config(sample_app, downloads):
     accounts = sample_app.session_state["tw_accounts"]
     default = seg.default_config()
     pinned = seg.fitted_config(seg.score_metrics(accounts, default), default)
-    assert saved == with_thresholds(
-        with_pillar(default, "complexity", weight=40.0), [pinned.tiers[0].threshold, 30.0]
+    mapping = tuple(sample_app.session_state["tw_book"].mapping.items())
+    assert saved == replace(
+        with_thresholds(
+            with_pillar(default, "complexity", weight=40.0), [pinned.tiers[0].threshold, 30.0]
+        ),
+        mapping=mapping,
     )
     assert all(t.share is None for t in saved.tiers)  # a saved file pins the numbers
+    assert dict(saved.mapping)["arr"] == "ARR"  # and the Data page's mapping
 
 
 def test_load_valid_settings_moves_the_sliders(sample_app):
@@ -99,8 +105,9 @@ def test_load_invalid_settings_shows_the_config_error(sample_app):
     assert message in sample_app.error[0].value
     accounts = sample_app.session_state["tw_accounts"]
     default = seg.default_config()
-    assert sample_app.session_state["tw_config"] == seg.fitted_config(
-        seg.score_metrics(accounts, default), default
+    mapping = tuple(sample_app.session_state["tw_book"].mapping.items())
+    assert sample_app.session_state["tw_config"] == replace(
+        seg.fitted_config(seg.score_metrics(accounts, default), default), mapping=mapping
     )
 
 
