@@ -78,6 +78,15 @@ with st.expander("Full load report"):
 
 # --- mapping --------------------------------------------------------------------------------
 st.subheader("Columns", anchor=False)
+if report.low_confidence_matches():
+    confirmed = components.confirm_matches(report.low_confidence_matches())
+    if confirmed is not None:
+        try:
+            state.remap({**book.mapping, **confirmed}, confirmed=tuple(confirmed))
+        except seg.InputError as exc:
+            st.error(str(exc), icon=":material/error:")
+        else:
+            st.rerun()
 coverage = data_quality.mapping_coverage(accounts, book.mapping, cfg)
 st.dataframe(
     coverage.drop(columns=["column"]),

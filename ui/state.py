@@ -26,6 +26,7 @@ import streamlit as st
 
 import segmentation as seg
 from segmentation.config import Metric, with_pillar
+from segmentation.loading import Match
 from segmentation.rules.tiers import describe_pinned, is_relative
 
 SAMPLE_PATH = Path(__file__).resolve().parent.parent / "sample_data" / "accounts.csv"
@@ -194,10 +195,20 @@ def preload_sample_if_asked() -> None:
         load_sample()
 
 
-def remap(mapping: dict[str, str | None]) -> None:
-    """Re-derive the canonical columns with an edited mapping; raises seg.InputError."""
+def remap(mapping: dict[str, str | None], confirmed: tuple[str, ...] = ()) -> None:
+    """Re-derive the canonical columns with an edited mapping; raises seg.InputError.
+
+    The `confirmed` canonical columns were checked by a person: their matches become manual.
+    """
     session = _ss()
-    set_book(seg.remap(session[BOOK], mapping), session[SOURCE], keep_baseline=True)
+    again = seg.remap(session[BOOK], mapping)
+    again.report.matches = [
+        Match(m.canonical, m.header, "manual", "confirmed on the Data page")
+        if m.canonical in confirmed
+        else m
+        for m in again.report.matches
+    ]
+    set_book(again, session[SOURCE], keep_baseline=True)
 
 
 # --- settings and results -------------------------------------------------------------------
