@@ -4,6 +4,7 @@ import streamlit as st
 
 import segmentation as seg
 from segmentation import movement
+from segmentation.rules.metrics import learned_order_words
 from segmentation.views import book, histogram, quadrant, tiers
 from ui import charts, components, state, tables
 from ui import format as fmt
@@ -167,6 +168,8 @@ def workshop() -> None:
         draw_movement(result)
     with st.expander("The criteria in plain words", icon=":material/description:"):
         st.markdown("\n".join(seg.describe_config(new_cfg)))
+        for line in learned_order_words(state.metric_scores(new_cfg)):
+            st.caption(fmt.plain(line))
 
 
 st.caption(f"{state.source()} · {fmt.accounts(len(state.accounts()))}")

@@ -270,6 +270,7 @@ def _with_saved_mapping(book: Any, saved: dict, overrides: dict, path: str) -> A
 def _fitted_to_book(config: Any, book: Any, as_of: dt.date) -> tuple[Any, list[str]]:
     """Warn of what changes the result; relative cut-offs pinned to this book (and the words)."""
     import segmentation as seg
+    from segmentation.rules.metrics import learned_order_words
     from segmentation.rules.tiers import describe_pinned
 
     for match in book.report.low_confidence_matches():
@@ -279,7 +280,8 @@ def _fitted_to_book(config: Any, book: Any, as_of: dt.date) -> tuple[Any, list[s
     for problem in seg.book_warnings(metric_scores, config):
         print(f"warning: {problem}", file=sys.stderr)
     fitted = seg.fitted_config(metric_scores, config)
-    return fitted, [describe_pinned(config, fitted)] if fitted != config else []
+    said = [describe_pinned(config, fitted)] if fitted != config else []
+    return fitted, said + learned_order_words(metric_scores)
 
 
 def _print_lines(lines: list[str]) -> None:

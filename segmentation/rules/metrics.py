@@ -141,11 +141,15 @@ def unfed_columns(metric_scores: MetricScores, config: Config) -> tuple[str, ...
     )
 
 
-def learned_orders(metric_scores: MetricScores) -> dict[str, tuple[tuple[str, float], ...]]:
-    """Per category column, the labels placed by the book's evidence (label, score)."""
-    orders: dict[str, tuple[tuple[str, float], ...]] = {}
+def learned_order_words(metric_scores: MetricScores) -> list[str]:
+    """The labels placed by the book's evidence, said aloud (CLI, Workshop, Settings sheet)."""
+    lines = []
     for pillar in metric_scores.pillars:
         for metric, extra in zip(pillar.metrics, pillar.learned, strict=True):
             if extra:
-                orders.setdefault(metric.column, extra)
-    return orders
+                placed = ", ".join(f"{label} {score:g}" for label, score in extra)
+                lines.append(
+                    f"{metric.column}: labels the settings do not list, placed by their median "
+                    f"{metric.setting('order_by')} in this book: {placed}."
+                )
+    return list(dict.fromkeys(lines))

@@ -180,7 +180,7 @@ def category_key(label: object) -> str:
     "Enterprise (Annual)", "enterprise" and "ENTERPRISE - yearly" are all "enterprise"; a
     label made only of such words ("Annual", "Monthly") is kept as it is.
     """
-    words = re.sub(r"[^\w]+", " ", str(label).casefold()).split()
+    words = re.sub(r"[\W_]+", " ", str(label).casefold()).split()
     kept = [w for w in words if w not in _LABEL_NOISE]
     return " ".join(kept or words)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -114,3 +115,48 @@ def test_exports_hold_each_column_once(books, name, derived, fmt, tmp_path) -> N
     assert list(written.columns) == [*book.raw.columns, *derived, *COMPUTED]
     assert len(written) == len(book.accounts)
     assert set(book.mapping) <= set(book.accounts.columns)  # the API keeps its canonical view
+
+
+def _score_with(books, name: str, config: seg.Config, tmp_path):
+    seg.save_config(config, tmp_path / "settings.json")
+    done = run(
+        "score", str(books[name].path), "--out", "o.csv", "--config", "settings.json",
+        "--as-of", str(AS_OF), cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done, pd.read_csv(tmp_path / "o.csv", encoding="utf-8-sig")
+
+
+def test_score_config_applies_the_saved_mapping(books, tmp_path) -> None:
+    config = replace(seg.default_config(), mapping=(("arr", "Probability (%)"),))
+    done, out = _score_with(books, "pipeline_rollup.csv", config, tmp_path)
+    assert "warning: column 'Amount'" not in done.stderr  # mapped by the settings: no doubt
+    book = seg.load(books["pipeline_rollup.csv"].path, mapping={"arr": "Probability (%)"})
+    expected = seg.segment(book.accounts, config, as_of=AS_OF)
+    assert out["tier"].tolist() == expected["tier"].astype(str).tolist()
+    assert out["priority"].tolist() == pytest.approx(expected["priority"].tolist())
+
+
+def test_a_saved_mapping_to_a_header_the_file_lacks_is_warned(books, tmp_path) -> None:
+    config = replace(seg.default_config(), mapping=(("health_score", "Overall Health"),))
+    done, _ = _score_with(books, "saas_billing.csv", config, tmp_path)
+    assert (
+        f"warning: the settings map health_score to 'Overall Health', which "
+        f"{books['saas_billing.csv'].path} does not have: matched automatically instead"
+    ) in done.stderr.splitlines()
+
+
+def test_a_settings_metric_on_a_missing_column_is_warned_and_changes_no_tier(books, tmp_path):
+    base = with_thresholds(seg.default_config(), [60, 40])
+    health = base.pillar("health")
+    extra = seg.config.with_pillar(
+        base, "health", metrics=(*health.metrics, seg.config.Metric("Churn Score", weight=9))
+    )
+    done, out = _score_with(books, "crm_report.xlsx", extra, tmp_path)
+    lines = [line for line in done.stderr.splitlines() if "Churn Score" in line]
+    assert lines == [
+        "warning: the settings use column 'Churn Score', which this book does not have: that "
+        "metric is left out and its weight re-spread"
+    ]
+    _, plain = _score_with(books, "crm_report.xlsx", base, tmp_path)
+    assert out["tier"].tolist() == plain["tier"].tolist()
