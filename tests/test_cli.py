@@ -111,7 +111,7 @@ def test_sample_then_score_round_trip(tmp_path):
     assert scored.returncode == 0, scored.stderr
     out = pd.read_csv(tmp_path / "scored.csv", encoding="utf-8-sig")
     assert len(out) == 150
-    assert out["account_id"].tolist() == generate_accounts(150, seed=3)["account_id"].tolist()
+    assert out["Account ID"].tolist() == generate_accounts(150, seed=3)["account_id"].tolist()
     for tier in seg.default_config().tiers:
         assert tier.name in scored.stdout
     assert "150 accounts kept, 0 rows skipped" in scored.stdout

@@ -140,6 +140,7 @@ def test_relative_cut_offs_are_shares_under_100(shares, message):
         tier["share"] = share
         if share is None:
             del tier["share"]
+            tier["threshold"] = 40
     if message is None:
         config = seg.config_from_dict(doc)
         assert [t.share for t in config.tiers] == [*shares, None]

@@ -33,7 +33,18 @@ def export_columns(result: pd.DataFrame, mapping: Mapping[str, str] | None) -> p
     kept = [c for c in inputs if c not in canonical]
     renames = _raw_names(kept, set(kept))
     frame = result[kept + derived + computed]
-    return frame.rename(columns=renames) if renames else frame
+    frame = frame.rename(columns=renames) if renames else frame
+    return _ids_as_read(frame, result, mapping)
+
+
+def _ids_as_read(
+    frame: pd.DataFrame, result: pd.DataFrame, mapping: Mapping[str, str]
+) -> pd.DataFrame:
+    """The id column as the loader read it (text: Excel's 1002.0 is the id "1002")."""
+    header = mapping.get("account_id")
+    if header is None or header not in frame.columns or "account_id" not in result.columns:
+        return frame
+    return frame.assign(**{header: result["account_id"].to_numpy()})
 
 
 def _raw_names(kept: list[str], taken: set[str]) -> dict[str, str]:

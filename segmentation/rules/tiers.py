@@ -228,12 +228,10 @@ def _tier_lines(config: Config) -> list[str]:
     if is_relative(config.tiers):
         lines = ["Tiers, from the top: cut-offs are set from each book's own priorities."]
         for i, tier in enumerate(config.tiers):
-            which = (
-                "the rest"
-                if tier.share is None
-                else f"the {'next' if i else 'top'} {tier.share:g}%"
-            )
-            lines.append(f"- {tier.name}: {which} of accounts. {tier.engagement}".rstrip())
+            which = "the rest"
+            if tier.share is not None:
+                which = f"the {'next' if i else 'top'} {tier.share:g}% of accounts"
+            lines.append(f"- {tier.name}: {which}. {tier.engagement}".rstrip())
         return lines
     lines = ["Tiers, from the top: an account takes the first tier whose threshold it reaches."]
     for tier in config.tiers:
