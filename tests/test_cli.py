@@ -267,3 +267,27 @@ def test_an_unexpected_failure_is_one_line_not_a_traceback(tmp_path):
         cwd=ROOT,
     )
     assert "Traceback" in debug.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "warning"),
+    [
+        (
+            "Account ID,Account Name,ARR\nA1,Acme,100\nA1,Acme again,200\nA2,Beta,300\n",
+            "warning: 1 account ids appear more than once (2 rows): each row is scored as its "
+            "own account",
+        ),
+        (
+            "Account ID,Account Name,NPS\nA1,Acme,3\nA2,Beta,9\n",
+            "warning: no revenue column (ARR or MRR) was found: revenue is left out of strategic "
+            "value, and tier ARR and coverage read $0; map one (--map arr=HEADER or on the Data "
+            "page)",
+        ),
+    ],
+)
+def test_score_warns_of_what_changes_the_result(tmp_path, text, warning):
+    (tmp_path / "book.csv").write_text(text)
+    done = run("score", "book.csv", "--out", "out.csv", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert warning in done.stderr.splitlines()
+    assert done.stderr.splitlines().count(warning) == 1

@@ -59,3 +59,15 @@ def test_leaving_a_weak_match_unmapped(app):
     assert not app.exception
     assert "arr" not in app.session_state["tw_book"].mapping
     assert isinstance(app.session_state["tw_config"], seg.Config)
+
+
+def test_the_workshop_warns_of_a_settings_column_the_book_lacks(sample_app):
+    from segmentation.config import Metric, with_pillar
+
+    cfg = sample_app.session_state["tw_config"]
+    health = cfg.pillar("health")
+    extra = with_pillar(cfg, "health", metrics=(*health.metrics, Metric("Churn Score")))
+    sample_app.session_state["tw_config"] = extra
+    goto(sample_app, "workshop")
+    warnings = texts(sample_app.warning).replace("\\", "")
+    assert "The settings use column 'Churn Score', which this book does not have" in warnings
