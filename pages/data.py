@@ -3,6 +3,7 @@
 import streamlit as st
 
 import segmentation as seg
+from segmentation.rules.pillars import unfed_pillar_words, unfed_pillars
 from segmentation.views import data_quality
 from ui import components, state
 from ui import format as fmt
@@ -146,9 +147,12 @@ st.dataframe(
         "when_missing": "When missing",
     },
 )
+unfed = unfed_pillars(state.metric_scores(), cfg)
+for words in unfed_pillar_words(cfg, unfed):  # the whole book: said once, not per account
+    st.warning(fmt.plain(words[0].upper() + words[1:] + "."), icon=":material/warning:")
 gaps = data_quality.pillar_gaps(state.result(), cfg)
 for row in gaps.itertuples(index=False):
-    if row.accounts_without_score:
+    if row.accounts_without_score and row.pillar not in {cfg.pillar(k).label for k in unfed}:
         st.warning(
             f"{fmt.accounts(row.accounts_without_score)} have no usable {row.pillar.lower()} data: "
             "that pillar is left out of their priority (see data_issues on the Accounts page).",

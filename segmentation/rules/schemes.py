@@ -206,15 +206,17 @@ def category_score(values: pd.Series, metric: Metric) -> np.ndarray:
     return unique_scores[codes]  # code -1 (missing) picks the trailing NaN
 
 
-def unlisted_categories(values: pd.Series, metric: Metric) -> list[str]:
-    """The distinct non-blank labels of a column that the metric's categories do not list."""
-    table = category_table(metric)
-    seen: dict[str, str] = {}
-    for label in pd.unique(values.dropna().astype("str").str.strip()):
-        key = category_key(label)
-        if label and key not in table:
-            seen.setdefault(key, label)
-    return list(seen.values())
+def _label_keys(values: pd.Series) -> tuple[np.ndarray, list[str], list[str]]:
+    """Per row a code into the distinct labels (-1: blank or missing), the labels, their keys.
+
+    Keys are made once per distinct label, not per row.
+    """
+    codes, uniques = pd.factorize(values.astype("object"), use_na_sentinel=True)
+    labels = [str(u).strip() for u in uniques]
+    codes = np.where(codes >= 0, codes, -1)
+    blank = np.array([not label for label in labels] + [True])
+    codes = np.where(blank[codes], -1, codes)
+    return codes, labels, [category_key(label) for label in labels]
 
 
 def ordered_by_evidence(
@@ -226,16 +228,22 @@ def ordered_by_evidence(
     book, by interpolating their scores; with no listed label in the book, the labels are
     spread from 0 to 100 in order of their medians. Labels without evidence are left out.
     """
-    unlisted = unlisted_categories(values, metric)
-    if not unlisted:
-        return ()
-    keys = values.astype("object").map(category_key, na_action="ignore")
-    frame = pd.DataFrame({"key": keys.to_numpy(), "evidence": evidence}).dropna()
-    medians = frame.groupby("key", sort=False)["evidence"].median()
+    codes, labels, keys = _label_keys(values)
     table = category_table(metric)
-    listed = sorted((medians[k], s) for k, s in table.items() if k in medians.index)
-    found = [(label, medians[category_key(label)]) for label in unlisted]
-    found = sorted((m, label) for label, m in found if category_key(label) in medians.index)
+    if all(key in table for key in keys):
+        return ()
+    key_codes, key_names = pd.factorize(pd.Series(keys, dtype="object"))
+    row_keys = np.where(codes >= 0, key_codes[np.maximum(codes, 0)], -1)
+    usable = (row_keys >= 0) & ~np.isnan(evidence)
+    medians = pd.Series(evidence[usable]).groupby(row_keys[usable]).median()
+    median_of = {key_names[k]: m for k, m in medians.items()}
+    first_label = {}
+    for label, key in zip(labels, keys, strict=True):
+        first_label.setdefault(key, label)
+    listed = sorted((median_of[k], s) for k, s in table.items() if k in median_of)
+    found = sorted(
+        (median_of[k], first_label[k]) for k in first_label if k not in table and k in median_of
+    )
     if not found:
         return ()
     if listed:

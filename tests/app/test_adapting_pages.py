@@ -71,3 +71,10 @@ def test_the_workshop_warns_of_a_settings_column_the_book_lacks(sample_app):
     goto(sample_app, "workshop")
     warnings = texts(sample_app.warning).replace("\\", "")
     assert "The settings use column 'Churn Score', which this book does not have" in warnings
+
+
+def test_the_data_page_says_once_which_pillars_the_book_cannot_feed(app):
+    upload(app, pipeline_rollup())
+    warnings = texts(app.warning).replace("\\", "")
+    assert warnings.count("Health & maturity has no usable data in this book") == 1
+    assert "have no usable health" not in warnings  # not as a per-account gap

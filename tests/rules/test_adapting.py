@@ -259,3 +259,14 @@ def test_removing_a_metrics_column_re_spreads_its_weight(accounts):
     )
     got = segment(accounts.drop(columns="health_score"), config)["score_health"].to_numpy()
     assert np.allclose(got, np.round(expected, 1), equal_nan=True)
+
+
+def test_data_quality_says_an_absent_metric_is_left_out():
+    from segmentation.views.data_quality import ABSENT_HELP, metric_coverage
+
+    accounts = pd.DataFrame({"account_id": ["A", "B"], "arr": [1.0, 2.0]})
+    table = metric_coverage(score_metrics(accounts, default_config()), default_config())
+    flag = table[table["metric"] == "strategic_account"].iloc[0]
+    assert flag["when_missing"] == ABSENT_HELP and flag["coverage"] == 0
+    arr = table[table["metric"] == "arr"].iloc[0]
+    assert arr["coverage"] == 1 and "re-weighted" in arr["when_missing"]
