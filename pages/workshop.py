@@ -155,6 +155,9 @@ def workshop() -> None:
     with controls, st.container(border=True):
         new_cfg = draw_controls(cfg, controls_quadrant)
     state.set_config(new_cfg)
+    if state.pinned_note():  # until a cut-off slider moves
+        with controls:
+            st.caption(fmt.plain(state.pinned_note() + " Move a cut-off slider to set your own."))
     result = state.result()
     with cards:
         draw_tier_cards(result, new_cfg)
@@ -176,6 +179,4 @@ st.caption(f"{state.source()} · {fmt.accounts(len(state.accounts()))}")
 # What the book cannot feed, and how the cut-offs were set: said before the numbers.
 for problem in seg.book_warnings(state.metric_scores(), state.config()):
     st.warning(fmt.plain(problem[0].upper() + problem[1:] + "."), icon=":material/warning:")
-if state.pinned_note():
-    st.caption(fmt.plain(state.pinned_note() + " Move a cut-off slider to set your own."))
 workshop()

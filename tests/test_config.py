@@ -88,6 +88,10 @@ def _set(path: str, value):
         ("quadrant.x", "colour", "quadrant.x: must be one of"),
         ("arr_per_csm", 0, "arr_per_csm: must be at least 1"),
         ("surprise", 1, "surprise: is not a known setting"),
+        ("mapping", {"bogus": "X"}, "mapping.bogus: is not a column Tierwise knows"),
+        ("mapping", {"arr": 5}, "mapping.arr: must name a column of the book"),
+        ("mapping", {"arr": " "}, "mapping.arr: must name a column of the book"),
+        ("mapping", ["arr"], "mapping: must be an object"),
     ],
 )
 def test_invalid_settings_name_the_field(path, value, message):
@@ -176,3 +180,14 @@ def test_scoring_key_ignores_weights_and_thresholds_but_not_schemes():
     assert with_thresholds(config, [90, 10]).scoring_key() == config.scoring_key()
     assert with_metric(config, "growth", 0, weight=9).scoring_key() == config.scoring_key()
     assert with_metric(config, "growth", 0, direction="lower").scoring_key() != config.scoring_key()
+
+
+def test_the_mapping_section_round_trips_and_is_left_out_when_empty(tmp_path):
+    from dataclasses import replace
+
+    config = replace(seg.default_config(), mapping=(("arr", "ARR (USD)"), ("nps", "Last NPS")))
+    seg.save_config(config, tmp_path / "s.json")
+    doc = json.loads((tmp_path / "s.json").read_text())
+    assert doc["mapping"] == {"arr": "ARR (USD)", "nps": "Last NPS"}
+    assert seg.load_config(tmp_path / "s.json") == config
+    assert "mapping" not in config_to_dict(seg.default_config())

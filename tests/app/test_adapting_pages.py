@@ -78,3 +78,20 @@ def test_the_data_page_says_once_which_pillars_the_book_cannot_feed(app):
     warnings = texts(app.warning).replace("\\", "")
     assert warnings.count("Health & maturity has no usable data in this book") == 1
     assert "have no usable health" not in warnings  # not as a per-account gap
+
+
+def test_the_cut_off_sliders_start_at_the_numbers_cut_from_the_book(sample_app):
+    goto(sample_app, "workshop")
+    accounts = sample_app.session_state["tw_accounts"]
+    default = seg.default_config()
+    pinned = seg.fitted_config(seg.score_metrics(accounts, default), default)
+    high, mid = (t.threshold for t in pinned.tiers[:-1])
+    assert sample_app.slider(key="threshold_high").value == high
+    assert sample_app.slider(key="threshold_mid").value == mid
+    counts = seg.tier_accounts(seg.score_metrics(accounts, default), pinned)["tier"].value_counts()
+    shown = {m.label: int(m.value.replace(",", "")) for m in sample_app.metric}
+    assert all(shown[name] == counts[name] for name in default.tier_names)
+    caption = texts(sample_app.caption).replace("\\", "")
+    assert f"High-touch the top 15% (priority {high:g} or more)" in caption
+    sample_app.slider(key="threshold_high").set_value(high + 5).run()
+    assert "Cut-offs set from this book" not in texts(sample_app.caption).replace("\\", "")
