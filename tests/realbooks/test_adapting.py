@@ -160,3 +160,41 @@ def test_a_settings_metric_on_a_missing_column_is_warned_and_changes_no_tier(boo
     ]
     _, plain = _score_with(books, "crm_report.xlsx", base, tmp_path)
     assert out["tier"].tolist() == plain["tier"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("name", "column", "scores"),
+    [
+        ("telecom_customers.xlsx", "contract_term",
+         {"Month-to-month": 20, "One year": 70, "Two year": 90}),
+        ("crm_report.xlsx", "contract_term", {"12": 70, "24": 90, "36": 100}),
+        ("saas_billing.csv", "contract_term", {"Monthly": 20, "Annual": 70}),
+        ("saas_billing.csv", "plan",
+         {"Starter (Monthly)": 10, "Pro (Annual)": 40, "Enterprise (Annual)": 100}),
+    ],
+)  # fmt: skip
+def test_default_category_metrics_read_each_books_labels(books, name, column, scores) -> None:
+    accounts = seg.load(books[name].path).accounts
+    metric_scores = seg.score_metrics(accounts, seg.default_config(), as_of=AS_OF)
+    for pillar in metric_scores.pillars:
+        for j, metric in enumerate(pillar.metrics):
+            if metric.column == column:
+                got = dict(zip(accounts[column].astype(str), pillar.filled[:, j], strict=True))
+                assert got == scores
+
+
+@pytest.mark.parametrize(
+    ("name", "fed"),
+    [
+        ("warehouse_extract.csv", {"usage_score", "usage_events", "csat", "tenure", "auto_renew"}),
+        ("crm_report.xlsx", {"csat", "tenure", "contract_term", "auto_renew"}),
+        ("telecom_customers.xlsx", {"tenure", "contract_term"}),
+    ],
+)
+def test_the_new_columns_feed_health_and_maturity_by_default(books, name, fed) -> None:
+    accounts = seg.load(books[name].path).accounts
+    health = seg.score_metrics(accounts, seg.default_config(), as_of=AS_OF).pillars[3]
+    used = {m.column for m, f in zip(health.metrics, health.fed, strict=True) if f}
+    assert fed <= used
+    tenure = health.inputs[[m.column for m in health.metrics].index("tenure")]
+    assert tenure.notna().all() and (tenure >= 0).all()
