@@ -252,6 +252,7 @@ def _output_format(path: str) -> str:
 def _with_saved_mapping(book: Any, saved: dict, overrides: dict, path: str) -> Any:
     """The settings' `mapping` applied where the file has those headers (--map wins)."""
     import segmentation as seg
+    from segmentation.loading.mapping import confirmed
 
     headers = set(book.raw.columns)
     usable = {c: h for c, h in saved.items() if c not in overrides and h in headers}
@@ -262,9 +263,11 @@ def _with_saved_mapping(book: Any, saved: dict, overrides: dict, path: str) -> A
                 "have: matched automatically instead",
                 file=sys.stderr,
             )
-    if all(book.mapping.get(c) == h for c, h in usable.items()):
+    why = dict.fromkeys(usable, "given by the settings' mapping")
+    if all(book.mapping.get(c) == h for c, h in usable.items()):  # no need to read it again
+        book.report.matches = confirmed(book.report.matches, why)
         return book
-    return _guarded(path, seg.remap, book, {**book.mapping, **usable, **overrides})
+    return _guarded(path, seg.remap, book, {**book.mapping, **usable, **overrides}, why)
 
 
 def _fitted_to_book(config: Any, book: Any, as_of: dt.date) -> tuple[Any, list[str]]:

@@ -26,7 +26,6 @@ import streamlit as st
 
 import segmentation as seg
 from segmentation.config import Metric, with_pillar
-from segmentation.loading import Match
 from segmentation.rules.tiers import describe_pinned, is_relative
 
 SAMPLE_PATH = Path(__file__).resolve().parent.parent / "sample_data" / "accounts.csv"
@@ -201,14 +200,8 @@ def remap(mapping: dict[str, str | None], confirmed: tuple[str, ...] = ()) -> No
     The `confirmed` canonical columns were checked by a person: their matches become manual.
     """
     session = _ss()
-    again = seg.remap(session[BOOK], mapping)
-    again.report.matches = [
-        Match(m.canonical, m.header, "manual", "confirmed on the Data page")
-        if m.canonical in confirmed
-        else m
-        for m in again.report.matches
-    ]
-    set_book(again, session[SOURCE], keep_baseline=True)
+    why = dict.fromkeys(confirmed, "confirmed on the Data page")
+    set_book(seg.remap(session[BOOK], mapping, why), session[SOURCE], keep_baseline=True)
 
 
 # --- settings and results -------------------------------------------------------------------

@@ -964,6 +964,14 @@ def matches_for(mapping: Mapping[str, str], previous: Iterable[Match]) -> list[M
     ]
 
 
+def confirmed(matches: Iterable[Match], why: Mapping[str, str]) -> list[Match]:
+    """The matches with those of `why` (canonical -> reason) made manual: a person said so."""
+    return [
+        Match(m.canonical, m.header, "manual", why[m.canonical]) if m.canonical in why else m
+        for m in matches
+    ]
+
+
 def still_true(notes: Iterable[str], mapping: Mapping[str, str]) -> list[str]:
     """The notes without "'X' was not used as c" for the pairs a user has since mapped."""
     stale = tuple(f"'{header}' was not used as {name}:" for name, header in mapping.items())

@@ -198,3 +198,11 @@ def test_the_new_columns_feed_health_and_maturity_by_default(books, name, fed) -
     assert fed <= used
     tenure = health.inputs[[m.column for m in health.metrics].index("tenure")]
     assert tenure.notna().all() and (tenure >= 0).all()
+
+
+def test_a_saved_mapping_confirms_a_weak_match(books, tmp_path) -> None:
+    config = replace(seg.default_config(), mapping=(("arr", "Amount"),))
+    done, _ = _score_with(books, "pipeline_rollup.csv", config, tmp_path)
+    assert "warning: column 'Amount'" not in done.stderr
+    plain = run("score", str(books["pipeline_rollup.csv"].path), "--out", "p.csv", cwd=tmp_path)
+    assert "warning: column 'Amount' matched to arr with low confidence" in plain.stderr
