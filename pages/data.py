@@ -3,6 +3,7 @@
 import streamlit as st
 
 import segmentation as seg
+from segmentation.rules.pillars import unfed_pillar_words, unfed_pillars
 from segmentation.views import data_quality
 from ui import calibration as cal_ui
 from ui import components, state
@@ -80,6 +81,15 @@ with st.expander("Full load report"):
 
 # --- mapping --------------------------------------------------------------------------------
 st.subheader("Columns", anchor=False)
+if report.low_confidence_matches():
+    confirmed = components.confirm_matches(report.low_confidence_matches())
+    if confirmed is not None:
+        try:
+            state.remap({**book.mapping, **confirmed}, confirmed=tuple(confirmed))
+        except seg.InputError as exc:
+            st.error(str(exc), icon=":material/error:")
+        else:
+            st.rerun()
 coverage = data_quality.mapping_coverage(accounts, book.mapping, cfg)
 st.dataframe(
     coverage.drop(columns=["column"]),
@@ -139,9 +149,12 @@ st.dataframe(
         "when_missing": "When missing",
     },
 )
+unfed = unfed_pillars(state.metric_scores(), cfg)
+for words in unfed_pillar_words(cfg, unfed):  # the whole book: said once, not per account
+    st.warning(fmt.plain(words[0].upper() + words[1:] + "."), icon=":material/warning:")
 gaps = data_quality.pillar_gaps(state.result(), cfg)
 for row in gaps.itertuples(index=False):
-    if row.accounts_without_score:
+    if row.accounts_without_score and row.pillar not in {cfg.pillar(k).label for k in unfed}:
         st.warning(
             f"{fmt.accounts(row.accounts_without_score)} have no usable {row.pillar.lower()} data: "
             "that pillar is left out of their priority (see data_issues on the Accounts page).",

@@ -4,6 +4,7 @@ import streamlit as st
 
 import segmentation as seg
 from segmentation import movement
+from segmentation.rules.metrics import learned_order_words
 from segmentation.views import book, histogram, quadrant, tiers
 from ui import calibration as cal_ui
 from ui import charts, components, state, tables
@@ -155,6 +156,9 @@ def workshop() -> None:
     with controls, st.container(border=True):
         new_cfg = draw_controls(cfg, controls_quadrant)
     state.set_config(new_cfg)
+    if state.pinned_note():  # until a cut-off slider moves
+        with controls:
+            st.caption(fmt.plain(state.pinned_note() + " Move a cut-off slider to set your own."))
     result = state.result()
     with cards:
         draw_tier_cards(result, new_cfg)
@@ -169,7 +173,12 @@ def workshop() -> None:
         draw_movement(result)
     with st.expander("The criteria in plain words", icon=":material/description:"):
         st.markdown("\n".join(seg.describe_config(new_cfg)))
+        for line in learned_order_words(state.metric_scores(new_cfg)):
+            st.caption(fmt.plain(line))
 
 
 st.caption(f"{state.source()} · {fmt.accounts(len(state.accounts()))}")
+# What the book cannot feed, and how the cut-offs were set: said before the numbers.
+for problem in seg.book_warnings(state.metric_scores(), state.config()):
+    st.warning(fmt.plain(problem[0].upper() + problem[1:] + "."), icon=":material/warning:")
 workshop()

@@ -19,7 +19,15 @@ from segmentation.exporting import export, export_bytes
 from segmentation.loading import Book, LoadReport, load, remap
 from segmentation.rules.metrics import MetricScores, score_metrics
 from segmentation.sample import generate_accounts
-from segmentation.segment import LENS_COLUMNS, OUTPUT_COLUMNS, SCORE_COLUMNS, segment, tier_accounts
+from segmentation.segment import (
+    LENS_COLUMNS,
+    OUTPUT_COLUMNS,
+    SCORE_COLUMNS,
+    book_warnings,
+    fitted_config,
+    segment,
+    tier_accounts,
+)
 
 __all__ = [
     "LENS_COLUMNS",
@@ -31,6 +39,7 @@ __all__ = [
     "InputError",
     "LoadReport",
     "MetricScores",
+    "book_warnings",
     "config_from_dict",
     "config_from_json",
     "config_to_dict",
@@ -39,6 +48,7 @@ __all__ = [
     "describe_config",
     "export",
     "export_bytes",
+    "fitted_config",
     "generate_accounts",
     "load",
     "load_config",

@@ -197,14 +197,13 @@ def run_score(args: argparse.Namespace) -> None:
         config = seg.default_config()
     overrides = _column_overrides(args.map)
     book = _guarded(args.input, seg.load, args.input, sheet=args.sheet, mapping=overrides)
-    for match in book.report.low_confidence_matches():
-        canonical = match.canonical
-        print(f"warning: {match.warning()}; choose with --map {canonical}=HEADER", file=sys.stderr)
+    book = _with_saved_mapping(book, dict(config.mapping), overrides, args.input)
     # The shell may read the clock; the core never does.
     as_of = args.as_of or dt.date.today()
     outcome = None
     if args.outcome:
         config, outcome = _score_outcome(args, book, config, as_of, fmt)
+    config, pinned = _fitted_to_book(config, book, as_of)
     if args.previous or args.history:
         result, previous = _score_against_snapshots(args, book.accounts, config, as_of)
     else:
@@ -213,7 +212,7 @@ def run_score(args: argparse.Namespace) -> None:
         )
     report = book.report
     _guarded(args.out, seg.export, result, args.out, fmt, config, report, outcome=outcome)
-    _print_lines(_score_summary(result, book.report, config, args.out))
+    _print_lines(_score_summary(result, book.report, config, args.out) + pinned)
     if args.previous or args.history:
         changes = result["tier_change"].astype(object)
         _print_lines(_changes_lines(changes, previous, result, config))
@@ -400,6 +399,44 @@ def _output_format(path: str) -> str:
     from segmentation.exporting import format_for_path
 
     return _guarded(path, format_for_path, path)
+
+
+def _with_saved_mapping(book: Any, saved: dict, overrides: dict, path: str) -> Any:
+    """The settings' `mapping` applied where the file has those headers (--map wins)."""
+    import segmentation as seg
+    from segmentation.loading.mapping import confirmed
+
+    headers = set(book.raw.columns)
+    usable = {c: h for c, h in saved.items() if c not in overrides and h in headers}
+    for canonical, header in saved.items():
+        if canonical not in overrides and header not in headers:
+            print(
+                f"warning: the settings map {canonical} to '{header}', which {path} does not "
+                "have: matched automatically instead",
+                file=sys.stderr,
+            )
+    why = dict.fromkeys(usable, "given by the settings' mapping")
+    if all(book.mapping.get(c) == h for c, h in usable.items()):  # no need to read it again
+        book.report.matches = confirmed(book.report.matches, why)
+        return book
+    return _guarded(path, seg.remap, book, {**book.mapping, **usable, **overrides}, why)
+
+
+def _fitted_to_book(config: Any, book: Any, as_of: dt.date) -> tuple[Any, list[str]]:
+    """Warn of what changes the result; relative cut-offs pinned to this book (and the words)."""
+    import segmentation as seg
+    from segmentation.rules.metrics import learned_order_words
+    from segmentation.rules.tiers import describe_pinned
+
+    for match in book.report.low_confidence_matches():
+        canonical = match.canonical
+        print(f"warning: {match.warning()}; choose with --map {canonical}=HEADER", file=sys.stderr)
+    metric_scores = seg.score_metrics(book.accounts, config, as_of=as_of)
+    for problem in seg.book_warnings(metric_scores, config):
+        print(f"warning: {problem}", file=sys.stderr)
+    fitted = seg.fitted_config(metric_scores, config)
+    said = [describe_pinned(config, fitted)] if fitted != config else []
+    return fitted, said + learned_order_words(metric_scores)
 
 
 def _print_lines(lines: list[str]) -> None:

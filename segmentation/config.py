@@ -14,8 +14,9 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from segmentation.columns import COLUMN_BY_NAME
 from segmentation.errors import ConfigError
-from segmentation.rules.constraints import Number, fail
+from segmentation.rules.constraints import Number, Text, fail
 from segmentation.rules.movement import (
     MovementRules,
     describe_movement,
@@ -91,6 +92,8 @@ class Config:
     guardrails: Guardrails = field(default_factory=Guardrails)
     quadrant: Quadrant = field(default_factory=Quadrant)
     arr_per_csm: float = 2_000_000.0  # coverage rule of thumb: one CSM per this much ARR
+    # canonical column -> the header of the book that feeds it, as the Data page left it
+    mapping: tuple[tuple[str, str], ...] = ()
     version: int = CONFIG_VERSION
     movement: MovementRules = field(default_factory=MovementRules)
 
@@ -125,11 +128,36 @@ def validate(config: Config) -> None:
     validate_quadrant(config.quadrant)
     Number(minimum=1).check("arr_per_csm", config.arr_per_csm)
     validate_movement(config.movement)
+    validate_mapping(config.mapping)
+
+
+def validate_mapping(mapping: tuple[tuple[str, str], ...]) -> None:
+    """The `mapping` section: known canonical columns, each to a non-empty header."""
+    for canonical, header in mapping:
+        if canonical not in COLUMN_BY_NAME:
+            fail(f"mapping.{canonical}", "is not a column Tierwise knows")
+        Text("must name a column of the book").check(f"mapping.{canonical}", header)
 
 
 # --- the default ----------------------------------------------------------------------------
 
 NPS_BANDS = (Band(6, 0), Band(8, 50), Band(None, 100))
+# Commitment: the longer the term, the more settled the account. Months as written by CRMs.
+CONTRACT_TERMS = (
+    ("Month-to-month", 20),
+    ("Monthly", 20),
+    ("1", 20),
+    ("Quarterly", 40),
+    ("3", 40),
+    ("Annual", 70),
+    ("One year", 70),
+    ("12", 70),
+    ("Two year", 90),
+    ("24", 90),
+    ("Multi-year", 100),
+    ("Three year", 100),
+    ("36", 100),
+)
 
 
 def default_config() -> Config:
@@ -168,6 +196,7 @@ def default_config() -> Config:
                             ("Starter", 10),
                         ),
                         other=50,
+                        params=(("order_by", "arr"),),  # other plans: placed by median ARR
                     ),
                 ),
             ),
@@ -180,6 +209,7 @@ def default_config() -> Config:
                     Metric("support_tickets", weight=2),
                     Metric("integrations", weight=1),
                     Metric("products", weight=1),
+                    Metric("escalations", weight=1),
                 ),
             ),
             Pillar(
@@ -204,14 +234,27 @@ def default_config() -> Config:
                         ),
                         other=50,
                     ),
+                    Metric("usage_score", weight=2, scheme="linear", low=0, high=100),
+                    Metric("usage_events", weight=1),
+                    Metric("csat", weight=2),  # percentile: CSAT comes as 1-5, 0-100 or %
+                    Metric("tenure", weight=1),  # months as a customer, ranked
+                    Metric(
+                        "contract_term",
+                        weight=1,
+                        scheme="category",
+                        categories=CONTRACT_TERMS,
+                    ),
+                    Metric("auto_renew", weight=1, scheme="boolean"),
                     # Off by default: it makes tiers depend on the day they are computed.
                     Metric("days_to_renewal", weight=0, scheme="linear", low=0, high=365),
                 ),
             ),
         ),
+        # Relative cut-offs: no fixed numbers give every book a usable spread (docs/design.md
+        # section 2); the shares are cut from each book's priorities, and saving pins them.
         tiers=(
-            Tier("High-touch", 70, "Dedicated CSM + TAM, quarterly business reviews"),
-            Tier("Mid-touch", 45, "Pooled CSMs + tailored digital content"),
+            Tier("High-touch", 0, "Dedicated CSM + TAM, quarterly business reviews", share=15),
+            Tier("Mid-touch", 0, "Pooled CSMs + tailored digital content", share=35),
             Tier("Low-touch", 0, "Automated onboarding, digital programs and health alerts"),
         ),
         guardrails=Guardrails(strategic_floor="Mid-touch"),
@@ -236,7 +279,7 @@ def with_metric(config: Config, key: str, index: int, **changes: Any) -> Config:
 
 def with_thresholds(config: Config, thresholds: list[float]) -> Config:
     """A copy of `config` with the thresholds of all tiers but the last."""
-    tiers = list(config.tiers)
+    tiers = [replace(t, share=None) for t in config.tiers]  # numbers given: cut-offs fixed
     for i, threshold in enumerate(thresholds):
         tiers[i] = replace(tiers[i], threshold=threshold)
     return replace(config, tiers=tuple(tiers))
@@ -267,6 +310,12 @@ def config_to_dict(config: Config) -> dict[str, Any]:
         pillar["metrics"] = [_metric_to_dict(m) for m in pillar["metrics"]]
     doc["pillars"] = {p.pop("key"): p for p in doc["pillars"]}
     doc["quadrant"]["labels"] = dict(doc["quadrant"]["labels"])
+    for tier in doc["tiers"]:  # relative cut-offs are written as shares, fixed ones as numbers
+        del tier["share" if tier["share"] is None else "threshold"]
+    if doc["mapping"]:
+        doc["mapping"] = dict(doc["mapping"])
+    else:
+        del doc["mapping"]
     return json.loads(json.dumps(doc))  # tuples -> lists: exactly what a JSON file holds
 
 
@@ -390,7 +439,7 @@ def config_from_dict(doc: Any) -> Config:
     if not isinstance(doc, dict):
         fail("settings", "must be a JSON object")
     sections = {"version", "pillars", "tiers", "guardrails", "quadrant", "arr_per_csm"}
-    _known_keys(doc, "", sections | {"movement"})
+    _known_keys(doc, "", sections | {"movement", "mapping"})
     version = _take(doc, "", "version")
     if isinstance(version, bool) or version != CONFIG_VERSION:
         fail("version", f"unknown version {version!r}; this Tierwise reads {CONFIG_VERSION}")
@@ -399,20 +448,14 @@ def config_from_dict(doc: Any) -> Config:
         fail("pillars", "must map pillar names to pillar settings")
     _known_keys(pillars_doc, "pillars", set(PILLAR_KEYS))
     tiers_doc = _section(doc, "", "tiers", list, ...)
-    tiers = tuple(
-        Tier(
-            _take(t, f"tiers[{i}]", "name"),
-            _take(t, f"tiers[{i}]", "threshold"),
-            _take(t, f"tiers[{i}]", "engagement", ""),
-        )
-        for i, t in enumerate(tiers_doc)
-    )
+    tiers = tuple(_tier_from_dict(t, f"tiers[{i}]") for i, t in enumerate(tiers_doc))
     return Config(
         pillars=tuple(_pillar_from_dict(pillars_doc, key) for key in PILLAR_KEYS),
         tiers=tiers,
         guardrails=_guardrails_from_dict(doc),
         quadrant=_quadrant_from_dict(doc),
         arr_per_csm=_take(doc, "", "arr_per_csm", 2_000_000.0),
+        mapping=tuple(_section(doc, "", "mapping", dict, {}).items()),
         version=CONFIG_VERSION,
         movement=_movement_from_dict(doc),
     )
@@ -422,6 +465,16 @@ def _movement_from_dict(doc: dict) -> MovementRules:
     section = _section(doc, "", "movement", dict, {})
     _known_keys(section, "movement", {f.name for f in fields(MovementRules)})
     return movement_from_dict(section, _take)
+
+
+def _tier_from_dict(doc: Any, path: str) -> Tier:
+    share = _take(doc, path, "share", None)
+    return Tier(
+        _take(doc, path, "name"),
+        _take(doc, path, "threshold", ... if share is None else 0),
+        _take(doc, path, "engagement", ""),
+        share,
+    )
 
 
 def config_to_json(config: Config) -> str:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
+from segmentation.columns import CANONICAL_NAMES
 from segmentation.config import PILLAR_KEYS, SCORE_COLUMNS, SHORT_LABELS, Config
 from segmentation.rules.metrics import MetricScores, score_metrics
 from segmentation.rules.movement import (
@@ -20,10 +21,16 @@ from segmentation.rules.movement import (
     held_where_it_matters,
     movement_for,
 )
-from segmentation.rules.pillars import effective_scores, pillar_scores, priority_from
+from segmentation.rules.pillars import (
+    effective_scores,
+    pillar_scores,
+    priority_from,
+    unfed_pillar_words,
+    unfed_pillars,
+)
 from segmentation.rules.quadrant import quadrant_codes
 from segmentation.rules.reasons import build_reasons
-from segmentation.rules.tiers import apply_guardrails, cut_tiers
+from segmentation.rules.tiers import apply_guardrails, cut_tiers, pin_cutoffs
 
 OUTPUT_COLUMNS: tuple[str, ...] = (
     *SCORE_COLUMNS,
@@ -57,8 +64,14 @@ def join_issues(issues: np.ndarray, problems: list[tuple[np.ndarray, str]]) -> n
 
 
 def data_issues(
-    accounts: pd.DataFrame, scores: np.ndarray, priority: np.ndarray, config: Config
+    accounts: pd.DataFrame,
+    scores: np.ndarray,
+    priority: np.ndarray,
+    config: Config,
+    unfed: tuple[str, ...] = (),
 ) -> np.ndarray:
+    """Each row's input problems and gaps; a pillar the whole book cannot feed is said once
+    (`book_warnings`), not on every row."""
     if LOADER_ISSUES_COLUMN in accounts:
         issues = accounts[LOADER_ISSUES_COLUMN].fillna("").astype(object).to_numpy()
     else:
@@ -66,7 +79,7 @@ def data_issues(
     problems = [
         (np.isnan(scores[:, i]), f"no usable {SHORT_LABELS[pillar.key]} data")
         for i, pillar in enumerate(config.pillars)
-        if pillar.weight > 0
+        if pillar.weight > 0 and pillar.key not in unfed
     ]
     problems.append((np.isnan(priority), "no usable data to score: priority left empty"))
     return join_issues(issues, problems)
@@ -110,6 +123,7 @@ def tier_accounts(
     """
     scores, effective, priority = _weighted(metric_scores, config)
     accounts = metric_scores.accounts
+    config = pin_cutoffs(priority, config)  # relative cut-offs become this book's numbers
     cut_index = cut_tiers(priority, config)
     moved = movement_for(
         accounts, metric_scores.lenses, cut_index, priority, config, previous_tier, earlier_cuts
@@ -136,7 +150,8 @@ def tier_accounts(
         reasons = pc.binary_join_element_wise(reasons, notes, "")
         result["held"] = held_names(moved.held)
     result["reasons"] = pd.array(reasons, dtype=TEXT)
-    result["data_issues"] = data_issues(accounts, scores, priority, config)
+    unfed = unfed_pillars(metric_scores, config)
+    result["data_issues"] = data_issues(accounts, scores, priority, config, unfed)
     for column, values in metric_scores.lenses.items():
         result[column] = values
     return result
@@ -159,3 +174,44 @@ def segment(
     """
     metric_scores = score_metrics(accounts, config, as_of=as_of)
     return tier_accounts(metric_scores, config, previous_tier=previous_tier)
+
+
+def fitted_config(metric_scores: MetricScores, config: Config) -> Config:
+    """The config as this book cuts it: relative cut-offs pinned to its priorities' numbers.
+
+    What the app shows on its sliders and saves, and what the CLI writes in the export's
+    Settings sheet, so that a saved file gives the same tiers on the same book.
+    """
+    return pin_cutoffs(priorities(metric_scores, config), config)
+
+
+def book_warnings(metric_scores: MetricScores, config: Config) -> list[str]:
+    """One sentence per problem of the book that changes the result (the CLI's `warning:`s).
+
+    No revenue, duplicate ids, a pillar the book cannot feed, a column the settings name
+    that the book does not have. Low-confidence column matches are the load report's.
+    """
+    accounts = metric_scores.accounts
+    lines = []
+    if "arr" not in accounts or accounts["arr"].isna().all():
+        lines.append(
+            "no revenue column (ARR or MRR) was found: revenue is left out of strategic value, "
+            "and tier ARR and coverage read $0; map one (--map arr=HEADER or on the Data page)"
+        )
+    if "account_id" in accounts:
+        ids = accounts["account_id"]
+        repeated = ids.notna() & ids.duplicated(keep=False)
+        if repeated.any():
+            lines.append(
+                f"{ids[repeated].nunique():,} account ids appear more than once "
+                f"({int(repeated.sum()):,} rows): each row is scored as its own account"
+            )
+    lines += unfed_pillar_words(config, unfed_pillars(metric_scores, config))
+    known = set(CANONICAL_NAMES) | set(LENS_COLUMNS) | {"tenure"}
+    for column in metric_scores.missing_columns:
+        if column not in known:
+            lines.append(
+                f"the settings use column '{column}', which this book does not have: that "
+                "metric is left out and its weight re-spread"
+            )
+    return lines

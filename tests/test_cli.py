@@ -14,6 +14,7 @@ import pytest
 
 import segmentation as seg
 from segmentation.cli import build_parser, main
+from segmentation.config import with_thresholds
 from segmentation.movement import tier_changes
 from segmentation.sample import generate_accounts, previous_quarter, write_book
 
@@ -110,7 +111,7 @@ def test_sample_then_score_round_trip(tmp_path):
     assert scored.returncode == 0, scored.stderr
     out = pd.read_csv(tmp_path / "scored.csv", encoding="utf-8-sig")
     assert len(out) == 150
-    assert out["account_id"].tolist() == generate_accounts(150, seed=3)["account_id"].tolist()
+    assert out["Account ID"].tolist() == generate_accounts(150, seed=3)["account_id"].tolist()
     for tier in seg.default_config().tiers:
         assert tier.name in scored.stdout
     assert "150 accounts kept, 0 rows skipped" in scored.stdout
@@ -148,10 +149,11 @@ def test_previous_file_adds_tier_changes(workdir, tmp_path):
 
 
 def score_against_previous(folder: Path) -> tuple[subprocess.CompletedProcess, pd.DataFrame]:
-    """Score folder/book.csv against folder/prev.csv; the run and the file it wrote."""
+    """Score folder/book.csv against folder/prev.csv with fixed cut-offs (70 / 45)."""
+    seg.save_config(with_thresholds(seg.default_config(), [70, 45]), folder / "fixed.json")
     result = run(
         "score", "book.csv", "--out", "out.csv", "--previous", "prev.csv", "--as-of", AS_OF,
-        cwd=folder,
+        "--config", "fixed.json", cwd=folder,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return result, pd.read_csv(folder / "out.csv", encoding="utf-8-sig")
@@ -170,7 +172,7 @@ def test_previous_keeps_an_input_tier_change_column(tmp_path):
 def test_accounts_without_an_id_are_new(tmp_path):
     """A missing id matches nothing: not the first id-less account of the previous file."""
     (tmp_path / "book.csv").write_text(
-        "Account ID,Account Name,ARR\nA1,Acme,1000\n,Beta,200000\n ,Gamma,300\n"
+        "Account ID,Account Name,ARR\nA1,Acme,100\n,Beta,200000\n ,Gamma,300\n"
     )
     (tmp_path / "prev.csv").write_text("Account ID,Tier\n,High-touch\nA1,Low-touch\n")
     result, out = score_against_previous(tmp_path)
@@ -265,3 +267,27 @@ def test_an_unexpected_failure_is_one_line_not_a_traceback(tmp_path):
         cwd=ROOT,
     )
     assert "Traceback" in debug.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "warning"),
+    [
+        (
+            "Account ID,Account Name,ARR\nA1,Acme,100\nA1,Acme again,200\nA2,Beta,300\n",
+            "warning: 1 account ids appear more than once (2 rows): each row is scored as its "
+            "own account",
+        ),
+        (
+            "Account ID,Account Name,NPS\nA1,Acme,3\nA2,Beta,9\n",
+            "warning: no revenue column (ARR or MRR) was found: revenue is left out of strategic "
+            "value, and tier ARR and coverage read $0; map one (--map arr=HEADER or on the Data "
+            "page)",
+        ),
+    ],
+)
+def test_score_warns_of_what_changes_the_result(tmp_path, text, warning):
+    (tmp_path / "book.csv").write_text(text)
+    done = run("score", "book.csv", "--out", "out.csv", "--as-of", AS_OF, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert warning in done.stderr.splitlines()
+    assert done.stderr.splitlines().count(warning) == 1

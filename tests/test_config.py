@@ -27,7 +27,8 @@ def test_changed_settings_round_trip(tmp_path):
 
 
 def _doc():
-    return config_to_dict(seg.default_config())
+    """The default settings with fixed cut-offs (70 / 45), as a saved file pins them."""
+    return config_to_dict(with_thresholds(seg.default_config(), [70, 45]))
 
 
 def _set(path: str, value):
@@ -80,11 +81,17 @@ def _set(path: str, value):
         ("tiers.0.threshold", 101, "tiers[0].threshold: must be at most 100"),
         ("tiers.2.threshold", 5, "tiers[2].threshold: the last tier takes everything left"),
         ("tiers.1.name", "High-touch", "tiers: tier names must be unique"),
+        ("tiers.0.share", 20, "tiers[1].share: give a share to every tier above the last"),
+        ("tiers.2.share", 20, "tiers[0].share: give a share to every tier above the last"),
         ("guardrails.strategic_floor", "Gold", "guardrails.strategic_floor: must be one of"),
         ("guardrails.min_arr_top_tier", -5, "guardrails.min_arr_top_tier: must be at least 0"),
         ("quadrant.x", "colour", "quadrant.x: must be one of"),
         ("arr_per_csm", 0, "arr_per_csm: must be at least 1"),
         ("surprise", 1, "surprise: is not a known setting"),
+        ("mapping", {"bogus": "X"}, "mapping.bogus: is not a column Tierwise knows"),
+        ("mapping", {"arr": 5}, "mapping.arr: must name a column of the book"),
+        ("mapping", {"arr": " "}, "mapping.arr: must name a column of the book"),
+        ("mapping", ["arr"], "mapping: must be an object"),
     ],
 )
 def test_invalid_settings_name_the_field(path, value, message):
@@ -119,8 +126,46 @@ def test_save_refuses_what_is_not_a_config(tmp_path):
     assert not (tmp_path / "x.json").exists()
 
 
+@pytest.mark.parametrize(
+    "shares, message",
+    [
+        ([15, 35], None),
+        ([0.1, 99.8], None),  # just under 100 in all
+        ([50, 50], "tiers: the shares of the tiers above the last must add up to under 100"),
+        ([60, 45], "must add up to under 100; got 105"),
+        ([0, 35], "tiers[0].share: must be at least 0.1"),
+        ([15, None], "tiers[1].share: give a share to every tier above the last"),
+        ([15, 35, 10], "tiers[2].share: the last tier takes everything left: leave it out"),
+    ],
+)
+def test_relative_cut_offs_are_shares_under_100(shares, message):
+    doc = config_to_dict(seg.default_config())
+    for tier, share in zip(doc["tiers"], shares, strict=False):
+        tier["share"] = share
+        if share is None:
+            del tier["share"]
+            tier["threshold"] = 40
+    if message is None:
+        config = seg.config_from_dict(doc)
+        assert [t.share for t in config.tiers] == [*shares, None]
+        return
+    with pytest.raises(seg.ConfigError) as error:
+        seg.config_from_dict(doc)
+    assert message in str(error.value)
+
+
+def test_default_settings_state_their_relative_cut_offs():
+    doc = config_to_dict(seg.default_config())
+    assert [t.get("share") for t in doc["tiers"]] == [15, 35, None]
+    assert "threshold" not in doc["tiers"][0] and doc["tiers"][2]["threshold"] == 0
+    text = "\n".join(seg.describe_config(seg.default_config()))
+    assert "- High-touch: the top 15% of accounts. Dedicated CSM" in text
+    assert "- Mid-touch: the next 35% of accounts." in text
+    assert "- Low-touch: the rest. Automated" in text
+
+
 def test_describe_config_says_what_each_tier_means():
-    lines = seg.describe_config(seg.default_config())
+    lines = seg.describe_config(with_thresholds(seg.default_config(), [70, 45]))
     text = "\n".join(lines)
     assert "High-touch: priority 70 or more. Dedicated CSM" in text
     assert "Low-touch: priority 0 or more" in text
@@ -135,3 +180,14 @@ def test_scoring_key_ignores_weights_and_thresholds_but_not_schemes():
     assert with_thresholds(config, [90, 10]).scoring_key() == config.scoring_key()
     assert with_metric(config, "growth", 0, weight=9).scoring_key() == config.scoring_key()
     assert with_metric(config, "growth", 0, direction="lower").scoring_key() != config.scoring_key()
+
+
+def test_the_mapping_section_round_trips_and_is_left_out_when_empty(tmp_path):
+    from dataclasses import replace
+
+    config = replace(seg.default_config(), mapping=(("arr", "ARR (USD)"), ("nps", "Last NPS")))
+    seg.save_config(config, tmp_path / "s.json")
+    doc = json.loads((tmp_path / "s.json").read_text())
+    assert doc["mapping"] == {"arr": "ARR (USD)", "nps": "Last NPS"}
+    assert seg.load_config(tmp_path / "s.json") == config
+    assert "mapping" not in config_to_dict(seg.default_config())

@@ -83,6 +83,28 @@ def mapping_form(
     return values if submitted else None
 
 
+def confirm_matches(matches: list[Any]) -> dict[str, str | None] | None:
+    """Weak or ambiguous column matches, each with its best alternatives to pick from.
+
+    Returns canonical -> chosen header (None: leave unmapped) when confirmed, else None.
+    """
+    st.warning(
+        "Tierwise is not sure of these column matches: check each one and confirm.",
+        icon=":material/help:",
+    )
+    choices: dict[str, str | None] = {}
+    for match in matches:
+        options = [match.header, *match.alternatives, NOT_MAPPED]
+        choice = st.selectbox(
+            fmt.plain(f"{match.canonical}: {match.reason}"),
+            options,
+            key=f"confirm_{match.canonical}",
+        )
+        choices[match.canonical] = None if choice == NOT_MAPPED else choice
+    confirmed = st.button("Confirm these matches", key="confirm_matches", type="primary")
+    return choices if confirmed else None
+
+
 def add_metric_controls(candidates: list[str], cfg: seg.Config) -> tuple[str, str] | None:
     """Pick an unmapped numeric column and a pillar; (column, pillar key) when added."""
     left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")

@@ -52,3 +52,11 @@ def axis_label(axis: str, pillar_labels: dict[str, str]) -> str:
     if axis.startswith("score_"):
         return pillar_labels.get(axis.removeprefix("score_"), axis)
     return AXIS_LABELS.get(axis, axis)
+
+
+MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|~<>$:"
+
+
+def plain(text: str) -> str:
+    """Text shown as written in a markdown element (st.warning, st.caption): specials escaped."""
+    return "".join(f"\\{ch}" if ch in MARKDOWN_SPECIALS else ch for ch in str(text))

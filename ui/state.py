@@ -17,6 +17,7 @@ import logging
 import os
 import sys
 from collections.abc import MutableMapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ import streamlit as st
 
 import segmentation as seg
 from segmentation.config import Metric, with_pillar
+from segmentation.rules.tiers import describe_pinned, is_relative
 from ui import uploads
 
 SAMPLE_PATH = Path(__file__).resolve().parent.parent / "sample_data" / "accounts.csv"
@@ -47,6 +49,7 @@ UPLOAD_ERROR = "tw_upload_error"  # (file_id, message)
 SETTINGS_SEEN = "tw_settings_seen"  # (file_id, kind, message) of the last settings upload
 PRELOADED = "tw_preloaded"
 EXPORT_PROBLEMS = "tw_export_problems"  # {format: sentence} of downloads that failed to build
+PINNED = "tw_pinned"  # (relative config, the config it was pinned to for this book, words)
 
 log = logging.getLogger("tierwise")
 
@@ -71,6 +74,7 @@ def defaults() -> dict[str, Any]:
         SETTINGS_SEEN: None,
         PRELOADED: False,
         EXPORT_PROBLEMS: {},
+        PINNED: None,
     }
 
 
@@ -101,6 +105,12 @@ def seed_accounts(
     for key, value in defaults().items():
         if key not in session:
             session[key] = value
+    pinned = session.get(PINNED)
+    if pinned and session[CONFIG] == pinned[1]:  # untouched cut-offs: cut them from the new book
+        session[CONFIG] = pinned[0]
+    session[PINNED] = None
+    if book is not None:  # the mapping is saved with the settings: next quarter maps the same
+        session[CONFIG] = replace(session[CONFIG], mapping=tuple(book.mapping.items()))
     session[ACCOUNTS] = accounts
     session[BOOK] = book
     session[SOURCE] = source
@@ -190,17 +200,37 @@ def preload_sample_if_asked() -> None:
         load_sample()
 
 
-def remap(mapping: dict[str, str | None]) -> None:
-    """Re-derive the canonical columns with an edited mapping; raises seg.InputError."""
+def remap(mapping: dict[str, str | None], confirmed: tuple[str, ...] = ()) -> None:
+    """Re-derive the canonical columns with an edited mapping; raises seg.InputError.
+
+    The `confirmed` canonical columns were checked by a person: their matches become manual.
+    """
     session = _ss()
-    set_book(seg.remap(session[BOOK], mapping), session[SOURCE], keep_baseline=True)
+    why = dict.fromkeys(confirmed, "confirmed on the Data page")
+    set_book(seg.remap(session[BOOK], mapping, why), session[SOURCE], keep_baseline=True)
 
 
 # --- settings and results -------------------------------------------------------------------
 
 
 def config() -> seg.Config:
-    return _ss()[CONFIG]
+    """The session's settings; relative cut-offs are pinned to this book's numbers first."""
+    session = _ss()
+    cfg = session[CONFIG]
+    if is_relative(cfg.tiers) and session[ACCOUNTS] is not None:
+        fitted = seg.fitted_config(metric_scores(cfg), cfg)
+        session[PINNED] = (cfg, fitted, describe_pinned(cfg, fitted))
+        session[CONFIG] = fitted
+        if session[BASELINE] == cfg:
+            session[BASELINE] = fitted
+        cfg = fitted
+    return cfg
+
+
+def pinned_note() -> str | None:
+    """How the cut-offs were set from this book, while they are still those numbers."""
+    pinned = _ss()[PINNED]
+    return pinned[2] if pinned and pinned[1] == _ss()[CONFIG] else None
 
 
 def set_config(new: seg.Config) -> None:
@@ -253,7 +283,7 @@ def metric_scores(cfg: seg.Config | None = None) -> seg.MetricScores:
 def result() -> pd.DataFrame:
     """The segmentation under the current settings (stage 2 redone only when they change)."""
     session = _ss()
-    cfg = session[CONFIG]
+    cfg = config()
     key = (session[VERSION], cfg)
     cached = session[RESULT]
     if cached is None or cached[0] != key:

@@ -31,6 +31,7 @@ from typing import Any, BinaryIO
 import pandas as pd
 
 from segmentation.errors import InputError
+from segmentation.exporting.columns import export_columns
 from segmentation.exporting.csv_file import write_csv
 from segmentation.exporting.safety import formula_like, neutralise_text
 from segmentation.exporting.workbook import write_plain_xlsx, write_xlsx
@@ -128,7 +129,10 @@ def _check_format(fmt: str) -> None:
 def _write(
     result: pd.DataFrame, handle: BinaryIO, fmt: str, config: Any, report: Any, outcome: Any
 ) -> None:
+    # The accounts are written with each column once; the summaries read the whole result
+    # (its canonical `arr`, say, when the input's own header holds the revenue).
+    shown = export_columns(result, getattr(report, "mapping", None))
     if fmt == "csv":
-        write_csv(result, handle)
+        write_csv(shown, handle)
     else:
-        write_xlsx(result, handle, config, report, outcome)
+        write_xlsx(result, handle, config, report, outcome, shown=shown)

@@ -32,11 +32,18 @@ TIER_COLOURS = {
 
 
 def write_xlsx(
-    result: pd.DataFrame, handle: BinaryIO, config: Any, report: Any, outcome: Any = None
+    result: pd.DataFrame,
+    handle: BinaryIO,
+    config: Any,
+    report: Any,
+    outcome: Any = None,
+    shown: pd.DataFrame | None = None,
 ) -> None:
-    """`outcome`: a calibration Outcome with one event per row of `result`, or None."""
+    """`outcome`: a calibration Outcome with one event per row of `result`, or None.
+    `shown`: the columns the Accounts sheet holds (default: all of `result`); the Summary is
+    always computed from `result`."""
     tiers = tier_names(result, config)
-    workbook, styles = _accounts_workbook(result, handle, tiers)
+    workbook, styles = _accounts_workbook(result if shown is None else shown, handle, tiers)
     summary = workbook.add_worksheet("Summary")
     row = _write_summary_sheet(summary, result, config, tiers, styles)
     if outcome is not None:

@@ -23,6 +23,9 @@ from segmentation.loading.mapping import (
     normalise_header,
     still_true,
 )
+from segmentation.loading.mapping import (
+    confirmed as confirmed_matches,
+)
 from segmentation.loading.report import FlaggedCell, LoadReport
 from segmentation.loading.source import EXCEL_EXTENSIONS, read_source
 from segmentation.loading.table import Table, build_table
@@ -154,12 +157,19 @@ def load(
     return _derive(raw, matched.mapping, context)
 
 
-def remap(book: Book, mapping: dict[str, str | None]) -> Book:
-    """Re-derive the canonical columns from book.raw with a user-edited mapping."""
+def remap(
+    book: Book, mapping: dict[str, str | None], confirmed: dict[str, str] | None = None
+) -> Book:
+    """Re-derive the canonical columns from book.raw with a user-edited mapping.
+
+    `confirmed` (canonical -> why, e.g. "confirmed on the Data page") turns those matches manual.
+    """
     ordered = check_mapping(mapping, list(book.raw.columns))
     _require_id_or_name(ordered, list(book.raw.columns), book.report.source)
     again = _derive(book.raw, ordered, book._context)
-    again.report.matches = matches_for(ordered, book.report.matches)
+    again.report.matches = confirmed_matches(
+        matches_for(ordered, book.report.matches), confirmed or {}
+    )
     again.report.notes = still_true(again.report.notes, ordered)
     return again
 

@@ -423,15 +423,16 @@ def normalise_header(header: object) -> str:
 
 
 def _variants(header: str) -> list[str]:
-    """Keys compared with the aliases: as is, without "(...)", units or "__c", without prefix."""
+    """Keys compared with the aliases: as is, without units or "__c", without "(...)", without
+    prefix (units go first, so "Segment (Size) (USD)" is still "Segment (Size)")."""
     out = [normalise_header(header)]
 
     def add(key: str) -> None:
         if key and key not in out:
             out.append(key)
 
-    add(normalise_header(re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", header)))
     add("".join(w for w in _split_words(header) if w not in _UNITS))
+    add(normalise_header(re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", header)))
     for prefix in ("account", "company", "customer"):
         for key in list(out):
             if key.startswith(prefix) and len(key) > len(prefix) + 1:
@@ -961,6 +962,14 @@ def matches_for(mapping: Mapping[str, str], previous: Iterable[Match]) -> list[M
     return [
         known.get((name, header), Match(name, header, "manual", "given by the user"))
         for name, header in mapping.items()
+    ]
+
+
+def confirmed(matches: Iterable[Match], why: Mapping[str, str]) -> list[Match]:
+    """The matches with those of `why` (canonical -> reason) made manual: a person said so."""
+    return [
+        Match(m.canonical, m.header, "manual", why[m.canonical]) if m.canonical in why else m
+        for m in matches
     ]
 
 

@@ -106,13 +106,18 @@ class Text:
 
     problem: str = "must be a non-empty name"
     blank: bool = False
+    optional: bool = False  # None allowed
 
     def check(self, path: str, value: Any) -> None:
+        if value is None and self.optional:
+            return
         if not isinstance(value, str) or (not self.blank and not value.strip()):
             fail(path, self.problem)
 
     def invalid(self) -> list[tuple[Any, str]]:
-        cases: list[tuple[Any, str]] = [(3, self.problem), (None, self.problem)]
+        cases: list[tuple[Any, str]] = [(3, self.problem)]
+        if not self.optional:
+            cases.append((None, self.problem))
         if not self.blank:
             cases += [("", self.problem), ("   ", self.problem)]
         return cases

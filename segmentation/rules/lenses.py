@@ -42,11 +42,31 @@ def days_to_renewal(accounts: pd.DataFrame, as_of: dt.date | None) -> np.ndarray
     return (delta / pd.Timedelta(days=1)).to_numpy(dtype="float64", na_value=np.nan)
 
 
+DAYS_PER_MONTH = 365.25 / 12
+
+
+def tenure(accounts: pd.DataFrame, as_of: dt.date | None) -> np.ndarray:
+    """Months as a customer: `tenure_months`, else counted from `customer_since`.
+
+    Counted to `as_of`, or without one to the book's latest start date: a metric ranks
+    tenure, and ranks do not depend on the day they are counted to.
+    """
+    months = column_numbers(accounts, "tenure_months")
+    since = accounts.get("customer_since")
+    if since is None or not pd.api.types.is_datetime64_any_dtype(since):
+        return months
+    start = since.dt.normalize()
+    end = pd.Timestamp(as_of) if as_of is not None else start.max()
+    counted = ((end - start) / pd.Timedelta(days=1)).to_numpy("float64", na_value=np.nan)
+    return np.where(np.isnan(months), counted / DAYS_PER_MONTH, months)
+
+
 def derived_columns(accounts: pd.DataFrame, as_of: dt.date | None) -> dict[str, np.ndarray]:
     return {
         "whitespace": whitespace(accounts),
         "adoption": adoption(accounts),
         "days_to_renewal": days_to_renewal(accounts, as_of),
+        "tenure": tenure(accounts, as_of),
     }
 
 

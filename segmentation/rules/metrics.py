@@ -7,14 +7,15 @@ reuses this matrix and only redoes the weighted sums and the cut (stage 2, `tier
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from segmentation.config import Config, Metric
+from segmentation.rules.inputs import as_numbers
 from segmentation.rules.lenses import derived_columns, lens_columns
-from segmentation.rules.schemes import metric_score
+from segmentation.rules.schemes import ordered_by_evidence, raw_metric_score, with_missing_policy
 
 
 @dataclass(frozen=True, eq=False)
@@ -27,6 +28,11 @@ class PillarMetrics:
     known: np.ndarray  # (accounts, metrics) 1.0 where a score exists, else 0.0
     typical: np.ndarray  # (metrics,) the book's mean score per metric, 50 where none
     inputs: tuple[object, ...]  # the value behind each metric, for the reasons
+    # (metrics,) False where the book gives the metric no value at all (column absent or
+    # empty): such a metric is left out and its weight re-spread, whatever its missing policy.
+    fed: np.ndarray = field(default_factory=lambda: np.ones(0, dtype=bool))
+    # Per metric, the labels its categories do not list, placed by the book's evidence.
+    learned: tuple[tuple[tuple[str, float], ...], ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -34,7 +40,7 @@ class MetricScores:
     accounts: pd.DataFrame
     pillars: tuple[PillarMetrics, ...]
     lenses: dict[str, object]
-    missing_columns: tuple[str, ...]  # metric columns that the book does not have
+    missing_columns: tuple[str, ...]  # columns of weighted metrics the book does not have
     scoring_key: tuple
     as_of: dt.date | None
     # What the reasons need that pillar weights and thresholds do not change (the text of
@@ -54,18 +60,35 @@ def metric_input(accounts: pd.DataFrame, derived: dict[str, np.ndarray], column:
     return None
 
 
+def learned_categories(
+    accounts: pd.DataFrame, derived: dict[str, np.ndarray], values: pd.Series, metric: Metric
+) -> tuple[tuple[str, float], ...]:
+    """A category metric's unlisted labels, scored by their median `order_by` in the book."""
+    order_by = metric.setting("order_by") if metric.scheme == "category" else None
+    evidence = metric_input(accounts, derived, order_by) if order_by else None
+    if evidence is None:
+        return ()
+    return ordered_by_evidence(values, as_numbers(evidence), metric)
+
+
 def score_pillar(
     accounts: pd.DataFrame, derived: dict[str, np.ndarray], key: str, metrics: tuple[Metric, ...]
 ) -> PillarMetrics:
     n = len(accounts)
     scores = np.full((n, len(metrics)), np.nan)
-    inputs = []
+    fed = np.zeros(len(metrics), dtype=bool)
+    inputs, learned = [], []
     for j, metric in enumerate(metrics):
         values = metric_input(accounts, derived, metric.column)
         if values is None:
             values = pd.Series(np.full(n, np.nan), index=accounts.index)
-        scores[:, j] = metric_score(values, metric)
+        extra = learned_categories(accounts, derived, values, metric)
+        scored = replace(metric, categories=metric.categories + extra) if extra else metric
+        raw = raw_metric_score(values, scored)
+        fed[j] = bool(n) and not np.isnan(raw).all()
+        scores[:, j] = with_missing_policy(raw, metric) if fed[j] else raw
         inputs.append(values)
+        learned.append(extra)
     known = ~np.isnan(scores)
     counts = known.sum(axis=0)
     with np.errstate(invalid="ignore"):
@@ -77,6 +100,8 @@ def score_pillar(
         known=known.astype("float64"),
         typical=typical,
         inputs=tuple(inputs),
+        fed=fed,
+        learned=tuple(learned),
     )
 
 
@@ -102,3 +127,29 @@ def score_metrics(
         scoring_key=config.scoring_key(),
         as_of=as_of,
     )
+
+
+def unfed_columns(metric_scores: MetricScores, config: Config) -> tuple[str, ...]:
+    """Columns of weighted metrics that give no value at all: absent, empty or unreadable."""
+    return tuple(
+        dict.fromkeys(
+            metric.column
+            for pillar, settings in zip(metric_scores.pillars, config.pillars, strict=True)
+            for metric, fed in zip(settings.metrics, pillar.fed, strict=True)
+            if metric.weight > 0 and not fed
+        )
+    )
+
+
+def learned_order_words(metric_scores: MetricScores) -> list[str]:
+    """The labels placed by the book's evidence, said aloud (CLI, Workshop, Settings sheet)."""
+    lines = []
+    for pillar in metric_scores.pillars:
+        for metric, extra in zip(pillar.metrics, pillar.learned, strict=True):
+            if extra:
+                placed = ", ".join(f"{label} {score:g}" for label, score in extra)
+                lines.append(
+                    f"{metric.column}: labels the settings do not list, placed by their median "
+                    f"{metric.setting('order_by')} in this book: {placed}."
+                )
+    return list(dict.fromkeys(lines))

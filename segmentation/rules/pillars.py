@@ -108,6 +108,43 @@ def pillar_scores(metric_scores: MetricScores, config: Config) -> np.ndarray:
     return np.column_stack(columns)
 
 
+def unfed_pillars(metric_scores: MetricScores, config: Config) -> tuple[str, ...]:
+    """Weighted pillars with no usable metric in the whole book: left out of every priority."""
+    return tuple(
+        settings.key
+        for pillar, settings in zip(metric_scores.pillars, config.pillars, strict=True)
+        if settings.weight > 0
+        and not any(
+            m.weight > 0 and fed for m, fed in zip(settings.metrics, pillar.fed, strict=True)
+        )
+    )
+
+
+def fed_shares(config: Config, unfed: tuple[str, ...]) -> dict[str, float]:
+    """Each pillar's share of priority once the pillars without data are left out."""
+    return shares_of({p.key: (0.0 if p.key in unfed else p.weight) for p in config.pillars})
+
+
+def unfed_pillar_words(config: Config, unfed: tuple[str, ...]) -> list[str]:
+    """One sentence per pillar left out: which it is, where its share went, how to feed it."""
+    if not unfed:
+        return []
+    shares = fed_shares(config, unfed)
+    rest = ", ".join(
+        f"{p.label} {shares[p.key] * 100:.0f}%" for p in config.pillars if shares[p.key] > 0
+    )
+    lines = []
+    for key in unfed:
+        pillar = config.pillar(key)
+        columns = ", ".join(dict.fromkeys(m.column for m in pillar.metrics if m.weight > 0))
+        lines.append(
+            f"{pillar.label} has no usable data in this book: left out of priority, its share "
+            f"re-spread ({rest or 'no pillar left'}); to feed it, map a column to one of "
+            f"{columns}, or add a metric to it"
+        )
+    return lines
+
+
 def entering(score: np.ndarray | float, effect: str) -> np.ndarray | float:
     """A pillar score as it enters priority: itself, or 100 - score where low raises need."""
     return score if effect == "raises" else 100.0 - score

@@ -64,6 +64,11 @@ NUMBER_TEMPLATES: dict[str, tuple[str, Callable[[float], str]]] = {
     "active_users": ("{} active users", whole),
     "licensed_seats": ("{} licensed seats", whole),
     "days_to_renewal": ("{}", renewal),
+    "usage_score": ("usage score {}", whole),
+    "usage_events": ("{} usage events", whole),
+    "csat": ("CSAT {}", lambda v: f"{v:,.3g}"),
+    "tenure": ("{} months a customer", whole),
+    "escalations": ("{} escalations", whole),
 }
 # Values that print alike are formatted once: round to what the text shows first.
 ROUNDING: dict[Callable[[float], str], Callable[[np.ndarray], np.ndarray]] = {
@@ -75,8 +80,15 @@ ROUNDING: dict[Callable[[float], str], Callable[[np.ndarray], np.ndarray]] = {
 FLAG_TEXTS = {
     "strategic_account": ("strategic account", "not a strategic account"),
     "referenceable": ("referenceable", "not referenceable"),
+    "auto_renew": ("renews automatically", "no auto-renew"),
 }
-CATEGORY_LABELS = {"plan": "plan", "lifecycle_stage": "stage", "industry": "industry"}
+CATEGORY_LABELS = {
+    "plan": "plan",
+    "lifecycle_stage": "stage",
+    "industry": "industry",
+    "contract_term": "contract",
+    "market_segment": "segment",
+}
 
 
 Texts = tuple[np.ndarray, list[str]]  # a code per row, and the distinct texts they index

@@ -9,6 +9,7 @@ and the Workshop's scheme list all read the registry.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -164,17 +165,94 @@ def bands_score(numbers: np.ndarray, metric: Metric) -> np.ndarray:
     return scores
 
 
+# Words a plan or contract label carries that do not change what it is ("Pro (Annual)").
+_LABEL_NOISE = frozenset(
+    (
+        "annual", "annually", "yearly", "monthly", "quarterly", "billing", "billed", "plan",
+        "edition", "package", "subscription", "license", "licence", "tier",
+    )
+)  # fmt: skip
+
+
+def category_key(label: object) -> str:
+    """A label as categories compare it: case, punctuation and billing suffixes ignored.
+
+    "Enterprise (Annual)", "enterprise" and "ENTERPRISE - yearly" are all "enterprise"; a
+    label made only of such words ("Annual", "Monthly") is kept as it is.
+    """
+    words = re.sub(r"[\W_]+", " ", str(label).casefold()).split()
+    kept = [w for w in words if w not in _LABEL_NOISE]
+    return " ".join(kept or words)
+
+
+def category_table(metric: Metric) -> dict[str, float]:
+    """Each listed category's score by its lenient key (the first listing of a key wins)."""
+    table: dict[str, float] = {}
+    for name, score in metric.categories:
+        table.setdefault(category_key(name), float(score))
+    return table
+
+
 def category_score(values: pd.Series, metric: Metric) -> np.ndarray:
-    """Case- and space-insensitive lookup, done once per distinct value, not per row."""
+    """Lenient lookup (see `category_key`), done once per distinct value, not per row."""
     codes, uniques = pd.factorize(values.astype("object"), use_na_sentinel=True)
-    table = {name.strip().casefold(): float(score) for name, score in metric.categories}
+    table = category_table(metric)
     other = np.nan if metric.other is None else float(metric.other)
     unique_scores = np.array(
-        [table.get(str(u).strip().casefold(), other) for u in uniques] + [np.nan], dtype="float64"
+        [table.get(category_key(u), other) for u in uniques] + [np.nan], dtype="float64"
     )
     blank = np.array([not str(u).strip() for u in uniques] + [True])
     unique_scores[blank] = np.nan
     return unique_scores[codes]  # code -1 (missing) picks the trailing NaN
+
+
+def _label_keys(values: pd.Series) -> tuple[np.ndarray, list[str], list[str]]:
+    """Per row a code into the distinct labels (-1: blank or missing), the labels, their keys.
+
+    Keys are made once per distinct label, not per row.
+    """
+    codes, uniques = pd.factorize(values.astype("object"), use_na_sentinel=True)
+    labels = [str(u).strip() for u in uniques]
+    codes = np.where(codes >= 0, codes, -1)
+    blank = np.array([not label for label in labels] + [True])
+    codes = np.where(blank[codes], -1, codes)
+    return codes, labels, [category_key(label) for label in labels]
+
+
+def ordered_by_evidence(
+    values: pd.Series, evidence: np.ndarray, metric: Metric
+) -> tuple[tuple[str, float], ...]:
+    """Scores for the labels the metric does not list, from the book's own evidence.
+
+    Each label's median evidence (e.g. ARR) places it among the listed labels found in the
+    book, by interpolating their scores; with no listed label in the book, the labels are
+    spread from 0 to 100 in order of their medians. Labels without evidence are left out.
+    """
+    codes, labels, keys = _label_keys(values)
+    table = category_table(metric)
+    if all(key in table for key in keys):
+        return ()
+    key_codes, key_names = pd.factorize(pd.Series(keys, dtype="object"))
+    row_keys = np.where(codes >= 0, key_codes[np.maximum(codes, 0)], -1)
+    usable = (row_keys >= 0) & ~np.isnan(evidence)
+    medians = pd.Series(evidence[usable]).groupby(row_keys[usable]).median()
+    median_of = {key_names[k]: m for k, m in medians.items()}
+    first_label = {}
+    for label, key in zip(labels, keys, strict=True):
+        first_label.setdefault(key, label)
+    listed = sorted((median_of[k], s) for k, s in table.items() if k in median_of)
+    found = sorted(
+        (median_of[k], first_label[k]) for k in first_label if k not in table and k in median_of
+    )
+    if not found:
+        return ()
+    if listed:
+        xs, ys = zip(*listed, strict=True)
+        scores = np.interp([m for m, _ in found], xs, ys)
+    else:
+        ranks = pd.Series([m for m, _ in found]).rank(method="average").to_numpy()
+        scores = (ranks - 1) / max(len(found) - 1, 1) * 100.0
+    return tuple((label, round(float(s), 1)) for (_, label), s in zip(found, scores, strict=True))
 
 
 READERS: dict[str, Callable[[pd.Series], Any]] = {
@@ -195,7 +273,11 @@ def raw_metric_score(values: pd.Series, metric: Metric) -> np.ndarray:
 
 def metric_score(values: pd.Series, metric: Metric) -> np.ndarray:
     """The metric's 0-100 score with its missing-value policy applied."""
-    scores = raw_metric_score(values, metric)
+    return with_missing_policy(raw_metric_score(values, metric), metric)
+
+
+def with_missing_policy(scores: np.ndarray, metric: Metric) -> np.ndarray:
+    """Missing scores filled as the metric says: left missing (skip), 50 or 0."""
     fill = MISSING_FILL[metric.missing]
     if not np.isnan(fill):
         scores = np.where(np.isnan(scores), fill, scores)
@@ -256,6 +338,9 @@ def _bands_words(metric: Metric) -> str:
 
 def _category_words(metric: Metric) -> str:
     rule = ", ".join(f"{name} {score:g}" for name, score in metric.categories)
+    order_by = metric.setting("order_by")
+    if order_by:
+        rule += f"; labels not listed placed by their median {order_by} in the book"
     return rule + (f", other {metric.other:g}" if metric.other is not None else "")
 
 
@@ -319,8 +404,11 @@ register(
         category_score,
         reads="values",
         directional=False,
-        fields=("categories", "other"),
-        constraints=(("other", Number(minimum=0, optional=True)),),
+        fields=("categories", "other", "order_by"),
+        constraints=(
+            ("other", Number(minimum=0, optional=True)),
+            ("order_by", Text("must name a column, or be left out", optional=True)),
+        ),
         check=_check_categories,
         describe=_category_words,
         ready=lambda m: bool(m.categories),

@@ -7,7 +7,7 @@ Cheap by design (comparisons on arrays): this is what runs on every slider move.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,6 +25,10 @@ class Tier:
     name: str
     threshold: float  # lowest priority that reaches this tier; the last tier's is 0
     engagement: str = ""
+    # Relative cut-offs: the percent of the book's accounts this tier aims to hold. Set on
+    # every tier above the last (or on none); the thresholds are then cut from each book's
+    # own priorities (`pin_cutoffs`) and a saved file pins them as numbers.
+    share: float | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,27 @@ def crossed_threshold(thresholds: Sequence[float]) -> int | None:
     return None
 
 
+def is_relative(tiers: Sequence[Tier]) -> bool:
+    """True when the cut-offs are shares of the book, to be cut from its priorities."""
+    return any(t.share is not None for t in tiers)
+
+
+def _validate_shares(tiers: tuple[Tier, ...]) -> None:
+    share = Number(minimum=0.1, maximum=99.9)
+    for i, tier in enumerate(tiers[:-1]):
+        if tier.share is None:
+            fail(f"tiers[{i}].share", "give a share to every tier above the last, or to none")
+        share.check(f"tiers[{i}].share", tier.share)
+    if tiers[-1].share is not None:
+        fail(f"tiers[{len(tiers) - 1}].share", "the last tier takes everything left: leave it out")
+    total = sum(t.share for t in tiers[:-1])
+    if total >= 100:
+        fail(
+            "tiers",
+            f"the shares of the tiers above the last must add up to under 100; got {total:g}",
+        )
+
+
 def validate_tiers(tiers: tuple[Tier, ...]) -> None:
     if len(tiers) < 2:
         fail("tiers", "at least two tiers are needed")
@@ -64,6 +89,9 @@ def validate_tiers(tiers: tuple[Tier, ...]) -> None:
     names = [t.name for t in tiers]
     if len({n.strip().casefold() for n in names}) != len(names):
         fail("tiers", f"tier names must be unique; got {', '.join(names)}")
+    if is_relative(tiers):
+        _validate_shares(tiers)
+        return
     cut = tiers[:-1]
     i = crossed_threshold([t.threshold for t in cut])
     if i is not None:
@@ -102,6 +130,57 @@ def cut_tiers(priority: np.ndarray, config: Config) -> np.ndarray:
         index += priority < tier.threshold
     index[np.isnan(priority)] = len(config.tiers) - 1
     return index
+
+
+STEP = 0.1  # priority is rounded to one decimal: the smallest gap between two cut-offs
+
+
+def share_thresholds(priority: np.ndarray, shares: Sequence[float]) -> list[float]:
+    """Cut-offs such that each tier holds about its share of the accounts with a priority.
+
+    A cut-off is the priority of the last account inside the tier's cumulative share, so ties
+    stay together (a tier may hold a little more than its share); each cut-off is at least one
+    step below the one above it.
+    """
+    known = np.sort(priority[~np.isnan(priority)])[::-1]
+    thresholds: list[float] = []
+    cumulative, above = 0.0, 100.0 + STEP
+    for i, share in enumerate(shares):
+        cumulative += share
+        if len(known):
+            k = min(max(round(cumulative / 100 * len(known)), 1), len(known))
+            value = float(known[k - 1])
+        else:
+            value = 100.0 - cumulative
+        floor = STEP * (len(shares) - i)
+        value = round(max(min(value, above - STEP), floor), 1)
+        thresholds.append(value)
+        above = value
+    return thresholds
+
+
+def pin_cutoffs(priority: np.ndarray, config: Config) -> Config:
+    """The config with relative cut-offs cut from these priorities into fixed numbers."""
+    if not is_relative(config.tiers):
+        return config
+    cut = config.tiers[:-1]
+    values = share_thresholds(priority, [t.share for t in cut])
+    tiers = [replace(t, threshold=v, share=None) for t, v in zip(cut, values, strict=True)]
+    return replace(config, tiers=(*tiers, replace(config.tiers[-1], share=None)))
+
+
+def describe_pinned(relative: Config, pinned: Config) -> str:
+    """The relative cut-offs said aloud with the numbers this book gave them."""
+    parts = [
+        f"{t.name} the top {t.share:g}% (priority {p.threshold:g} or more)"
+        if i == 0
+        else f"{t.name} the next {t.share:g}% ({p.threshold:g} or more)"
+        for i, (t, p) in enumerate(zip(relative.tiers[:-1], pinned.tiers[:-1], strict=True))
+    ]
+    return (
+        "Cut-offs set from this book's own priorities: " + ", ".join(parts) + f", "
+        f"{relative.tiers[-1].name} the rest. Saved settings keep these numbers."
+    )
 
 
 @dataclass(frozen=True)
@@ -145,12 +224,25 @@ def apply_guardrails(
 # --- plain words ----------------------------------------------------------------------------
 
 
-def describe_tiers(config: Config) -> list[str]:
+def _tier_lines(config: Config) -> list[str]:
+    if is_relative(config.tiers):
+        lines = ["Tiers, from the top: cut-offs are set from each book's own priorities."]
+        for i, tier in enumerate(config.tiers):
+            which = "the rest"
+            if tier.share is not None:
+                which = f"the {'next' if i else 'top'} {tier.share:g}% of accounts"
+            lines.append(f"- {tier.name}: {which}. {tier.engagement}".rstrip())
+        return lines
     lines = ["Tiers, from the top: an account takes the first tier whose threshold it reaches."]
     for tier in config.tiers:
         lines.append(
             f"- {tier.name}: priority {tier.threshold:g} or more. {tier.engagement}".rstrip()
         )
+    return lines
+
+
+def describe_tiers(config: Config) -> list[str]:
+    lines = _tier_lines(config)
     rails = config.guardrails
     if rails.min_arr_top_tier is not None:
         minimum = f"${rails.min_arr_top_tier:,.0f}"

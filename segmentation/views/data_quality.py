@@ -78,16 +78,19 @@ def mapping_coverage(
     return pd.DataFrame(rows)
 
 
+ABSENT_HELP = "no value in this book: left out, its weight re-spread"
+
+
 def metric_coverage(metric_scores: MetricScores, config: Config) -> pd.DataFrame:
     """Per metric in use: the share of accounts with a value and how a missing value is treated."""
     rows = []
     n = max(len(metric_scores), 1)
     for pillar, scored in zip(config.pillars, metric_scores.pillars, strict=True):
-        for metric, values in zip(pillar.metrics, scored.inputs, strict=True):
+        for metric, values, fed in zip(pillar.metrics, scored.inputs, scored.fed, strict=True):
             if metric.weight <= 0:
                 continue
             present = int(values.notna().sum()) if isinstance(values, pd.Series) else 0
-            if metric.column in metric_scores.missing_columns:
+            if metric.column in metric_scores.missing_columns or not fed:
                 present = 0
             rows.append(
                 {
@@ -95,7 +98,7 @@ def metric_coverage(metric_scores: MetricScores, config: Config) -> pd.DataFrame
                     "metric": metric.column,
                     "coverage": present / n,
                     "missing": len(metric_scores) - present,
-                    "when_missing": MISSING_HELP[metric.missing],
+                    "when_missing": MISSING_HELP[metric.missing] if fed else ABSENT_HELP,
                 }
             )
     return pd.DataFrame(rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import io
 import json
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -22,8 +23,10 @@ def test_downloads_hold_every_account_with_its_tier(sample_app, downloads):
     sample_app.slider(key="weight_health").set_value(60.0).run()
     goto(sample_app, "accounts")
     sample_app.radio(key="export_scope").set_value("all").run()
-    cfg = with_pillar(seg.default_config(), "health", weight=60.0)
-    expected = seg.segment(seg.load(SAMPLE_CSV).accounts, cfg)
+    accounts = seg.load(SAMPLE_CSV).accounts
+    default = seg.default_config()  # cut-offs pinned to the sample's, then a weight moved
+    pinned = seg.fitted_config(seg.score_metrics(accounts, default), default)
+    expected = seg.segment(accounts, with_pillar(pinned, "health", weight=60.0))
     csv = pd.read_csv(io.BytesIO(download_bytes(sample_app, downloads, "download_csv")))
     assert len(csv) == 500
     assert csv["tier"].tolist() == expected["tier"].astype("str").tolist()
@@ -56,9 +59,18 @@ def test_save_settings_gives_the_session_config(sample_app, downloads):
     goto(sample_app, "accounts")
     saved = seg.config_from_json(download_bytes(sample_app, downloads, "download_settings"))
     assert saved == sample_app.session_state["tw_config"]
-    assert saved == with_thresholds(
-        with_pillar(seg.default_config(), "complexity", weight=40.0), [70.0, 30.0]
+    accounts = sample_app.session_state["tw_accounts"]
+    default = seg.default_config()
+    pinned = seg.fitted_config(seg.score_metrics(accounts, default), default)
+    mapping = tuple(sample_app.session_state["tw_book"].mapping.items())
+    assert saved == replace(
+        with_thresholds(
+            with_pillar(default, "complexity", weight=40.0), [pinned.tiers[0].threshold, 30.0]
+        ),
+        mapping=mapping,
     )
+    assert all(t.share is None for t in saved.tiers)  # a saved file pins the numbers
+    assert dict(saved.mapping)["arr"] == "ARR"  # and the Data page's mapping
 
 
 def test_load_valid_settings_moves_the_sliders(sample_app):
@@ -77,7 +89,7 @@ def test_load_valid_settings_moves_the_sliders(sample_app):
 
 
 def test_load_invalid_settings_shows_the_config_error(sample_app):
-    doc = json.loads(seg.config_to_json(seg.default_config()))
+    doc = json.loads(seg.config_to_json(with_thresholds(seg.default_config(), [70, 45])))
     doc["tiers"][1]["threshold"] = 80
     goto(sample_app, "accounts")
     data = json.dumps(doc).encode()
@@ -91,7 +103,12 @@ def test_load_invalid_settings_shows_the_config_error(sample_app):
     except seg.ConfigError as exc:
         message = str(exc)
     assert message in sample_app.error[0].value
-    assert sample_app.session_state["tw_config"] == seg.default_config()
+    accounts = sample_app.session_state["tw_accounts"]
+    default = seg.default_config()
+    mapping = tuple(sample_app.session_state["tw_book"].mapping.items())
+    assert sample_app.session_state["tw_config"] == replace(
+        seg.fitted_config(seg.score_metrics(accounts, default), default), mapping=mapping
+    )
 
 
 def test_xlsx_over_the_excel_row_limit_is_disabled_with_a_pointer_to_csv(

@@ -49,7 +49,7 @@ def expected(app, column: str = "Churned") -> calibration.Calibration:
     )
     return calibration.calibrate(
         accounts,
-        seg.default_config(),
+        app.session_state[state.CONFIG],  # the settings the page calibrates: the session's
         outcome,
         as_of=app.session_state[state.AS_OF],
         mapping=book.mapping,
@@ -140,7 +140,7 @@ def live_expected(app, weight: float) -> calibration.LiveSummary:
     """live_summary computed directly on segment() with the health weight moved."""
     accounts = app.session_state[state.ACCOUNTS]
     outcome = calibration.outcome_from_book(accounts, calibration.OutcomeSpec("Churned"))
-    cfg = with_pillar(seg.default_config(), "health", weight=weight)
+    cfg = with_pillar(app.session_state[state.CONFIG], "health", weight=weight)  # as the app cuts
     result = seg.segment(accounts, cfg, as_of=app.session_state[state.AS_OF])
     return calibration.live_summary(result, outcome)
 

@@ -16,8 +16,15 @@ def sample_accounts():
     return seg.load(SAMPLE_CSV).accounts
 
 
+def fixed_config() -> seg.Config:
+    """The defaults with fixed cut-offs (70 / 45): what these slider tests move from."""
+    return with_thresholds(seg.default_config(), [70.0, 45.0])
+
+
 @pytest.fixture
 def workshop(sample_app):
+    sample_app.session_state["tw_config"] = fixed_config()
+    sample_app.session_state["tw_baseline"] = fixed_config()
     return goto(sample_app, "workshop")
 
 
@@ -33,7 +40,7 @@ SLIDER_MOVES = [
 
 @pytest.mark.parametrize(("key", "value", "change"), SLIDER_MOVES, ids=[m[0] for m in SLIDER_MOVES])
 def test_each_slider_updates_the_tier_counts_exactly(workshop, sample_accounts, key, value, change):
-    cfg = seg.default_config()
+    cfg = fixed_config()
     before = tier_metrics(workshop, cfg)
     workshop.slider(key=key).set_value(value).run()
     assert not workshop.exception and not workshop.error
@@ -50,7 +57,7 @@ def test_sliders_combine_and_survive_a_page_switch(workshop, sample_accounts):
     goto(workshop, "accounts")
     goto(workshop, "workshop")
     assert workshop.slider(key="weight_growth").value == 50.0
-    cfg = with_thresholds(with_pillar(seg.default_config(), "growth", weight=50.0), [65.0, 45.0])
+    cfg = with_thresholds(with_pillar(fixed_config(), "growth", weight=50.0), [65.0, 45.0])
     assert tier_metrics(workshop, cfg) == expected_counts(sample_accounts, cfg)
 
 
@@ -61,7 +68,7 @@ def test_moving_the_top_cut_off_again_and_again_leaves_the_mid_one_alone(worksho
         workshop.slider(key="threshold_high").set_value(high).run()
         assert not workshop.exception and not workshop.warning
         assert workshop.slider(key="threshold_mid").value == mid == 45.0
-        cfg = with_thresholds(seg.default_config(), [high, mid])
+        cfg = with_thresholds(fixed_config(), [high, mid])
         assert tier_metrics(workshop, cfg) == expected_counts(sample_accounts, cfg)
 
 
@@ -83,7 +90,7 @@ def test_top_cut_off_near_the_mid_one(workshop, sample_accounts, high, used, war
     assert bool(workshop.warning) == warned
     if warned:
         assert "must be below" in workshop.warning[0].value
-    cfg = with_thresholds(seg.default_config(), used)
+    cfg = with_thresholds(fixed_config(), used)
     assert tier_metrics(workshop, cfg) == expected_counts(sample_accounts, cfg)
 
 
@@ -92,11 +99,11 @@ def test_mid_cut_off_dragged_above_the_top_one_keeps_the_last_valid_pair(worksho
     workshop.slider(key="threshold_mid").set_value(90.0).run()
     assert workshop.slider(key="threshold_mid").value == 90.0  # not moved under the user
     assert "must be below" in workshop.warning[0].value
-    cfg = with_thresholds(seg.default_config(), [70.0, 50.0])
+    cfg = with_thresholds(fixed_config(), [70.0, 50.0])
     assert tier_metrics(workshop, cfg) == expected_counts(sample_accounts, cfg)
     workshop.slider(key="threshold_high").set_value(95.0).run()  # the pair is valid again
     assert not workshop.warning
-    cfg = with_thresholds(seg.default_config(), [95.0, 90.0])
+    cfg = with_thresholds(fixed_config(), [95.0, 90.0])
     assert tier_metrics(workshop, cfg) == expected_counts(sample_accounts, cfg)
 
 
@@ -118,7 +125,7 @@ def test_pillar_effect_and_pin_baseline(workshop, sample_accounts):
     workshop.selectbox(key="pillar_details").set_value("health").run()
     workshop.radio(key="effect_health").set_value("raises").run()
     assert not workshop.exception
-    cfg = with_pillar(seg.default_config(), "health", effect="raises")
+    cfg = with_pillar(fixed_config(), "health", effect="raises")
     assert tier_metrics(workshop, cfg) == expected_counts(sample_accounts, cfg)
     workshop.button(key="pin_baseline").click().run()
     assert all(m.delta == "no change" for m in workshop.metric[:3])
@@ -126,7 +133,7 @@ def test_pillar_effect_and_pin_baseline(workshop, sample_accounts):
 
 def two_tiers() -> seg.Config:
     return replace(
-        seg.default_config(),
+        fixed_config(),
         tiers=(Tier("High-touch", 55.0, "Named CSM."), Tier("Low-touch", 0.0, "Pooled team.")),
         guardrails=Guardrails(strategic_floor="High-touch"),
     )
@@ -134,7 +141,7 @@ def two_tiers() -> seg.Config:
 
 def four_tiers() -> seg.Config:
     return replace(
-        seg.default_config(),
+        fixed_config(),
         tiers=(
             Tier("Strategic", 80.0, "Exec sponsor."),
             Tier("High-touch", 60.0, "Named CSM."),

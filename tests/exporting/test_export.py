@@ -392,3 +392,18 @@ def test_every_xml_part_is_well_formed(segmented):
     for name in archive.namelist():
         if name.endswith((".xml", ".rels")):
             ElementTree.fromstring(archive.read(name))  # raises on malformed XML
+
+
+def test_summary_reads_the_whole_result_when_the_accounts_sheet_keeps_the_inputs_headers():
+    """The Accounts sheet holds the input's own ARR header once (no canonical `arr` copy), but
+    the Summary's ARR per tier is still the book's ARR, not 0."""
+    book = seg.load("sample_data/accounts.csv")
+    config = seg.default_config()
+    result = seg.segment(book.accounts, config)
+    data = seg.export_bytes(result, "xlsx", config=config, report=book.report)
+    header = calamine_rows(data)[0]
+    assert book.mapping["arr"] in header and "arr" not in header
+    summary = {row[0]: row for row in calamine_rows(data, "Summary") if row and row[0]}
+    assert summary["ARR"][1] == pytest.approx(result["arr"].sum())
+    for tier, arr in result.groupby("tier", observed=True)["arr"].sum().items():
+        assert summary[tier][3] == pytest.approx(arr)

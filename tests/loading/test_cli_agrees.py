@@ -28,8 +28,9 @@ def test_cli_and_load_agree(name, fixtures, tmp_path, capsys):
     assert main(["score", str(path), "--out", str(out), "--as-of", "2026-11-22"]) == 0
     written = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert len(written) == book.report.rows_kept
-    if "account_id" in book.accounts:
+    if "account_id" in book.mapping:  # exported under the input's own header, as uploaded
+        header = book.mapping["account_id"]
         expected = book.accounts["account_id"].fillna("").astype(str).tolist()
-        assert written["account_id"].str.lstrip("'").tolist() == expected
+        assert written[header].str.lstrip("'").str.strip().tolist() == expected
     summary = capsys.readouterr().out
     assert f"{book.report.rows_kept:,} accounts kept" in summary

@@ -13,7 +13,7 @@ from segmentation import movement
 from segmentation.rules.movement import MovementRules
 from segmentation.sample import generate_accounts, quarter_history
 
-CONFIG = seg.default_config()
+CONFIG = seg.config.with_thresholds(seg.default_config(), [70, 45])  # fixed cut-offs
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import segmentation as seg
+from segmentation.config import with_thresholds
 from segmentation.rules.movement import (
     MovementRules,
     apply_movement,
@@ -20,7 +21,7 @@ from segmentation.rules.movement import (
     held_notes,
 )
 
-CONFIG = seg.default_config()  # High-touch >= 70, Mid-touch >= 45, Low-touch below
+CONFIG = with_thresholds(seg.default_config(), [70, 45])  # High-touch >= 70, Mid-touch >= 45
 HIGH, MID, LOW = 0, 1, 2
 
 

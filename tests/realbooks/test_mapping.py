@@ -303,5 +303,8 @@ def test_map_is_repeatable_on_the_command_line(csv_path, tmp_path, capsys) -> No
     )
     assert code == 0, capsys.readouterr().err
     exported = pd.read_csv(out)
-    assert exported["arr"].tolist() == [1200.0, 2400.0]
+    assert exported["Net Amount"].tolist() == ["1,200", "2400"]  # the input's own, as uploaded
+    assert "arr" not in exported.columns  # read, not derived: exported once, as uploaded
     assert "plan" not in exported.columns and "Plan" in exported.columns
+    book = seg.load(csv_path, mapping={"arr": "Net Amount", "plan": None})
+    assert book.accounts["arr"].tolist() == [1200.0, 2400.0]

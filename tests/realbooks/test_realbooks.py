@@ -188,7 +188,7 @@ def test_the_cli_warns_of_each_low_confidence_match(books, name, tmp_path) -> No
         "score", str(books[name].path), "--out", "out.csv", "--as-of", "2026-11-30", cwd=tmp_path
     )
     assert done.returncode == 0, done.stderr
-    warnings = [line for line in done.stderr.splitlines() if line.startswith("warning: ")]
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("warning: column ")]
     assert warnings == WARNINGS.get(name, [])
     assert (tmp_path / "out.csv").is_file()
 

@@ -52,7 +52,9 @@ def test_low_health_reads_as_health_risk_with_its_metric_values():
     result = seg.segment(accounts, seg.default_config(), as_of=dt.date(2026, 11, 22))
     reason = result["reasons"].iloc[0]
     assert reason.startswith("High-touch: ")
-    assert reason == "High-touch: health risk 87 (health score 15), growth 80 (whitespace $410k)"
+    # The book has no strategic / referenceable flags: they are left out (not scored "no"), so
+    # the largest ARR gives full strategic value.
+    assert reason == "High-touch: strategic value 100 (ARR $500k), health risk 87 (health score 15)"
 
 
 def test_reasons_are_plain_text_for_every_row():

@@ -51,7 +51,7 @@ def test_flipping_a_pillars_effect_uses_100_minus_its_score():
 
 def test_a_missing_pillar_is_left_out_and_reported_not_scored_as_zero():
     config = simple_config(weights=(1, 1, 0, 0))
-    result = segment(book(g=[80], s=[None], c=[0], h=[0]), config)
+    result = segment(book(g=[80, 10], s=[None, 50], c=[0, 0], h=[0, 0]), config)
     assert np.isnan(result["score_strategic"].iloc[0])
     assert result["priority"].iloc[0] == 80  # re-weighted over growth alone
     assert "no usable strategic value data" in result["data_issues"].iloc[0]

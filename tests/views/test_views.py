@@ -97,7 +97,11 @@ def test_movement_against_itself_is_the_diagonal(result):
 
 def test_movement_after_a_lower_cut(accounts, result):
     baseline = pd.Categorical(result["tier"])
-    cfg = with_thresholds(seg.default_config(), [55, 45])
+    fitted = seg.fitted_config(
+        seg.score_metrics(accounts, seg.default_config(), as_of=AS_OF), seg.default_config()
+    )
+    high, mid = (t.threshold for t in fitted.tiers[:-1])
+    cfg = with_thresholds(seg.default_config(), [high - 10, mid])
     now = seg.segment(accounts, cfg, as_of=AS_OF)
     moves = movement.movement_totals(now, baseline)
     changed = (now["tier"].astype(str) != result["tier"].astype(str)).to_numpy()
