@@ -178,7 +178,11 @@ def run_score(args: argparse.Namespace) -> None:
     else:
         config = seg.default_config()
     overrides = _column_overrides(args.map)
-    book = _guarded(args.input, seg.load, args.input, sheet=args.sheet, mapping=overrides)
+    book = _guarded(
+        args.input, seg.load, args.input, sheet=args.sheet, mapping=overrides, hints=config.parsing
+    )
+    if book.report.read_as_saved:  # the settings' "parsing" section decided these
+        print(book.report.saved_line())
     for match in book.report.low_confidence_matches():
         canonical = match.canonical
         print(f"warning: {match.warning()}; choose with --map {canonical}=HEADER", file=sys.stderr)

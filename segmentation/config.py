@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from segmentation.errors import ConfigError
+from segmentation.loading.hints import ParseHints
 from segmentation.rules.constraints import Number, fail
 from segmentation.rules.pillars import (
     EFFECTS,
@@ -85,6 +86,9 @@ class Config:
     quadrant: Quadrant = field(default_factory=Quadrant)
     arr_per_csm: float = 2_000_000.0  # coverage rule of thumb: one CSM per this much ARR
     version: int = CONFIG_VERSION
+    # How the book's file was read, so the next is read the same way. Not compared: it does
+    # not change the tiers of the accounts once read (and keys no cache).
+    parsing: ParseHints | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         validate(self)
@@ -115,6 +119,8 @@ def validate(config: Config) -> None:
     validate_tiers(config.tiers)
     validate_guardrails(config.guardrails, config.tier_names)
     validate_quadrant(config.quadrant)
+    if config.parsing is not None and not isinstance(config.parsing, ParseHints):
+        fail("parsing", f"must be ParseHints, got {type(config.parsing).__name__}")
     Number(minimum=1).check("arr_per_csm", config.arr_per_csm)
 
 
@@ -258,6 +264,7 @@ def config_to_dict(config: Config) -> dict[str, Any]:
         pillar["metrics"] = [_metric_to_dict(m) for m in pillar["metrics"]]
     doc["pillars"] = {p.pop("key"): p for p in doc["pillars"]}
     doc["quadrant"]["labels"] = dict(doc["quadrant"]["labels"])
+    _parsing_to_doc(config, doc)
     return json.loads(json.dumps(doc))  # tuples -> lists: exactly what a JSON file holds
 
 
@@ -380,7 +387,9 @@ def config_from_dict(doc: Any) -> Config:
     """Build and validate a Config from its JSON document; ConfigError names the bad field."""
     if not isinstance(doc, dict):
         fail("settings", "must be a JSON object")
-    _known_keys(doc, "", {"version", "pillars", "tiers", "guardrails", "quadrant", "arr_per_csm"})
+    _known_keys(
+        doc, "", {"version", "pillars", "tiers", "guardrails", "quadrant", "arr_per_csm", "parsing"}
+    )
     version = _take(doc, "", "version")
     if isinstance(version, bool) or version != CONFIG_VERSION:
         fail("version", f"unknown version {version!r}; this Tierwise reads {CONFIG_VERSION}")
@@ -404,7 +413,22 @@ def config_from_dict(doc: Any) -> Config:
         quadrant=_quadrant_from_dict(doc),
         arr_per_csm=_take(doc, "", "arr_per_csm", 2_000_000.0),
         version=CONFIG_VERSION,
+        parsing=_parsing_from_doc(doc),
     )
+
+
+# The "parsing" section: the loader's decisions (segmentation/loading/hints.py), optional.
+
+
+def _parsing_to_doc(config: Config, doc: dict[str, Any]) -> None:
+    del doc["parsing"]
+    if config.parsing is not None:
+        doc["parsing"] = config.parsing.to_dict()
+
+
+def _parsing_from_doc(doc: dict) -> ParseHints | None:
+    section = _take(doc, "", "parsing", None)
+    return None if section is None else ParseHints.from_dict(section, "parsing")
 
 
 def config_to_json(config: Config) -> str:
