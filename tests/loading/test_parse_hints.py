@@ -5,7 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -321,3 +325,37 @@ def test_parsing_does_not_change_what_a_config_equals():
     """How a file was read does not change its tiers: caches keyed by Config stay valid."""
     cfg = seg.default_config()
     assert replace(cfg, parsing=ParseHints(delimiter=";")) == cfg
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+PINNED = ("--config", "settings.json", "--as-of", "2026-11-01")
+
+
+def test_score_reads_next_quarter_as_the_settings_parsing_section_says(quarter_three, tmp_path):
+    """Re-exported with commas (so the file alone reads 1.234 as one point two three four)."""
+    settings = tmp_path / "settings.json"
+    pinned = ParseHints(columns=quarter_three.hints.columns)
+    seg.save_config(replace(seg.default_config(), parsing=pinned), settings)
+    assert "parsing" in json.loads(settings.read_text(encoding="utf-8"))
+    (tmp_path / "q4.csv").write_bytes(ambiguous_csv(sep=","))
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-m", "segmentation", "score", "q4.csv", "--out", "out.csv", *PINNED],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Read as the saved settings say:" in done.stdout
+    assert "'ARR' decimal comma" in done.stdout
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert out["arr"].tolist() == [1234.0, 25500.0, 3000.0]
+    assert out["renewal_date"].astype(str).str[:10].tolist() == [
+        "2026-04-03",
+        "2026-12-11",
+        "2027-02-01",
+    ]
