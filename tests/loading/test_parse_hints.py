@@ -144,22 +144,24 @@ def test_a_date_order_that_makes_a_value_impossible_flags_the_cell():
 
 
 @pytest.mark.parametrize(
-    "cell, thousands, expected",
+    "cell, decimal, thousands, expected",
     [
-        ("1'234.50", "'", 1234.5),
-        ("1,234.50", "'", None),  # the hint says apostrophe: a comma group does not fit
-        ("1,234.50", ",", 1234.5),
-        ("1 234,50", " ", 1234.5),
+        ("1'234.50", ".", "'", 1234.5),
+        ("1,234.50", ".", "'", None),  # the hint says apostrophe: a comma group does not fit
+        ("1,234.50", ".", ",", 1234.5),
+        ("1 234,50", ",", " ", 1234.5),
+        ("1.234,50", ",", " ", None),  # the hint says space: a point group does not fit
     ],
 )
-def test_a_thousands_mark_hint_decides_which_groups_read(cell, thousands, expected):
-    decimal = "," if thousands in (" ", ".") and "," in cell[-3:] else "."
+def test_a_thousands_mark_hint_decides_which_groups_read(cell, decimal, thousands, expected):
     data = f'Account ID;ARR\nA-1;"{cell}"\n'.encode()
     hints = ParseHints(
         columns=(("ARR", ColumnHints(decimal_mark=decimal, thousands_mark=thousands)),)
     )
-    value = load_bytes(data, hints=hints).accounts["arr"].iloc[0]
+    book = load_bytes(data, hints=hints)
+    value = book.accounts["arr"].iloc[0]
     assert (None if pd.isna(value) else value) == expected
+    assert ("could not read" in book.accounts["input_issues"].iloc[0]) == (expected is None)
 
 
 @pytest.mark.parametrize(
