@@ -124,13 +124,14 @@ if not fits_excel:
 # --- settings -------------------------------------------------------------------------------
 st.subheader("Settings", anchor=False)
 st.caption(
-    "Save the weights, cut-offs and metric rules as a JSON file: load it here next month, or "
-    "give it to `python -m segmentation score --config` for the same tiers."
+    "Save the weights, cut-offs and metric rules, and how this file was read (delimiter, "
+    "decimal marks, date order), as a JSON file: load it here next month, or give it to "
+    "`python -m segmentation score --config` for the same tiers, read the same way."
 )
 save_col, load_col = st.columns([1, 2], vertical_alignment="center")
 save_col.download_button(
     "Save settings",
-    data=tables.settings_callable(cfg),
+    data=tables.settings_callable(cfg, state.parse_hints()),
     file_name="tierwise-settings.json",
     mime="application/json",
     key="download_settings",

@@ -16,7 +16,7 @@ from segmentation.config import (
 )
 from segmentation.errors import ConfigError, InputError
 from segmentation.exporting import export, export_bytes
-from segmentation.loading import Book, LoadReport, load, remap
+from segmentation.loading import Book, ColumnHints, LoadReport, ParseHints, load, remap
 from segmentation.rules.metrics import MetricScores, score_metrics
 from segmentation.sample import generate_accounts
 from segmentation.segment import (
@@ -34,11 +34,13 @@ __all__ = [
     "OUTPUT_COLUMNS",
     "SCORE_COLUMNS",
     "Book",
+    "ColumnHints",
     "Config",
     "ConfigError",
     "InputError",
     "LoadReport",
     "MetricScores",
+    "ParseHints",
     "book_warnings",
     "config_from_dict",
     "config_from_json",

@@ -196,7 +196,11 @@ def run_score(args: argparse.Namespace) -> None:
     else:
         config = seg.default_config()
     overrides = _column_overrides(args.map)
-    book = _guarded(args.input, seg.load, args.input, sheet=args.sheet, mapping=overrides)
+    book = _guarded(
+        args.input, seg.load, args.input, sheet=args.sheet, mapping=overrides, hints=config.parsing
+    )
+    if book.report.read_as_saved:  # the settings' "parsing" section decided these
+        print(book.report.saved_line())
     book = _with_saved_mapping(book, dict(config.mapping), overrides, args.input)
     # The shell may read the clock; the core never does.
     as_of = args.as_of or dt.date.today()

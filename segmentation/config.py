@@ -16,6 +16,7 @@ from typing import Any
 
 from segmentation.columns import COLUMN_BY_NAME
 from segmentation.errors import ConfigError
+from segmentation.loading.hints import ParseHints
 from segmentation.rules.constraints import Number, Text, fail
 from segmentation.rules.movement import (
     MovementRules,
@@ -96,6 +97,9 @@ class Config:
     mapping: tuple[tuple[str, str], ...] = ()
     version: int = CONFIG_VERSION
     movement: MovementRules = field(default_factory=MovementRules)
+    # How the book's file was read, so the next is read the same way. Not compared: it does
+    # not change the tiers of the accounts once read (and keys no cache).
+    parsing: ParseHints | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         validate(self)
@@ -126,6 +130,8 @@ def validate(config: Config) -> None:
     validate_tiers(config.tiers)
     validate_guardrails(config.guardrails, config.tier_names)
     validate_quadrant(config.quadrant)
+    if config.parsing is not None and not isinstance(config.parsing, ParseHints):
+        fail("parsing", f"must be ParseHints, got {type(config.parsing).__name__}")
     Number(minimum=1).check("arr_per_csm", config.arr_per_csm)
     validate_movement(config.movement)
     validate_mapping(config.mapping)
@@ -316,6 +322,7 @@ def config_to_dict(config: Config) -> dict[str, Any]:
         doc["mapping"] = dict(doc["mapping"])
     else:
         del doc["mapping"]
+    _parsing_to_doc(config, doc)
     return json.loads(json.dumps(doc))  # tuples -> lists: exactly what a JSON file holds
 
 
@@ -439,7 +446,7 @@ def config_from_dict(doc: Any) -> Config:
     if not isinstance(doc, dict):
         fail("settings", "must be a JSON object")
     sections = {"version", "pillars", "tiers", "guardrails", "quadrant", "arr_per_csm"}
-    _known_keys(doc, "", sections | {"movement", "mapping"})
+    _known_keys(doc, "", sections | {"movement", "mapping", "parsing"})
     version = _take(doc, "", "version")
     if isinstance(version, bool) or version != CONFIG_VERSION:
         fail("version", f"unknown version {version!r}; this Tierwise reads {CONFIG_VERSION}")
@@ -458,6 +465,7 @@ def config_from_dict(doc: Any) -> Config:
         mapping=tuple(_section(doc, "", "mapping", dict, {}).items()),
         version=CONFIG_VERSION,
         movement=_movement_from_dict(doc),
+        parsing=_parsing_from_doc(doc),
     )
 
 
@@ -475,6 +483,20 @@ def _tier_from_dict(doc: Any, path: str) -> Tier:
         _take(doc, path, "engagement", ""),
         share,
     )
+
+
+# The "parsing" section: the loader's decisions (segmentation/loading/hints.py), optional.
+
+
+def _parsing_to_doc(config: Config, doc: dict[str, Any]) -> None:
+    del doc["parsing"]
+    if config.parsing is not None:
+        doc["parsing"] = config.parsing.to_dict()
+
+
+def _parsing_from_doc(doc: dict) -> ParseHints | None:
+    section = _take(doc, "", "parsing", None)
+    return None if section is None else ParseHints.from_dict(section, "parsing")
 
 
 def config_to_json(config: Config) -> str:

@@ -70,6 +70,9 @@ class Parsed:
     unreadable: pd.Series  # bool: non-empty, not a placeholder, not an Excel error, unread
     cleaned: dict[str, int] = field(default_factory=dict)  # what was cleaned -> cell count
     decision: str | None = None  # e.g. "decimal comma, '.' thousands", "day/month/year"
+    decimal_mark: str | None = None  # the marks and order used for text cells, if any
+    thousands_mark: str | None = None
+    date_order: str | None = None
 
 
 # --------------------------------------------------------------------------- helpers
@@ -90,11 +93,6 @@ def _text(series: pd.Series) -> pd.Series:
         strs = series[mask].astype("str")
         out[mask] = strs.str.replace(_SPACES, " ", regex=True).str.strip()
     return out
-
-
-def excel_error_mask(series: pd.Series) -> pd.Series:
-    """True where a cell holds an Excel error value such as ``#DIV/0!``."""
-    return _text(series).str.upper().isin(EXCEL_ERRORS)
 
 
 def placeholder_mask(series: pd.Series, kind: str = "number") -> pd.Series:
@@ -139,14 +137,21 @@ def decide_decimal(series: pd.Series, hint: str = ".") -> tuple[str, str]:
         mark = hint
     name = "decimal comma, '.' thousands" if mark == "," else "decimal point, ',' thousands"
     if n_comma == n_dot == 0:
-        reason = f"{name} (no cell decides it; assumed)"
+        reason = f"{name} (ambiguous: no cell decides it; assumed)"
     else:
         reason = f"{name} ({n_comma} cells look like decimal comma, {n_dot} like decimal point)"
     return mark, reason
 
 
-def parse_number(series: pd.Series, decimal: str | None = None, hint: str = ".") -> Parsed:
-    """Parse money, counts, scores and percentages; see the module docstring."""
+def parse_number(
+    series: pd.Series, decimal: str | None = None, hint: str = ".", thousands: str | None = None
+) -> Parsed:
+    """Parse money, counts, scores and percentages; see the module docstring.
+
+    `decimal` and `thousands` fix the marks instead of deciding them (a cell that only makes
+    sense under other marks is unreadable); `thousands` replaces the usual grouping mark of
+    the decimal mark ('.' with a comma, ',' with a point); apostrophes and spaces group too.
+    """
     series = pd.Series(series)
     index = series.index
     if pd.api.types.is_bool_dtype(series.dtype):
@@ -179,16 +184,25 @@ def parse_number(series: pd.Series, decimal: str | None = None, hint: str = ".")
     values[plain[plain].index] = work[plain].astype("float64")
     rest = work[~plain]
     counts: dict[str, int] = {"placeholder": _count(placeholder)}
+    grouping = thousands if thousands and thousands != mark else ("." if mark == "," else ",")
     if not rest.empty:
-        parsed, bad, rest_counts = _parse_number_text(rest, mark)
+        parsed, bad, rest_counts = _parse_number_text(rest, mark, grouping)
         values[rest.index] = parsed
         unreadable[rest.index] = bad
         counts.update(rest_counts)
     any_sep = work.str.contains(r"[0-9][.,][0-9]", regex=True).any()
-    return Parsed(values, unreadable, _cleaned(**counts), reason if any_sep else None)
+    decision = reason if any_sep else None
+    return Parsed(values, unreadable, _cleaned(**counts), decision, mark, grouping)
 
 
-def _parse_number_text(t: pd.Series, mark: str) -> tuple[pd.Series, pd.Series, dict[str, int]]:
+def _group_class(usual: str, given: str) -> str:
+    """The regex class of grouping marks for cells read with one decimal mark."""
+    return "[" + "".join(sorted({given or usual, "'", " "})) + "]"  # literal inside a class
+
+
+def _parse_number_text(
+    t: pd.Series, mark: str, grouping: str
+) -> tuple[pd.Series, pd.Series, dict[str, int]]:
     t = t.str.replace("−", "-", regex=False)
     neg = pd.Series(False, index=t.index)
     paren = pd.Series(False, index=t.index)
@@ -226,16 +240,20 @@ def _parse_number_text(t: pd.Series, mark: str) -> tuple[pd.Series, pd.Series, d
     both = t.str.contains(".", regex=False) & t.str.contains(",", regex=False)
     last_comma = t.str.contains(r",[^.]*$", regex=True)
     dec_comma = (both & last_comma) | (~both & (mark == ","))
-    thou = "[.' ]" if mark == "," else "[,' ]"
+    group_dot = _group_class(",", grouping if mark == "." else "")
+    group_comma = _group_class(".", grouping if mark == "," else "")
+    thou = group_comma if mark == "," else group_dot
     pattern_dot = (
-        r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+|[0-9]{1,3}(?:[,' ][0-9]{3})+(?:\.[0-9]*)?"
+        rf"[0-9]+(?:\.[0-9]*)?|\.[0-9]+|[0-9]{{1,3}}(?:{group_dot}[0-9]{{3}})+(?:\.[0-9]*)?"
         r"|[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]+"
     )
-    pattern_comma = r"[0-9]+(?:,[0-9]*)?|,[0-9]+|[0-9]{1,3}(?:[.' ][0-9]{3})+(?:,[0-9]*)?"
+    pattern_comma = (
+        rf"[0-9]+(?:,[0-9]*)?|,[0-9]+|[0-9]{{1,3}}(?:{group_comma}[0-9]{{3}})+(?:,[0-9]*)?"
+    )
     ok_dot = t.str.fullmatch(pattern_dot) & ~dec_comma
     ok_comma = t.str.fullmatch(pattern_comma) & dec_comma
-    norm_dot = t.str.replace(r"[,' ]", "", regex=True)
-    norm_comma = t.str.replace(r"[.' ]", "", regex=True).str.replace(",", ".", regex=False)
+    norm_dot = t.str.replace(group_dot, "", regex=True)
+    norm_comma = t.str.replace(group_comma, "", regex=True).str.replace(",", ".", regex=False)
     norm = norm_dot.where(ok_dot, norm_comma.where(ok_comma, ""))
     ok = ok_dot | ok_comma
     try:
@@ -363,7 +381,7 @@ def decide_date_order(series: pd.Series, hint: str = "MDY") -> tuple[str, str]:
         order = "MDY"
     else:
         order = hint
-        return order, f"{names[order]} (no day above 12 decides it; assumed)"
+        return order, f"{names[order]} (ambiguous: no day above 12 decides it; assumed)"
     return order, f"{names[order]} ({n_dmy} cells read only as day-first, {n_mdy} as month-first)"
 
 
@@ -413,7 +431,7 @@ def parse_date(
     placeholder = text.str.lower().isin(VALUE_PLACEHOLDERS) & ~error
     work = text[str_mask & (text != "") & ~placeholder & ~error]
     counts["placeholder"] = _count(placeholder)
-    decision = None
+    decision = used_order = None
     if not work.empty:
         if order is None:
             order, decision = decide_date_order(work, hint)
@@ -426,6 +444,7 @@ def parse_date(
             done |= iso
         numeric = ~done & work.str.match(r"^[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-][0-9]{2,4}(?:$|[ T,])")
         if numeric.any():
+            used_order = order
             a, b, year = _date_parts(work[numeric])
             month, day = (b, a) if order == "DMY" else (a, b)
             values[year.index] = _assemble(year, month, day)
@@ -458,7 +477,8 @@ def parse_date(
             day = dmy[0].where(~use_m, mdy[1])
             values[w.index] = _assemble(year, month, day)
         unreadable[work.index] = values[work.index].isna()
-    return Parsed(values.astype("datetime64[ns]"), unreadable, _cleaned(**counts), decision)
+    dates = values.astype("datetime64[ns]")
+    return Parsed(dates, unreadable, _cleaned(**counts), decision, date_order=used_order)
 
 
 def _month_number(prefix: object) -> float:
@@ -559,8 +579,3 @@ def _cell_text(value: object) -> str:
         text = value.isoformat()
         return text[:10] if text.endswith("T00:00:00") else text
     return str(value)
-
-
-def to_text(series: pd.Series) -> pd.Series:
-    """Clean a column to str (see ``parse_text``)."""
-    return parse_text(series).values

@@ -135,6 +135,12 @@ def book() -> Any:
     return _ss()[BOOK]
 
 
+def parse_hints() -> Any:
+    """How the current book's file was read (None when the accounts came without a file)."""
+    current = book()
+    return current.hints if current is not None else None
+
+
 def source() -> str:
     return _ss()[SOURCE]
 

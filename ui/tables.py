@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -143,8 +144,11 @@ def fits_excel(rows: pd.DataFrame) -> bool:
     return len(rows) < workbook.EXCEL_MAX_ROWS
 
 
-def settings_callable(cfg: seg.Config) -> Callable[[], bytes]:
+def settings_callable(cfg: seg.Config, hints: seg.ParseHints | None) -> Callable[[], bytes]:
+    """The settings file's bytes, with how the current book was read (when there is one)."""
+    saved = replace(cfg, parsing=hints) if hints is not None else cfg
+
     def build() -> bytes:
-        return seg.config_to_json(cfg).encode("utf-8")
+        return seg.config_to_json(saved).encode("utf-8")
 
     return build

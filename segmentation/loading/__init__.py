@@ -3,8 +3,10 @@
 from segmentation.loading import load, remap
 book = load("accounts.xlsx")
 book.accounts, book.mapping, book.raw, book.report
+again = load("next.xlsx", hints=book.hints)   # read the same way
 """
 
+from segmentation.loading.hints import ColumnHints, ParseHints
 from segmentation.loading.loader import Book, load, remap
 from segmentation.loading.mapping import HEADER_ALIASES, Match, auto_map, normalise_header
 from segmentation.loading.report import FlaggedCell, LoadReport
@@ -14,9 +16,11 @@ __all__ = [
     "HEADER_ALIASES",
     "MAX_UPLOAD_MB",
     "Book",
+    "ColumnHints",
     "FlaggedCell",
     "LoadReport",
     "Match",
+    "ParseHints",
     "auto_map",
     "load",
     "normalise_header",

@@ -114,6 +114,21 @@ def decode(data: bytes, name: str) -> Decoded:
     return decoded
 
 
+def decode_as(data: bytes, name: str, encoding: str) -> Decoded:
+    """Decode with a given encoding (a BOM still decides); bytes that do not fit are said."""
+    if any(data.startswith(bom) for bom, _ in _BOMS):
+        return decode(data, name)
+    try:
+        return Decoded(data.decode(encoding), encoding)
+    except UnicodeDecodeError:
+        text = data.decode(encoding, errors="replace")
+    note = (
+        f"{text.count(chr(0xFFFD)):,} characters do not fit the saved encoding {encoding} "
+        "and show as \ufffd; if names look wrong, remove the encoding from the settings."
+    )
+    return Decoded(text, encoding, note)
+
+
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -222,13 +237,19 @@ def detect_delimiter(text: str) -> str:
     return best
 
 
-def read_csv(data: bytes, name: str) -> tuple[Grid, str, str]:
-    """Read CSV bytes into a Grid; returns (grid, encoding, delimiter)."""
-    decoded = decode(data, name)
+def read_csv(
+    data: bytes, name: str, encoding: str | None = None, delimiter: str | None = None
+) -> tuple[Grid, str, str]:
+    """Read CSV bytes into a Grid; returns (grid, encoding, delimiter).
+
+    A given encoding or delimiter (the saved parse hints) is used instead of detecting it;
+    a byte-order mark still wins over a given encoding, since it cannot be wrong.
+    """
+    decoded = decode_as(data, name, encoding) if encoding else decode(data, name)
     text, encoding = decoded.text, decoded.encoding
     if not text.strip():
         raise InputError(f"{name} has no text in it; export the accounts again and upload that.")
-    delimiter = detect_delimiter(text)
+    delimiter = delimiter or detect_delimiter(text)
     rows, lines = _records(text, delimiter, name)
     check_shape(name, rows, len(data))
     return Grid(rows, lines, [decoded.note] if decoded.note else []), encoding, delimiter

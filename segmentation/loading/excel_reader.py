@@ -337,8 +337,11 @@ def _worksheet_parts(archive: zipfile.ZipFile, paths: dict[str, str]) -> dict[st
     return parts
 
 
-def read_excel(data: bytes, name: str, sheet: str | None) -> tuple[Grid, ExcelExtras]:
-    """Read the chosen sheet (named, else the largest) into a Grid of sheet rows.
+def read_excel(
+    data: bytes, name: str, sheet: str | None, preferred: str | None = None
+) -> tuple[Grid, ExcelExtras]:
+    """Read the chosen sheet (named, else `preferred` if the workbook has it, else the
+    largest) into a Grid of sheet rows.
 
     Every part is checked against the limits first; the reader then runs in a child process
     (sandbox.py), so neither a hostile workbook nor a reader bug can reach this process.
@@ -359,13 +362,21 @@ def read_excel(data: bytes, name: str, sheet: str | None) -> tuple[Grid, ExcelEx
             f"{name} is a damaged Excel file ({type(error).__name__}); open it in Excel, "
             "save it again and upload that."
         ) from None
+    notes = []
+    if sheet is None and preferred is not None:
+        if not paths or preferred in paths:
+            sheet = preferred
+        else:
+            notes.append(f"{name} has no sheet '{preferred}' (the saved settings' sheet); ")
     read = read_in_child(data, name, sheet)
+    if notes:
+        notes[0] += f"sheet '{read.chosen}' was read instead."
     extras = scanned.get(read.chosen) or ExcelExtras()
     extras.epoch, extras.sheet = epoch, read.chosen
     extras.other_sheets = [n for n in read.sheets if n != read.chosen]
     extras.merged = [tuple(map(tuple, r)) for r in read.merged]
     rows = read.rows
-    grid = Grid(rows, list(range(1, len(rows) + 1)))
+    grid = Grid(rows, list(range(1, len(rows) + 1)), notes)
     for (row, col), error in extras.errors.items():
         if row < len(rows):
             if col >= len(rows[row]):

@@ -14,6 +14,7 @@ from segmentation.columns import CANONICAL_NAMES, COLUMN_BY_NAME
 from segmentation.errors import InputError
 from segmentation.loading.csv_reader import Grid, read_csv
 from segmentation.loading.excel_reader import ExcelExtras, ole2_message, read_excel
+from segmentation.loading.hints import ColumnHints, ParseHints, file_words
 from segmentation.loading.mapping import (
     HEADER_ALIASES,
     auto_map,
@@ -75,6 +76,7 @@ class _Context:
     errors: dict[tuple[int, str], str] = field(default_factory=dict)
     uncomputed: set[tuple[int, str]] = field(default_factory=set)
     percent: dict[str, np.ndarray] = field(default_factory=dict)  # header -> row positions
+    given: dict[str, ColumnHints] = field(default_factory=dict)  # header -> saved decisions
 
 
 @dataclass
@@ -83,6 +85,7 @@ class Book:
     mapping: dict[str, str]
     raw: pd.DataFrame
     report: LoadReport
+    hints: ParseHints = field(default_factory=ParseHints)  # the decisions taken, to feed back
     _context: _Context = field(repr=False, compare=False, default=None)
 
 
@@ -91,11 +94,15 @@ def load(
     sheet: str | None = None,
     filename: str | None = None,
     mapping: dict[str, str | None] | None = None,
+    hints: ParseHints | None = None,
 ) -> Book:
-    """Read a CSV or Excel export of accounts; see CONTRACT.md section 1.
+    """Read a CSV or Excel export of accounts; see docs/interfaces.md section 1.
 
     `mapping` overrides the automatic matching: canonical -> header, or None to leave unmapped.
+    `hints` (a previous load's `book.hints`) are used instead of detecting those decisions;
+    what they leave out is detected, and the report says which decisions they made.
     """
+    hints = hints or ParseHints()
     source = read_source(path_or_file, filename)
     name, content, extension = source.name, source.content, source.extension
     notes: list[str] = []
@@ -105,18 +112,22 @@ def load(
     if content == "zip":
         if extension not in EXCEL_EXTENSIONS:
             notes.append(f"{name} is an Excel workbook despite its name; it was read as one.")
-        grid, extras = read_excel(source.data, name, sheet)
+        grid, extras = read_excel(source.data, name, sheet, preferred=hints.sheet)
         report = LoadReport(source=name, kind="xlsx", sheet=extras.sheet)
         report.other_sheets = extras.other_sheets
     else:
         if extension in EXCEL_EXTENSIONS:
             notes.append(f"{name} is not an Excel workbook but CSV text; it was read as CSV.")
-        grid, encoding, delimiter = read_csv(source.data, name)
+        grid, encoding, delimiter = read_csv(source.data, name, hints.encoding, hints.delimiter)
         report = LoadReport(source=name, kind="csv", encoding=encoding, delimiter=delimiter)
         if sheet is not None:
             notes.append(f"A sheet ('{sheet}') was asked for, but a CSV file has no sheets.")
     table = build_table(
-        grid.rows, grid.lines, excel=extras is not None, merged=extras.merged if extras else None
+        grid.rows,
+        grid.lines,
+        excel=extras is not None,
+        merged=extras.merged if extras else None,
+        header_line=hints.header_row,
     )
     if table is None:
         raise InputError(
@@ -125,7 +136,8 @@ def load(
         )
     report.header_row = table.header_line
     report.duplicate_headers = table.duplicate_headers
-    report.notes = notes + grid.notes + table.notes
+    report.notes = notes + grid.notes + table.notes + _unused_hints(hints, report.kind)
+    report.read_as_saved = file_words(_applied(hints, report))
     if table.above:
         report.notes.append(
             f"{len(table.above)} lines above the header (line {table.header_line}) were read "
@@ -143,6 +155,7 @@ def load(
         )
     raw = table.raw[keep].reset_index(drop=True)
     context = _context(table, keep, report, extras, grid)
+    context.given = dict(hints.columns)
     for claimed in totals:
         if claimed == report.rows_kept:
             report.notes.append(f"Grand Totals says {claimed} records; {claimed} accounts read.")
@@ -184,6 +197,35 @@ def _require_id_or_name(mapping: dict[str, str], headers: list[str], name: str) 
         f"{name} has no account id or name column (found {found}); "
         f"name a column such as {examples} and upload again."
     )
+
+
+def _applied(hints: ParseHints, report: LoadReport) -> ParseHints:
+    """The file-level hints this load used (a sheet or header line not found was not)."""
+    return ParseHints(
+        encoding=hints.encoding if hints.encoding == report.encoding else None,
+        delimiter=hints.delimiter if hints.delimiter == report.delimiter else None,
+        sheet=hints.sheet if hints.sheet == report.sheet else None,
+        header_row=hints.header_row if hints.header_row == report.header_row else None,
+    )
+
+
+def _unused_hints(hints: ParseHints, kind: str) -> list[str]:
+    """A note when the saved hints are for the other kind of file."""
+    if kind == "xlsx" and (hints.encoding or hints.delimiter):
+        return ["The saved encoding and delimiter are for CSV files; not used for a workbook."]
+    if kind == "csv" and hints.sheet:
+        return [f"The saved sheet '{hints.sheet}' is for workbooks; not used for a CSV file."]
+    return []
+
+
+def _file_hints(report: LoadReport) -> dict[str, object]:
+    """The file-level decisions of a load, as ParseHints fields."""
+    return {
+        "encoding": report.encoding,
+        "delimiter": report.delimiter,
+        "sheet": report.sheet,
+        "header_row": report.header_row,
+    }
 
 
 # --------------------------------------------------------------------------- rows
@@ -332,11 +374,18 @@ def _remap_errors(errors: dict, remapped) -> dict[tuple[int, str], str]:
 # --------------------------------------------------------------------------- columns
 
 
-def _parse(column: pd.Series, kind: str, context: _Context) -> Parsed:
+def _parse(column: pd.Series, kind: str, context: _Context, given: ColumnHints) -> Parsed:
     if kind in NUMERIC_KINDS:
-        return parse_number(column, hint=context.decimal_hint)
+        return parse_number(
+            column,
+            decimal=given.decimal_mark,
+            hint=context.decimal_hint,
+            thousands=given.thousands_mark,
+        )
     if kind == "date":
-        return parse_date(column, hint=context.date_hint, epoch=context.epoch)
+        return parse_date(
+            column, order=given.date_order, hint=context.date_hint, epoch=context.epoch
+        )
     if kind == "bool":
         return parse_bool(column)
     return parse_text(column, kind)
@@ -347,6 +396,7 @@ def _derive(raw: pd.DataFrame, mapping: dict[str, str], context: _Context) -> Bo
         context.base,
         mapping=dict(mapping),
         notes=list(context.base.notes),
+        read_as_saved=list(context.base.read_as_saved),
         number_formats={},
         date_orders={},
         cells_cleaned={},
@@ -364,9 +414,17 @@ def _derive(raw: pd.DataFrame, mapping: dict[str, str], context: _Context) -> Bo
 
     canonical: dict[str, pd.Series] = {}
     label_of = {header: name for name, header in reversed(list(mapping.items()))}
+    decided: dict[str, ColumnHints] = {}
     for name, header in mapping.items():
         kind = COLUMN_BY_NAME[name].kind
-        parsed = _parse(raw[header], kind, context)
+        given = context.given.get(header, ColumnHints())
+        parsed = _parse(raw[header], kind, context, given)
+        taken = ColumnHints(parsed.decimal_mark, parsed.thousands_mark, parsed.date_order)
+        if taken != ColumnHints():
+            decided.setdefault(header, taken)
+        if _used(given, taken):
+            parsed.decision = _saved_words(taken, int(parsed.unreadable.sum()))
+            report.read_as_saved.append(f"'{header}' {taken.words()}")
         values = parsed.values
         cleaned = dict(parsed.cleaned)
         if kind in NUMERIC_KINDS and header in context.percent:
@@ -417,7 +475,19 @@ def _derive(raw: pd.DataFrame, mapping: dict[str, str], context: _Context) -> Bo
         flag(missing, "account", ("no account id or name" for _ in missing))
     accounts = _assemble(raw, canonical, issues, n)
     report.cells_flagged = sorted(flagged, key=lambda f: (f.row, f.column))
-    return Book(accounts, dict(mapping), raw, report, context)
+    hints = ParseHints(**_file_hints(report), columns=tuple(decided.items()))
+    return Book(accounts, dict(mapping), raw, report, hints, context)
+
+
+def _used(given: ColumnHints, taken: ColumnHints) -> bool:
+    """Whether a column's saved hints decided how its text cells were read."""
+    numbers = given.decimal_mark is not None and taken.decimal_mark is not None
+    return numbers or (given.date_order is not None and taken.date_order is not None)
+
+
+def _saved_words(taken: ColumnHints, unreadable: int) -> str:
+    misfit = f"; {unreadable:,} cells could not be read with it" if unreadable else ""
+    return f"{taken.words()} (as the saved settings say{misfit})"
 
 
 def _error_texts(raw: pd.DataFrame) -> dict[tuple[int, str], str]:

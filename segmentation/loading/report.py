@@ -48,6 +48,7 @@ class LoadReport:
     mapping: dict[str, str] = field(default_factory=dict)
     matches: list[Match] = field(default_factory=list)  # how each column was matched
     notes: list[str] = field(default_factory=list)
+    read_as_saved: list[str] = field(default_factory=list)  # decisions taken from saved hints
 
     def check_counts(self) -> None:
         """Every row read is kept or skipped; anything else is a bug in the loader."""
@@ -76,6 +77,10 @@ class LoadReport:
         data["rows_skipped"] = [{"line": line, "reason": why} for line, why in self.rows_skipped]
         return data
 
+    def saved_line(self) -> str:
+        """What the saved parse hints decided, in one line."""
+        return f"Read as the saved settings say: {'; '.join(self.read_as_saved)}."
+
     def summary_lines(self) -> list[str]:
         """Plain-English lines for the app, the CLI and the "Data report" sheet."""
         lines = [f"Read {self.source} as {self.kind.upper()}."]
@@ -88,6 +93,8 @@ class LoadReport:
             tail = f" Other sheets, not used: {others}." if others else ""
             lines.append(f"Used sheet '{self.sheet}'.{tail}")
         lines.append(f"Header found on line {self.header_row}.")
+        if self.read_as_saved:
+            lines.append(self.saved_line())
         lines.append(
             f"{self.rows_read} rows read: {self.rows_kept} accounts kept, "
             f"{len(self.rows_skipped)} rows skipped."

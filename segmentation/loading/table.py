@@ -77,6 +77,24 @@ def find_header(rows: list[list]) -> int | None:
     return best
 
 
+def _given_header(
+    rows: list[list], lines: list[int], header_line: int | None, notes: list[str]
+) -> int | None:
+    """The row index of a given header line, or None (with a note) when it cannot be one."""
+    if header_line is None:
+        return None
+    index = next(
+        (i for i, line in enumerate(lines[: header_line + 1]) if line == header_line), None
+    )
+    if index is not None and any(not _is_empty(c) for c in rows[index]):
+        return index
+    notes.append(
+        f"The saved settings put the header on line {header_line}, which is empty or past "
+        "the end here; the header was looked for instead."
+    )
+    return None
+
+
 def _usual_width(widths: list[int]) -> int:
     """The most common width of the non-empty rows (the widest of equally common ones)."""
     counts = Counter(w for w in widths if w)
@@ -146,13 +164,20 @@ def fill_merged(rows: list[list], merged: list, first_data_row: int) -> int:
 
 
 def build_table(
-    rows: list[list], lines: list[int], excel: bool, merged: list | None = None
+    rows: list[list],
+    lines: list[int],
+    excel: bool,
+    merged: list | None = None,
+    header_line: int | None = None,
 ) -> Table | None:
-    """Find the header and build the raw table; None when no header row can be found."""
-    header_index = find_header(rows)
+    """Find the header (on `header_line` when given and not empty) and build the raw table;
+    None when no header row can be found."""
+    notes: list[str] = []
+    header_index = _given_header(rows, lines, header_line, notes)
+    if header_index is None:
+        header_index = find_header(rows)
     if header_index is None:
         return None
-    notes: list[str] = []
     if merged:
         filled = fill_merged(rows, merged, header_index + 1)
         if filled:
