@@ -15,6 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from segmentation.errors import ConfigError
+from segmentation.rules.capacity import (
+    Capacity,
+    TierCapacity,
+    describe_capacity,
+    validate_capacity,
+)
 from segmentation.rules.constraints import Number, fail
 from segmentation.rules.pillars import (
     EFFECTS,
@@ -63,6 +69,7 @@ __all__ = [
     "SCORE_COLUMNS",
     "SHORT_LABELS",
     "Band",
+    "Capacity",
     "Config",
     "Guardrails",
     "Metric",
@@ -70,6 +77,7 @@ __all__ = [
     "Pillar",
     "Quadrant",
     "Tier",
+    "TierCapacity",
 ]
 
 CONFIG_VERSION = 1
@@ -84,6 +92,7 @@ class Config:
     guardrails: Guardrails = field(default_factory=Guardrails)
     quadrant: Quadrant = field(default_factory=Quadrant)
     arr_per_csm: float = 2_000_000.0  # coverage rule of thumb: one CSM per this much ARR
+    capacity: Capacity | None = None  # the coverage model per tier; None: the section is absent
     version: int = CONFIG_VERSION
 
     def __post_init__(self) -> None:
@@ -116,6 +125,8 @@ def validate(config: Config) -> None:
     validate_guardrails(config.guardrails, config.tier_names)
     validate_quadrant(config.quadrant)
     Number(minimum=1).check("arr_per_csm", config.arr_per_csm)
+    if config.capacity is not None:
+        validate_capacity(config.capacity, config.tier_names)
 
 
 # --- the default ----------------------------------------------------------------------------
@@ -258,7 +269,47 @@ def config_to_dict(config: Config) -> dict[str, Any]:
         pillar["metrics"] = [_metric_to_dict(m) for m in pillar["metrics"]]
     doc["pillars"] = {p.pop("key"): p for p in doc["pillars"]}
     doc["quadrant"]["labels"] = dict(doc["quadrant"]["labels"])
+    _capacity_to_dict(doc)
     return json.loads(json.dumps(doc))  # tuples -> lists: exactly what a JSON file holds
+
+
+# --- the capacity section (issue 12) ---
+
+
+def _capacity_to_dict(doc: dict[str, Any]) -> None:
+    """The capacity section keyed by tier name, unset fields left out; absent when None."""
+    capacity = doc.pop("capacity")
+    if capacity is None:
+        return
+    tiers = capacity.pop("tiers")
+    capacity["tiers"] = {
+        t.pop("tier"): {name: value for name, value in t.items() if value is not None}
+        for t in tiers
+    }
+    doc["capacity"] = capacity
+
+
+TIER_CAPACITY_FIELDS = ("csms", "accounts_per_csm", "hours_per_account")
+
+
+def _capacity_from_dict(doc: dict) -> Capacity | None:
+    if "capacity" not in doc:
+        return None
+    section = _section(doc, "", "capacity", dict, ...)
+    _known_keys(section, "capacity", {"client_hours_per_csm", "cost_per_csm", "tiers"})
+    tiers = _section(section, "capacity", "tiers", dict, {})
+    rows = []
+    for name, fields in tiers.items():
+        path = f"capacity.tiers.{name}"
+        if not isinstance(fields, dict):
+            fail(path, "must be an object")
+        _known_keys(fields, path, set(TIER_CAPACITY_FIELDS))
+        rows.append(TierCapacity(name, *(fields.get(f) for f in TIER_CAPACITY_FIELDS)))
+    return Capacity(
+        client_hours_per_csm=_take(section, "capacity", "client_hours_per_csm", 1560.0),
+        cost_per_csm=_take(section, "capacity", "cost_per_csm", 150_000.0),
+        tiers=tuple(rows),
+    )
 
 
 def _take(doc: Any, path: str, name: str, default: Any = ...) -> Any:
@@ -380,7 +431,8 @@ def config_from_dict(doc: Any) -> Config:
     """Build and validate a Config from its JSON document; ConfigError names the bad field."""
     if not isinstance(doc, dict):
         fail("settings", "must be a JSON object")
-    _known_keys(doc, "", {"version", "pillars", "tiers", "guardrails", "quadrant", "arr_per_csm"})
+    sections = {"version", "pillars", "tiers", "guardrails", "quadrant", "arr_per_csm", "capacity"}
+    _known_keys(doc, "", sections)
     version = _take(doc, "", "version")
     if isinstance(version, bool) or version != CONFIG_VERSION:
         fail("version", f"unknown version {version!r}; this Tierwise reads {CONFIG_VERSION}")
@@ -403,6 +455,7 @@ def config_from_dict(doc: Any) -> Config:
         guardrails=_guardrails_from_dict(doc),
         quadrant=_quadrant_from_dict(doc),
         arr_per_csm=_take(doc, "", "arr_per_csm", 2_000_000.0),
+        capacity=_capacity_from_dict(doc),
         version=CONFIG_VERSION,
     )
 
@@ -470,4 +523,5 @@ def describe_config(config: Config) -> list[str]:
         *describe_tiers(config),
         *describe_quadrant(config),
         f"Coverage: one CSM per ${config.arr_per_csm:,.0f} of ARR in {config.tiers[0].name}.",
+        *describe_capacity(config.capacity, config.tier_names),
     ]

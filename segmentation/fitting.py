@@ -1,0 +1,266 @@
+"""Fit the cut-offs to the team: each tier with a head-count holds as many accounts as its
+CSMs serve, and no more (docs/interfaces.md section 7, `fit`).
+
+The tiers are fitted from the top down. A tier's size, after guard-rails and overrides (a
+strategic floor or an override uses capacity too), only grows as its cut-off comes down, so
+its cut-off is the lowest one at which the tier still fits. The tie rule: accounts with the
+same priority are never split; a tie that would overflow the tier stays in the tier below.
+A tier with no head-count keeps its cut-off, moved down only as far as the order needs.
+Cut-offs stay within what the Workshop sliders show (tier i of n cut-offs: n - i to 100 - i).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from segmentation.config import Config, with_thresholds
+from segmentation.errors import ConfigError
+from segmentation.rules.capacity import TierCapacity, accounts_served
+from segmentation.rules.tiers import apply_guardrails, cut_tiers
+from segmentation.views.book import arr_values
+
+PRIORITY_STEP = 0.1  # priority is rounded to one decimal (rules/pillars.priority_from)
+TIE_RULE = (
+    "Ties: accounts with the same priority are never split; a tie that would overflow a "
+    "tier stays in the tier below."
+)
+
+
+class CapacityError(ConfigError):
+    """The team's capacity cannot be met by any cut-offs; the message says why."""
+
+
+@dataclass(frozen=True)
+class TierFit:
+    tier: str
+    before: float | None  # the cut-off before the fit; None for the last tier
+    after: float | None
+    accounts: int  # after the fit, guard-rails and overrides counted
+    arr: float
+    served: int | None  # accounts its CSMs serve; None without a head-count
+
+
+@dataclass(frozen=True)
+class Fit:
+    config: Config  # the settings with the fitted cut-offs
+    tiers: tuple[TierFit, ...]
+    lines: tuple[str, ...]  # what the fit did, in plain words
+
+
+def cutoff_bounds(index: int, cut_count: int) -> tuple[float, float]:
+    """Lowest and highest cut-off of tier `index` of `cut_count`: room for every tier."""
+    return float(cut_count - index), float(100 - index)
+
+
+def final_tiers(priority: np.ndarray, result: pd.DataFrame, config: Config) -> np.ndarray:
+    """Each account's tier index under `config`: the cut, then guard-rails and overrides."""
+    return apply_guardrails(cut_tiers(priority, config), result, config).tier_index
+
+
+@dataclass(frozen=True)
+class _Room:
+    """Tier `index`'s size as a function of its cut-off, the tiers above it being fixed."""
+
+    held: int  # in the tier whatever the cut-off
+    gains: np.ndarray  # ascending priorities of the accounts the cut-off brings in
+    held_by: dict[str, int]
+
+    def size(self, cutoff: float) -> int:
+        return self.held + len(self.gains) - int(np.searchsorted(self.gains, cutoff, "left"))
+
+
+def _room(priority: np.ndarray, above: np.ndarray, index: int, result, config) -> _Room:
+    """`above` is, per account, how many fitted cut-offs above tier `index` exceed its priority."""
+    last = len(config.tiers) - 1
+    known = ~np.isnan(priority)
+    free = known & (above == index)
+    inside = np.where(known, np.minimum(above, index), last)
+    outside = np.where(free, last, inside)
+    rails = apply_guardrails(outside, result, config)
+    held = rails.tier_index == index
+    came_in = apply_guardrails(inside, result, config).tier_index == index
+    held_by = {
+        "overrides": int((held & rails.overridden).sum()),
+        "the strategic floor": int((held & rails.raised_strategic).sum()),
+        "the minimum ARR of the top tier": int((held & rails.below_min_arr).sum()),
+    }
+    gains = np.sort(priority[free & came_in & ~held])
+    return _Room(int(held.sum()), gains, held_by)
+
+
+def _lowest_fitting(room: _Room, served: int, low: float, high: float) -> float | None:
+    """The lowest cut-off in [low, high] at which the tier holds at most `served`; None if none."""
+    inside = room.gains[(room.gains >= low) & (room.gains <= high)]
+    candidates = np.unique(np.concatenate([inside, [low, high]]))
+    sizes = room.held + len(room.gains) - np.searchsorted(room.gains, candidates, "left")
+    fitting = candidates[sizes <= served]
+    return float(fitting[0]) if fitting.size else None
+
+
+def _too_full(name: str, tc: TierCapacity, served: int, room: _Room, high: float) -> str:
+    why = ", ".join(f"{n:,} by {rule}" for rule, n in room.held_by.items() if n)
+    if room.held > served:
+        return (
+            f"{name} cannot be held to the {served:,} accounts its {tc.csms:g} CSMs serve: "
+            f"guard-rails and overrides alone put {room.held:,} accounts there ({why}); "
+            "add CSMs or loosen the guard-rails."
+        )
+    return (
+        f"{name} cannot be held to the {served:,} accounts its {tc.csms:g} CSMs serve: even at "
+        f"the highest cut-off ({high:g}) it holds {room.size(high):,} accounts."
+    )
+
+
+def _fit_line(name: str, tc: TierCapacity, served: int, before: float, after: float, room) -> str:
+    size = room.size(after)
+    held = f", {room.held:,} of them by guard-rails or overrides" if room.held else ""
+    text = (
+        f"{name}: {tc.csms:g} CSMs serve {served:,} accounts; cut-off {before:g} -> {after:g} "
+        f"holds {size:,}{held}."
+    )
+    below = room.gains[room.gains < after]
+    if size < served and below.size:
+        tie = int((below == below[-1]).sum())
+        text += (
+            f" The next {tie:,} accounts, tied at priority {below[-1]:g}, would overflow it."
+            if tie > 1
+            else f" The next account (priority {below[-1]:g}) would overflow it."
+        )
+    return text
+
+
+def fit_cutoffs(result: pd.DataFrame, config: Config) -> Fit:
+    """Settings whose cut-offs fit the team in `config.capacity`; CapacityError if none can.
+
+    `result` is a segmentation of the book under `config` (its `priority` column, and the
+    columns the guard-rails read).
+    """
+    capacity = config.capacity
+    if capacity is None or not capacity.staffed:
+        raise CapacityError(
+            "capacity: no tier has a head-count (capacity.tiers.<tier>.csms) to fit the "
+            "cut-offs to."
+        )
+    priority = result["priority"].to_numpy(dtype="float64", na_value=np.nan)
+    names, cut_count = config.tier_names, len(config.tiers) - 1
+    above = np.zeros(len(priority), dtype="int64")
+    cutoffs: list[float] = []
+    lines: list[str] = []
+    for index, tier in enumerate(config.tiers[:-1]):
+        low, high = cutoff_bounds(index, cut_count)
+        if cutoffs:
+            high = min(high, round(cutoffs[-1] - PRIORITY_STEP, 1))
+        if high < low:
+            raise CapacityError(f"{tier.name}: no cut-off is left below the tier above it.")
+        tc = capacity.for_tier(tier.name)
+        served = None if tc is None else accounts_served(tc, capacity.client_hours_per_csm)
+        if served is None:
+            after = float(min(max(tier.threshold, low), high))
+            moved = f"moved {tier.threshold:g} -> {after:g}" if after != tier.threshold else ""
+            lines.append(
+                f"{tier.name}: no head-count; cut-off "
+                + (f"{moved} to stay below the tier above." if moved else f"kept at {after:g}.")
+            )
+        else:
+            room = _room(priority, above, index, result, config)
+            after = _lowest_fitting(room, served, low, high)
+            if after is None:
+                raise CapacityError(_too_full(tier.name, tc, served, room, high))
+            after = round(after, 1)
+            lines.append(_fit_line(tier.name, tc, served, tier.threshold, after, room))
+        cutoffs.append(after)
+        above += (priority < after) & ~np.isnan(priority)
+    fitted = with_thresholds(config, cutoffs)
+    tiers = _tier_fits(priority, result, config, fitted)
+    last = tiers[-1]
+    if last.served is not None and last.accounts > last.served:
+        raise CapacityError(
+            f"{last.tier} would hold {last.accounts:,} accounts, more than the {last.served:,} "
+            f"its CSMs serve: the tiers above are full; add CSMs to {last.tier} or above it."
+        )
+    lines.append(f"{names[-1]} takes the rest: {last.accounts:,} accounts.")
+    lines.append(TIE_RULE)
+    return Fit(fitted, tiers, tuple(lines))
+
+
+def _tier_fits(priority, result, config: Config, fitted: Config) -> tuple[TierFit, ...]:
+    index = final_tiers(priority, result, fitted)
+    counts = np.bincount(index, minlength=len(config.tiers))
+    arr = np.bincount(index, weights=arr_values(result), minlength=len(config.tiers))
+    capacity = config.capacity
+    fits = []
+    for i, (old, new) in enumerate(zip(config.tiers, fitted.tiers, strict=True)):
+        tc = capacity.for_tier(old.name) if capacity else None
+        served = None if tc is None else accounts_served(tc, capacity.client_hours_per_csm)
+        cut = i < len(config.tiers) - 1
+        fits.append(
+            TierFit(
+                old.name,
+                old.threshold if cut else None,
+                new.threshold if cut else None,
+                int(counts[i]),
+                float(arr[i]),
+                served,
+            )
+        )
+    return tuple(fits)
+
+
+# --- the value of one CSM more or less ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShadowPrice:
+    tier: str
+    csms: float
+    gained: int | None  # accounts one more CSM brings into the tier; None if the fit fails
+    gained_arr: float
+    lost: pd.DataFrame | None  # the accounts one CSM fewer moves out; None if not possible
+    note: str  # why a side is missing, or ""
+
+
+def with_csms(config: Config, tier: str, csms: float) -> Config:
+    """A copy of `config` with tier `tier`'s head-count changed."""
+    capacity = config.capacity
+    tiers = tuple(replace(t, csms=csms) if t.tier == tier else t for t in capacity.tiers)
+    return replace(config, capacity=replace(capacity, tiers=tiers))
+
+
+def _members(result: pd.DataFrame, config: Config, index: int) -> np.ndarray | None:
+    try:
+        fitted = fit_cutoffs(result, config).config
+    except CapacityError:
+        return None
+    priority = result["priority"].to_numpy(dtype="float64", na_value=np.nan)
+    return final_tiers(priority, result, fitted) == index
+
+
+LOST_COLUMNS = ("account_id", "account_name", "arr", "priority")
+
+
+def shadow_price(result: pd.DataFrame, config: Config, tier: str) -> ShadowPrice:
+    """What one more CSM in `tier` brings in, and which accounts one fewer moves out."""
+    index = config.tier_names.index(tier)
+    csms = config.capacity.for_tier(tier).csms
+    now = _members(result, config, index)
+    if now is None:
+        return ShadowPrice(tier, csms, None, 0.0, None, "the team as it is cannot be fitted")
+    more = _members(result, with_csms(config, tier, csms + 1), index)
+    gained = more & ~now if more is not None else None
+    less = _members(result, with_csms(config, tier, csms - 1), index) if csms > 1 else None
+    note = "" if less is not None else f"one CSM fewer leaves {tier} no fit"
+    lost = None
+    if less is not None:
+        columns = [c for c in LOST_COLUMNS if c in result.columns]
+        lost = result.loc[now & ~less, columns].sort_values("priority", ascending=False)
+    return ShadowPrice(
+        tier,
+        csms,
+        None if gained is None else int(gained.sum()),
+        0.0 if gained is None else float(arr_values(result)[gained].sum()),
+        lost,
+        note,
+    )
