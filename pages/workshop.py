@@ -4,7 +4,8 @@ import streamlit as st
 
 import segmentation as seg
 from segmentation import movement
-from segmentation.views import book, histogram, quadrant, tiers
+from segmentation.views import book, capacity, histogram, quadrant, tiers
+from ui import capacity as capacity_panel
 from ui import charts, components, state, tables
 from ui import format as fmt
 from ui.shell import ensure_router
@@ -84,6 +85,14 @@ def draw_coverage(result, cfg: seg.Config) -> None:
     )
 
 
+def draw_capacity(result, cfg: seg.Config) -> None:
+    st.subheader("Capacity", anchor=False)
+    capacity_panel.capacity_table(capacity.capacity_view(result, cfg))
+    capacity_panel.fit_buttons()
+    capacity_panel.fit_message()
+    capacity_panel.shadow_prices(result, cfg)
+
+
 def draw_quadrant(result, cfg: seg.Config) -> None:
     view = quadrant.quadrant_view(result, cfg)
     spec = charts.quadrant_spec(view.points, view.cells, cfg, view.x_domain, view.y_domain)
@@ -143,6 +152,7 @@ def workshop() -> None:
     with views:
         cards = st.container()
         coverage = st.container()
+        capacity_box, capacity_inputs = st.container(border=True), st.container()
         quad_col, hist_col = st.columns(2, gap="medium")
         movement = st.container()
     with quad_col:
@@ -153,12 +163,16 @@ def workshop() -> None:
         )
     with controls, st.container(border=True):
         new_cfg = draw_controls(cfg, controls_quadrant)
+    with capacity_inputs:
+        new_cfg = capacity_panel.capacity_settings(new_cfg)
     state.set_config(new_cfg)
     result = state.result()
     with cards:
         draw_tier_cards(result, new_cfg)
     with coverage:
         draw_coverage(result, new_cfg)
+    with capacity_box:
+        draw_capacity(result, new_cfg)
     with quad_col:
         draw_quadrant(result, new_cfg)
     with hist_col:

@@ -209,6 +209,14 @@ def _tier_fits(priority, result, config: Config, fitted: Config) -> tuple[TierFi
     return tuple(fits)
 
 
+def fit_inputs(config: Config) -> tuple:
+    """What a fit depends on besides the book: all but the cut-offs of the tiers it fits."""
+    capacity = config.capacity
+    staffed = {t.tier for t in capacity.staffed} if capacity else set()
+    cutoffs = tuple(None if t.name in staffed else t.threshold for t in config.tiers)
+    return (config.pillars, config.guardrails, capacity, config.tier_names, cutoffs)
+
+
 # --- the value of one CSM more or less ---------------------------------------------------------
 
 

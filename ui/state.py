@@ -16,7 +16,7 @@ import datetime as dt
 import logging
 import os
 import sys
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,9 @@ UPLOAD_ERROR = "tw_upload_error"  # (file_id, message)
 SETTINGS_SEEN = "tw_settings_seen"  # (file_id, kind, message) of the last settings upload
 PRELOADED = "tw_preloaded"
 EXPORT_PROBLEMS = "tw_export_problems"  # {format: sentence} of downloads that failed to build
+FIT_UNDO = "tw_fit_undo"  # the settings before the last "fit cut-offs to the team", or None
+FIT_OUTCOME = "tw_fit_outcome"  # (kind, text) of the last fit or undo, or None
+PANELS = "tw_panels"  # {panel name: ((data version, key), value)}: one memo per panel
 
 log = logging.getLogger("tierwise")
 
@@ -70,6 +73,9 @@ def defaults() -> dict[str, Any]:
         SETTINGS_SEEN: None,
         PRELOADED: False,
         EXPORT_PROBLEMS: {},
+        FIT_UNDO: None,
+        FIT_OUTCOME: None,
+        PANELS: {},
     }
 
 
@@ -296,3 +302,26 @@ def load_settings(uploaded: Any) -> tuple[str, str, bool]:
         outcome = ("success", f"Settings loaded from {uploaded.name}.")
     session[SETTINGS_SEEN] = (uploaded.file_id, *outcome)
     return (*outcome, True)
+
+
+def fit_undo() -> seg.Config | None:
+    return _ss()[FIT_UNDO]
+
+
+def fit_outcome() -> tuple[str, str] | None:
+    return _ss()[FIT_OUTCOME]
+
+
+def set_fit_outcome(undo: seg.Config | None, outcome: tuple[str, str]) -> None:
+    """After a fit (the settings it replaced, to undo) or an undo (nothing left to undo)."""
+    session = _ss()
+    session[FIT_UNDO], session[FIT_OUTCOME] = undo, outcome
+
+
+def panel_memo(name: str, key: Any, compute: Callable[[], Any]) -> Any:
+    """A panel's value for this data and `key`, computed again only when either changes."""
+    memo = _ss()[PANELS]
+    full_key = (_ss()[VERSION], key)
+    if name not in memo or memo[name][0] != full_key:
+        memo[name] = (full_key, compute())
+    return memo[name][1]

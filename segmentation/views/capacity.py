@@ -21,7 +21,7 @@ from segmentation.rules.capacity import (
     effective_capacity,
     whole_csms,
 )
-from segmentation.views.tiers import tier_summary
+from segmentation.views.book import arr_values, tier_codes
 
 CAPACITY_COLUMNS = (
     "accounts",
@@ -81,12 +81,12 @@ def capacity_view(result: pd.DataFrame, config: Config) -> CapacityView:
     times the loaded cost per CSM; `cost_share_of_arr` = that / the tier's ARR.
     """
     model = effective_capacity(config.capacity, config.tier_names)
-    summary = tier_summary(result, config)
+    codes, size = tier_codes(result), len(config.tiers)
+    counts = np.bincount(codes[codes >= 0], minlength=size)
+    arr = np.bincount(codes[codes >= 0], weights=arr_values(result)[codes >= 0], minlength=size)
     rows = {
-        str(name): _tier_row(
-            int(line["accounts"]), float(line["arr"]), model, str(name), config.arr_per_csm
-        )
-        for name, line in summary.iterrows()
+        name: _tier_row(int(counts[i]), float(arr[i]), model, name, config.arr_per_csm)
+        for i, name in enumerate(config.tier_names)
     }
     table = pd.DataFrame.from_dict(rows, orient="index")[list(CAPACITY_COLUMNS)]
     table.index.name = "tier"
