@@ -1,0 +1,38 @@
+"""Books and settings for the capacity tests: the sample generator's books, real settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import pytest
+
+import segmentation as seg
+from segmentation.rules.capacity import Capacity, TierCapacity
+from segmentation.sample import generate_accounts
+
+AS_OF = dt.date(2026, 11, 1)
+
+
+def staffed(config: seg.Config, **teams: tuple) -> seg.Config:
+    """`config` with a capacity section: tier key -> (csms, accounts_per_csm, hours_per_account).
+
+    Keys are the default tier names without the dash (High_touch=...)."""
+    tiers = tuple(TierCapacity(name.replace("_", "-"), *team) for name, team in teams.items())
+    return replace(config, capacity=Capacity(tiers=tiers))
+
+
+def tier_sizes(accounts, config: seg.Config) -> dict[str, int]:
+    """Accounts per tier as segment() gives them: the independent check of a fit."""
+    counts = seg.segment(accounts, config, as_of=AS_OF)["tier"].value_counts()
+    return {name: int(counts[name]) for name in config.tier_names}
+
+
+@pytest.fixture(scope="session")
+def accounts():
+    return generate_accounts(800, seed=3)
+
+
+@pytest.fixture(scope="session")
+def result(accounts):
+    return seg.segment(accounts, seg.default_config(), as_of=AS_OF)
