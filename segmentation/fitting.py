@@ -18,7 +18,7 @@ import pandas as pd
 
 from segmentation.config import Config, with_thresholds
 from segmentation.errors import ConfigError
-from segmentation.rules.capacity import TierCapacity, accounts_served
+from segmentation.rules.capacity import TierCapacity, accounts_served, team_serves
 from segmentation.rules.tiers import apply_guardrails, cut_tiers
 from segmentation.views.book import arr_values
 
@@ -104,12 +104,12 @@ def _too_full(name: str, tc: TierCapacity, served: int, room: _Room, high: float
     why = ", ".join(f"{n:,} by {rule}" for rule, n in room.held_by.items() if n)
     if room.held > served:
         return (
-            f"{name} cannot be held to the {served:,} accounts its {tc.csms:g} CSMs serve: "
+            f"{name} cannot be held to the {served:,} accounts its {team_serves(tc.csms)}: "
             f"guard-rails and overrides alone put {room.held:,} accounts there ({why}); "
             "add CSMs or loosen the guard-rails."
         )
     return (
-        f"{name} cannot be held to the {served:,} accounts its {tc.csms:g} CSMs serve: even at "
+        f"{name} cannot be held to the {served:,} accounts its {team_serves(tc.csms)}: even at "
         f"the highest cut-off ({high:g}) it holds {room.size(high):,} accounts."
     )
 
@@ -118,7 +118,7 @@ def _fit_line(name: str, tc: TierCapacity, served: int, before: float, after: fl
     size = room.size(after)
     held = f", {room.held:,} of them by guard-rails or overrides" if room.held else ""
     text = (
-        f"{name}: {tc.csms:g} CSMs serve {served:,} accounts; cut-off {before:g} -> {after:g} "
+        f"{name}: {team_serves(tc.csms)} {served:,} accounts; cut-off {before:g} -> {after:g} "
         f"holds {size:,}{held}."
     )
     below = room.gains[room.gains < after]

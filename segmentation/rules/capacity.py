@@ -193,7 +193,7 @@ def validate_capacity(capacity: Capacity, tier_names: tuple[str, ...]) -> None:
                 "accounts it serves",
             )
         if accounts_served(tier, capacity.client_hours_per_csm) < 1:
-            fail(f"{path}.csms", f"{tier.csms:g} CSMs serve no account at this coverage")
+            fail(f"{path}.csms", f"{team_serves(tier.csms)} no account at this coverage")
 
 
 # --- the numbers ------------------------------------------------------------------------------
@@ -243,6 +243,11 @@ def whole_csms(fte: float) -> int:
 # --- plain words ------------------------------------------------------------------------------
 
 
+def team_serves(csms: float) -> str:
+    """'1 CSM serves', '4 CSMs serve', '0.5 CSMs serve'."""
+    return f"{csms:g} CSM serves" if csms == 1 else f"{csms:g} CSMs serve"
+
+
 def _tier_words(tier: TierCapacity, client_hours: float) -> str:
     parts = []
     if tier.accounts_per_csm is not None:
@@ -253,7 +258,7 @@ def _tier_words(tier: TierCapacity, client_hours: float) -> str:
     if tier.csms is None:
         return f"- {tier.tier}: {rule}; no head-count given."
     served = accounts_served(tier, client_hours)
-    return f"- {tier.tier}: {rule}; {tier.csms:g} CSMs serve at most {served:,} accounts."
+    return f"- {tier.tier}: {rule}; {team_serves(tier.csms)} at most {served:,} accounts."
 
 
 def describe_capacity(capacity: Capacity | None, tier_names: tuple[str, ...]) -> list[str]:

@@ -159,7 +159,7 @@ def test_guard_rails_alone_over_capacity_are_said_not_broken(result, name, base,
         fit_cutoffs(result, config)
     message = str(error.value)
     assert "guard-rails and overrides alone put" in message and why in message
-    assert "High-touch cannot be held to the 10 accounts its 1 CSMs serve" in message
+    assert "High-touch cannot be held to the 10 accounts its 1 CSM serves" in message
 
 
 def test_a_last_tier_whose_team_cannot_take_the_rest_is_refused(result):
