@@ -39,7 +39,8 @@ def _seed(key: str, value: Any) -> None:
 
 def _optional_input(label: str, key: str, value: float | None, minimum: float, help: str) -> Any:
     _seed(key, None if value is None else float(value))
-    return st.number_input(label, min_value=minimum, step=1.0, key=key, help=help)
+    # value=None: the input may be cleared (no head-count); the session state holds the value.
+    return st.number_input(label, min_value=minimum, value=None, step=1.0, key=key, help=help)
 
 
 def _tier_inputs(index: int, tier: TierCapacity) -> TierCapacity:

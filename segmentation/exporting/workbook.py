@@ -158,11 +158,12 @@ def _write_summary_sheet(
         sheet.write_number(row, 1, coverage.csms)
         _write_text(sheet, row + 1, 0, f"{coverage.tier} ARR / ${per_csm:,.0f} (exact)")
         sheet.write_number(row + 1, 1, coverage.exact, styles.decimal)
-        row += 3
     if config is not None and "tier" in result.columns:
-        _write_capacity_table(sheet, row, capacity_view(result, config), styles)
+        # Beside the tier table (its header is on row 5), one row per tier on the same rows.
+        _write_capacity_table(sheet, 4, capacity_view(result, config), styles)
 
 
+CAPACITY_COLUMN = 6  # the first column of the coverage model, right of the tier table
 CAPACITY_HEADERS = {
     "accounts": ("Accounts", None),
     "csms_by_accounts": ("CSMs by accounts", "decimal"),
@@ -178,18 +179,19 @@ CAPACITY_HEADERS = {
 
 def _write_capacity_table(sheet: Worksheet, row: int, view: CapacityView, styles: _Styles) -> None:
     """The coverage model per tier (views.capacity); a blank cell where a rule is not given."""
+    first = CAPACITY_COLUMN
     origin = "from the settings" if view.from_settings else "Tierwise defaults"
-    _write_text(sheet, row, 0, f"Coverage model ({origin})", styles.bold)
+    sheet.set_column(first, first + len(CAPACITY_HEADERS), 14)
+    _write_text(sheet, row, first, f"Coverage model ({origin})", styles.bold)
     headers = ["Tier", *(label for label, _ in CAPACITY_HEADERS.values())]
-    for col, header in enumerate(headers):
+    for col, header in enumerate(headers, start=first):
         _write_text(sheet, row + 1, col, header, styles.header)
     for offset, (name, line) in enumerate(view.table.iterrows(), start=2):
-        _write_text(sheet, row + offset, 0, str(name))
-        for col, (column, (_, style)) in enumerate(CAPACITY_HEADERS.items(), start=1):
+        _write_text(sheet, row + offset, first, str(name))
+        for col, (column, (_, style)) in enumerate(CAPACITY_HEADERS.items(), start=first + 1):
             if not pd.isna(line[column]):
-                sheet.write_number(
-                    row + offset, col, float(line[column]), getattr(styles, style or "", None)
-                )
+                style = getattr(styles, style) if style else None
+                sheet.write_number(row + offset, col, float(line[column]), style)
 
 
 def _coverage(result: pd.DataFrame, config: Any, tiers: list[str]) -> Coverage | None:

@@ -12,6 +12,15 @@ from segmentation.rules.capacity import Capacity, TierCapacity
 from segmentation.sample import generate_accounts
 
 AS_OF = dt.date(2026, 11, 1)
+# The capacity section as docs/interfaces.md section 7 shows it.
+CONTRACT_SECTION = {
+    "client_hours_per_csm": 1560,
+    "cost_per_csm": 150000,
+    "tiers": {
+        "High-touch": {"csms": 4, "accounts_per_csm": 15, "hours_per_account": 80},
+        "Mid-touch": {"csms": 3, "accounts_per_csm": 60},
+    },
+}
 
 
 def staffed(config: seg.Config, **teams: tuple) -> seg.Config:

@@ -6,7 +6,7 @@ import json
 from dataclasses import replace
 
 import pytest
-from conftest import staffed
+from conftest import CONTRACT_SECTION, staffed
 
 import segmentation as seg
 from segmentation.config import config_from_dict, config_to_dict
@@ -27,14 +27,6 @@ from segmentation.rules.capacity import (
 )
 
 DEFAULT = seg.default_config()
-CONTRACT_SECTION = {
-    "client_hours_per_csm": 1560,
-    "cost_per_csm": 150000,
-    "tiers": {
-        "High-touch": {"csms": 4, "accounts_per_csm": 15, "hours_per_account": 80},
-        "Mid-touch": {"csms": 3, "accounts_per_csm": 60},
-    },
-}
 
 
 def with_section(section) -> dict:

@@ -11,6 +11,7 @@ import pytest
 from conftest import AS_OF, staffed
 
 import segmentation as seg
+from segmentation.exporting.workbook import CAPACITY_COLUMN
 from segmentation.views.capacity import CAPACITY_COLUMNS, capacity_lines, capacity_view
 
 CONFIG = staffed(
@@ -85,14 +86,18 @@ def test_the_xlsx_summary_holds_the_coverage_model(result):
     buffer = io.BytesIO()
     seg.export(result, buffer, "xlsx", config=CONFIG)
     sheet = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))["Summary"]
-    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    start = next(i for i, r in enumerate(rows) if r[0] == "Coverage model (from the settings)")
+    rows = [list(r)[CAPACITY_COLUMN:] for r in sheet.iter_rows(values_only=True)]
+    start = next(
+        i for i, r in enumerate(rows) if r and r[0] == "Coverage model (from the settings)"
+    )
     header = rows[start + 1]
     assert header[:3] == ["Tier", "Accounts", "CSMs by accounts"]
+    tier_rows = {r[0]: i for i, r in enumerate(sheet.iter_rows(values_only=True))}
     for offset, tier in enumerate(EXPECTED, start=2):
         line = dict(zip(header, rows[start + offset], strict=True))
         want = direct(result, tier, *EXPECTED[tier])
         assert line["Tier"] == tier and line["Accounts"] == want["accounts"]
+        assert tier_rows[tier] == start + offset  # beside the tier table's row
         assert (line["CSMs needed"] or math.nan) == pytest.approx(want["csms_needed"], nan_ok=True)
         assert (line["Cost to serve / ARR"] or math.nan) == pytest.approx(
             want["cost_share_of_arr"], nan_ok=True

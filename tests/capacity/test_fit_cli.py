@@ -3,31 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF
+from conftest import AS_OF, CONTRACT_SECTION
 
 import segmentation as seg
 from segmentation.config import config_to_dict
 from segmentation.sample import generate_accounts, write_book
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "segmentation", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+sys.path.insert(0, str(ROOT / "tests"))
+from test_cli import run  # noqa: E402  (the one way the CLI tests run the command)
 
 
 def settings(folder: Path, name: str, capacity, **changes) -> str:
@@ -40,12 +28,8 @@ def settings(folder: Path, name: str, capacity, **changes) -> str:
 
 
 TEAM = {
-    "client_hours_per_csm": 1560,
-    "cost_per_csm": 150000,
-    "tiers": {
-        "High-touch": {"csms": 4, "accounts_per_csm": 15, "hours_per_account": 80},
-        "Mid-touch": {"csms": 4, "accounts_per_csm": 60},
-    },
+    **CONTRACT_SECTION,
+    "tiers": {**CONTRACT_SECTION["tiers"], "Mid-touch": {"csms": 4, "accounts_per_csm": 60}},
 }
 
 
