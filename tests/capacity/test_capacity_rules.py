@@ -6,7 +6,7 @@ import json
 from dataclasses import replace
 
 import pytest
-from conftest import CONTRACT_SECTION, staffed
+from capacity_helpers import CONTRACT_SECTION, staffed
 
 import segmentation as seg
 from segmentation.config import config_from_dict, config_to_dict

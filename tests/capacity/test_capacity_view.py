@@ -8,7 +8,7 @@ import math
 import numpy as np
 import openpyxl
 import pytest
-from conftest import AS_OF, staffed
+from capacity_helpers import AS_OF, staffed
 
 import segmentation as seg
 from segmentation.exporting.workbook import CAPACITY_COLUMN

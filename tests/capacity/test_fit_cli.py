@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, CONTRACT_SECTION
+from capacity_helpers import AS_OF, CONTRACT_SECTION
 
 import segmentation as seg
 from segmentation.config import config_to_dict

@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import AS_OF, staffed, tier_sizes
+from capacity_helpers import AS_OF, staffed, tier_sizes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
