@@ -173,16 +173,16 @@ def fit_message() -> None:
 
 # --- the table and the value of one CSM --------------------------------------------------------
 
-TABLE_LABELS = {
+TABLE_LABELS = {  # short: the table must fit the Workshop's column on a projector
     "accounts": "Accounts",
     "arr": "ARR",
     "csms_by_accounts": "CSMs by accounts",
-    "csms_by_hours": "CSMs by hours",
-    "csms_by_arr": "CSMs by ARR (cross-check)",
-    "csms_needed": "CSMs needed",
+    "csms_by_hours": "by hours",
+    "csms_by_arr": "by ARR (check)",
+    "csms_needed": "Needed",
     "csms_available": "Available",
     "gap": "Gap",
-    "accounts_served": "Team serves (accounts)",
+    "accounts_served": "Team serves",
     "cost_to_serve": "Cost to serve",
     "cost_share_of_arr": "Cost / ARR",
 }
@@ -198,6 +198,7 @@ def table_config() -> dict[str, Any]:
     config["arr"] = money_column("ARR")
     config["cost_to_serve"] = money_column("Cost to serve")
     config["cost_share_of_arr"] = st.column_config.NumberColumn("Cost / ARR", format="percent")
+    config["tier"] = st.column_config.TextColumn("Tier")
     return config
 
 
