@@ -229,7 +229,19 @@ def run_fit(args: argparse.Namespace) -> None:
     result = _guarded(args.config, seg.segment, book.accounts, config, as_of=as_of)
     fit = _guarded(args.config, fit_cutoffs, result, config)
     _guarded(args.out, seg.save_config, fit.config, args.out)
-    _print_lines([*_fit_table(fit), *fit.lines, f"Wrote the fitted settings to {args.out}."])
+    _print_lines([*_fit_table(fit), *fit.lines, *_shadow_lines(result, config)])
+    print(f"Wrote the fitted settings to {args.out}.")
+
+
+def _shadow_lines(result: Any, config: Any) -> list[str]:
+    from segmentation.fitting import shadow_price
+    from segmentation.views.tiers import tier_engagement
+
+    lines = []
+    for team in config.capacity.staffed:
+        price = shadow_price(result, config, team.tier)
+        lines += price.words(tier_engagement(config, team.tier) or "its coverage")
+    return lines
 
 
 def _fit_table(fit: Any) -> list[str]:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from segmentation.config import Config, with_thresholds
 from segmentation.errors import ConfigError
+from segmentation.formats import money
 from segmentation.rules.capacity import TierCapacity, accounts_served, team_serves
 from segmentation.rules.tiers import apply_guardrails, cut_tiers
 from segmentation.views.book import arr_values
@@ -228,6 +229,24 @@ class ShadowPrice:
     gained_arr: float
     lost: pd.DataFrame | None  # the accounts one CSM fewer moves out; None if not possible
     note: str  # why a side is missing, or ""
+
+    def words(self, coverage: str) -> tuple[str, str]:
+        """ "+1 ... brings N more accounts, $X ARR, under <coverage>." and "-1 ... moves ..."."""
+        if self.gained is None:
+            plus = f"+1 {self.tier} CSM: {self.note}."
+        elif self.gained == 0:
+            plus = f"+1 {self.tier} CSM brings no more accounts: the next ones are tied in a group "
+            plus += "larger than one more CSM serves, and ties are never split."
+        else:
+            accounts = f"{self.gained:,} more account{'' if self.gained == 1 else 's'}"
+            plus = (
+                f"+1 {self.tier} CSM brings {accounts}, {money(self.gained_arr)} ARR, "
+                f"under {coverage}."
+            )
+        if self.lost is None:
+            return plus, f"-1 {self.tier} CSM: {self.note}."
+        moved = len(self.lost)
+        return plus, f"-1 {self.tier} CSM moves {moved:,} account{'' if moved == 1 else 's'} out."
 
 
 def with_csms(config: Config, tier: str, csms: float) -> Config:

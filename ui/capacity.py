@@ -231,17 +231,12 @@ def shadow_prices(result: pd.DataFrame, cfg: seg.Config) -> None:
         lambda: [shadow_price(result, cfg, tier.tier) for tier in staffed],
     )
     for tier, price in zip(staffed, prices, strict=True):
-        coverage = tier_engagement(cfg, tier.tier) or "this tier's coverage"
-        if price.gained is not None:
-            st.text(
-                f"+1 {tier.tier} CSM brings {fmt.count(price.gained)} more "
-                f"account{'' if price.gained == 1 else 's'}, {fmt.money(price.gained_arr)} ARR, "
-                f"under {coverage}."
-            )
-        if price.lost is None:
-            st.text(f"-1 {tier.tier} CSM: {price.note}.")
+        plus, minus = price.words(tier_engagement(cfg, tier.tier) or "this tier's coverage")
+        st.text(plus)
+        if price.lost is None or price.lost.empty:
+            st.text(minus)
             continue
         shown = price.lost.head(LOST_SHOWN)
-        more = f" (the first {len(shown)} by priority)" if len(shown) < len(price.lost) else ""
-        st.text(f"-1 {tier.tier} CSM moves {fmt.accounts(len(price.lost))} out{more}:")
+        more = f" The first {len(shown)} by priority:" if len(shown) < len(price.lost) else ""
+        st.text(f"{minus}{more}")
         st.dataframe(shown, hide_index=True, width="stretch", column_config=LOST_CONFIG)

@@ -59,7 +59,8 @@ def test_fit_writes_settings_whose_tiers_fit_the_team(folder):
     assert f"High-touch  70 -> {fitted.tiers[0].threshold:g}" in out
     assert f"{counts['High-touch']:>9,}      60" in out
     assert "Ties: accounts with the same priority are never split" in out
-    assert "Wrote the fitted settings to fitted.json." in out
+    assert "+1 High-touch CSM brings " in out and "-1 Mid-touch CSM moves " in out
+    assert out.strip().endswith("Wrote the fitted settings to fitted.json.")
 
 
 def test_score_prints_csms_needed_per_tier_with_a_capacity_section(folder):

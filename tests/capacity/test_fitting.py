@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import segmentation as seg
+import segmentation.formats
 from segmentation.config import Guardrails, Override, with_thresholds
 from segmentation.fitting import (
     TIE_RULE,
@@ -264,3 +265,16 @@ def test_fit_inputs_ignore_the_cut_offs_being_fitted_only():
     config = staffed(NO_FLOOR, High_touch=(4, 15, None))
     assert fit_inputs(with_thresholds(config, [80, 45])) == fit_inputs(config)
     assert fit_inputs(with_thresholds(config, [70, 40])) != fit_inputs(config)
+
+
+def test_the_shadow_price_in_words(result):
+    config = staffed(NO_FLOOR, High_touch=(4, 15, None))
+    price = shadow_price(result, config, "High-touch")
+    plus, minus = price.words("dedicated coverage")
+    assert plus == (
+        f"+1 High-touch CSM brings {price.gained} more accounts, "
+        f"{seg.formats.money(price.gained_arr)} ARR, under dedicated coverage."
+    )
+    assert minus == f"-1 High-touch CSM moves {len(price.lost)} accounts out."
+    none_more = replace(price, gained=0)
+    assert "brings no more accounts" in none_more.words("x")[0]
