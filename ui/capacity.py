@@ -19,6 +19,7 @@ from segmentation.rules.capacity import (
     SOURCES,
     Capacity,
     TierCapacity,
+    catalogue_words,
     default_capacity,
     effective_capacity,
 )
@@ -43,7 +44,7 @@ def _optional_input(label: str, key: str, value: float | None, minimum: float, h
     return st.number_input(label, min_value=minimum, value=None, step=1.0, key=key, help=help)
 
 
-def _tier_inputs(index: int, tier: TierCapacity) -> TierCapacity:
+def _tier_inputs(index: int, count: int, tier: TierCapacity) -> TierCapacity:
     csms, ratio, hours = st.columns(3)
     with csms:
         c = _optional_input(
@@ -63,7 +64,7 @@ def _tier_inputs(index: int, tier: TierCapacity) -> TierCapacity:
             f"capacity_hours_{index}",
             tier.hours_per_account,
             0.5,
-            SOURCES["hours_per_account"],
+            f"{SOURCES['hours_per_account']} {catalogue_words(index, count)}",
         )
     return TierCapacity(tier.tier, c, r, h)
 
@@ -99,7 +100,7 @@ def capacity_settings(cfg: seg.Config) -> seg.Config:
         for index, name in enumerate(cfg.tier_names):
             st.text(name)
             tier = model.for_tier(name) or TierCapacity(name)
-            tiers.append(_tier_inputs(index, tier))
+            tiers.append(_tier_inputs(index, len(cfg.tier_names), tier))
     capacity = Capacity(hours, cost, tuple(tiers))
     if cfg.capacity is None and capacity == default_capacity(cfg.tier_names):
         return cfg

@@ -78,8 +78,8 @@ SOURCES = {
     "csms": "CSMs available to the tier (full-time equivalents): your team, not a benchmark.",
 }
 ASSUMED = "Tierwise assumption"
-BUSINESS_REVIEW = "business review 2-3 h (issue 12)"
-RENEWAL_PREP = "renewal preparation 10-15 h a cycle (issue 12)"
+BUSINESS_REVIEW = "practitioners: 2-3 h, issue 12"
+RENEWAL_PREP = "practitioners: 10-15 h a cycle, issue 12"
 
 # Per position of a tier: (accounts per CSM, service catalogue). The ratio sits in the
 # practitioner range; the catalogue's hours give about the same coverage bottom-up.
@@ -123,6 +123,15 @@ def position(index: int, count: int) -> str:
 def catalogue_hours(touches: tuple[Touch, ...]) -> float:
     """Hours per account a year from a service catalogue: touches x hours per touch."""
     return float(sum(t.hours_per_year for t in touches))
+
+
+def catalogue_words(index: int, count: int) -> str:
+    """The default service catalogue of a tier's position, as the hours input's help says it."""
+    _, touches = DEFAULT_MODELS[position(index, count)]
+    items = "; ".join(
+        f"{t.name} {t.per_year:g} a year x {t.hours:g} h ({t.source})" for t in touches
+    )
+    return f"Default catalogue: {items} = {catalogue_hours(touches):g} h a year."
 
 
 def default_capacity(tier_names: tuple[str, ...]) -> Capacity:

@@ -19,6 +19,7 @@ from segmentation.rules.capacity import (
     TierCapacity,
     accounts_served,
     catalogue_hours,
+    catalogue_words,
     csms_by_accounts,
     csms_by_hours,
     csms_needed,
@@ -167,6 +168,9 @@ def test_defaults_sit_in_the_practitioner_ranges_and_cite_their_sources():
         "8-20" in SOURCES["accounts_per_csm"]
         and "130 client hours" in SOURCES["client_hours_per_csm"]
     )
+    top = catalogue_words(0, 3)
+    assert "Business review 4 a year x 2.5 h (practitioners: 2-3 h, issue 12)" in top
+    assert top.endswith(f"= {catalogue_hours(DEFAULT_MODELS['top'][1]):g} h a year.")
     model = default_capacity(DEFAULT.tier_names)
     assert [t.tier for t in model.tiers] == list(DEFAULT.tier_names)
     assert all(t.csms is None for t in model.tiers)
