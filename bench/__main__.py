@@ -21,6 +21,7 @@ LABELS = {
     "load_file": "load a {rows}-row {kind}",
     "export_file": "export {rows} accounts to {kind}",
     "app_rerun": "Workshop page rerun after a slider move, {rows} accounts",
+    "fit_and_shadow_prices": "fit cut-offs to a team + shadow prices, {rows} accounts",
 }
 # (case, arguments, target in seconds or None, peak-memory target in MB or None)
 FULL_PLAN = [
@@ -37,6 +38,8 @@ FULL_PLAN = [
     ("app_rerun", [1_000], None, None),
     ("app_rerun", [10_000], None, None),
     ("app_rerun", [100_000], 0.3, None),
+    ("fit_and_shadow_prices", [100_000], None, None),
+    ("fit_and_shadow_prices", [1_000_000], None, None),
 ]
 
 

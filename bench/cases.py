@@ -86,10 +86,34 @@ def app_rerun(rows: int) -> float:
     return measure(rows)["median_ms"] / 1000
 
 
+def fit_and_shadow_prices(rows: int) -> float:
+    """Fit the cut-offs to a team (a CSM per 500 and per 100 accounts), then the value of one
+    CSM more or less in each staffed tier: what the Capacity panel redoes on a weight move."""
+    from dataclasses import replace
+
+    import segmentation as seg
+    from segmentation.fitting import fit_cutoffs, shadow_prices
+    from segmentation.rules.capacity import Capacity, TierCapacity
+
+    teams = (
+        TierCapacity("High-touch", rows / 500, 15, 80),
+        TierCapacity("Mid-touch", rows / 100, 50),
+    )
+    config = replace(seg.default_config(), capacity=Capacity(tiers=teams))
+    result = seg.segment(seg.generate_accounts(rows, seed=1), config, as_of=AS_OF)
+
+    def fit() -> None:
+        fit_cutoffs(result, config)
+        shadow_prices(result, config)
+
+    return _timed(fit)
+
+
 CASES: dict[str, Callable[..., float]] = {
     "segment_full": segment_full,
     "segment_weights_changed": segment_weights_changed,
     "load_file": load_file,
     "export_file": export_file,
     "app_rerun": app_rerun,
+    "fit_and_shadow_prices": fit_and_shadow_prices,
 }

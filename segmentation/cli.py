@@ -234,13 +234,12 @@ def run_fit(args: argparse.Namespace) -> None:
 
 
 def _shadow_lines(result: Any, config: Any) -> list[str]:
-    from segmentation.fitting import shadow_price
+    from segmentation.fitting import shadow_prices
     from segmentation.views.tiers import tier_engagement
 
     lines = []
-    for team in config.capacity.staffed:
-        price = shadow_price(result, config, team.tier)
-        lines += price.words(tier_engagement(config, team.tier) or "its coverage")
+    for price in shadow_prices(result, config):
+        lines += price.words(tier_engagement(config, price.tier) or "its coverage")
     return lines
 
 

@@ -11,6 +11,7 @@ Cut-offs stay within what the Workshop sliders show (tier i of n cut-offs: n - i
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -67,13 +68,20 @@ class _Room:
 
     held: int  # in the tier whatever the cut-off
     gains: np.ndarray  # ascending priorities of the accounts the cut-off brings in
+    rows: np.ndarray  # their positions in the book, in the same order
     held_by: dict[str, int]
+    low: float  # the range the tier's cut-off may take
+    high: float
+
+    def between(self, low: float, high: float) -> np.ndarray:
+        """Positions of the accounts a cut-off at `low` takes in and one at `high` leaves out."""
+        return self.rows[(self.gains >= low) & (self.gains < high)]
 
     def size(self, cutoff: float) -> int:
         return self.held + len(self.gains) - int(np.searchsorted(self.gains, cutoff, "left"))
 
 
-def _room(priority: np.ndarray, above: np.ndarray, index: int, result, config) -> _Room:
+def _room(priority, above, index: int, bounds: tuple[float, float], result, config) -> _Room:
     """`above` is, per account, how many fitted cut-offs above tier `index` exceed its priority."""
     last = len(config.tiers) - 1
     known = ~np.isnan(priority)
@@ -88,20 +96,22 @@ def _room(priority: np.ndarray, above: np.ndarray, index: int, result, config) -
         "the strategic floor": int((held & rails.raised_strategic).sum()),
         "the minimum ARR of the top tier": int((held & rails.below_min_arr).sum()),
     }
-    gains = np.sort(priority[free & came_in & ~held])
-    return _Room(int(held.sum()), gains, held_by)
+    rows = np.flatnonzero(free & came_in & ~held)
+    rows = rows[np.argsort(priority[rows])]  # the order within a tie does not matter
+    return _Room(int(held.sum()), priority[rows], rows, held_by, *bounds)
 
 
-def _lowest_fitting(room: _Room, served: int, low: float, high: float) -> float | None:
-    """The lowest cut-off in [low, high] at which the tier holds at most `served`; None if none."""
+def _lowest_fitting(room: _Room, served: int) -> float | None:
+    """The lowest cut-off in its range at which the tier holds at most `served`; None if none."""
+    low, high = room.low, room.high
     inside = room.gains[(room.gains >= low) & (room.gains <= high)]
     candidates = np.unique(np.concatenate([inside, [low, high]]))
     sizes = room.held + len(room.gains) - np.searchsorted(room.gains, candidates, "left")
     fitting = candidates[sizes <= served]
-    return float(fitting[0]) if fitting.size else None
+    return round(float(fitting[0]), 1) if fitting.size else None
 
 
-def _too_full(name: str, tc: TierCapacity, served: int, room: _Room, high: float) -> str:
+def _too_full(name: str, tc: TierCapacity, served: int, room: _Room) -> str:
     why = ", ".join(f"{n:,} by {rule}" for rule, n in room.held_by.items() if n)
     if room.held > served:
         return (
@@ -111,7 +121,7 @@ def _too_full(name: str, tc: TierCapacity, served: int, room: _Room, high: float
         )
     return (
         f"{name} cannot be held to the {served:,} accounts its {team_serves(tc.csms)}: even at "
-        f"the highest cut-off ({high:g}) it holds {room.size(high):,} accounts."
+        f"the highest cut-off ({room.high:g}) it holds {room.size(room.high):,} accounts."
     )
 
 
@@ -133,6 +143,51 @@ def _fit_line(name: str, tc: TierCapacity, served: int, before: float, after: fl
     return text
 
 
+def _priorities(result: pd.DataFrame) -> np.ndarray:
+    return result["priority"].to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _served(config: Config, name: str) -> tuple[TierCapacity | None, int | None]:
+    team = config.capacity.for_tier(name)
+    return team, (
+        None if team is None else accounts_served(team, config.capacity.client_hours_per_csm)
+    )
+
+
+def _fit_down(priority, result, config: Config, rooms: dict[int, _Room] | None = None):
+    """The cut-offs and what was done, fitted from the top tier down; `rooms` collects each
+    staffed tier's room once the tiers above it are fitted (what one CSM more or less moves)."""
+    cut_count = len(config.tiers) - 1
+    above = np.zeros(len(priority), dtype="int64")
+    cutoffs: list[float] = []
+    lines: list[str] = []
+    for index, tier in enumerate(config.tiers[:-1]):
+        low, high = cutoff_bounds(index, cut_count)
+        if cutoffs:
+            high = min(high, round(cutoffs[-1] - PRIORITY_STEP, 1))
+        if high < low:
+            raise CapacityError(f"{tier.name}: no cut-off is left below the tier above it.")
+        team, served = _served(config, tier.name)
+        if served is None:
+            after = float(min(max(tier.threshold, low), high))
+            moved = f"moved {tier.threshold:g} -> {after:g}" if after != tier.threshold else ""
+            lines.append(
+                f"{tier.name}: no head-count; cut-off "
+                + (f"{moved} to stay below the tier above." if moved else f"kept at {after:g}.")
+            )
+        else:
+            room = _room(priority, above, index, (low, high), result, config)
+            if rooms is not None:
+                rooms[index] = room
+            after = _lowest_fitting(room, served)
+            if after is None:
+                raise CapacityError(_too_full(tier.name, team, served, room))
+            lines.append(_fit_line(tier.name, team, served, tier.threshold, after, room))
+        cutoffs.append(after)
+        above += (priority < after) & ~np.isnan(priority)
+    return cutoffs, lines
+
+
 def fit_cutoffs(result: pd.DataFrame, config: Config) -> Fit:
     """Settings whose cut-offs fit the team in `config.capacity`; CapacityError if none can.
 
@@ -145,35 +200,8 @@ def fit_cutoffs(result: pd.DataFrame, config: Config) -> Fit:
             "capacity: no tier has a head-count (capacity.tiers.<tier>.csms) to fit the "
             "cut-offs to."
         )
-    priority = result["priority"].to_numpy(dtype="float64", na_value=np.nan)
-    names, cut_count = config.tier_names, len(config.tiers) - 1
-    above = np.zeros(len(priority), dtype="int64")
-    cutoffs: list[float] = []
-    lines: list[str] = []
-    for index, tier in enumerate(config.tiers[:-1]):
-        low, high = cutoff_bounds(index, cut_count)
-        if cutoffs:
-            high = min(high, round(cutoffs[-1] - PRIORITY_STEP, 1))
-        if high < low:
-            raise CapacityError(f"{tier.name}: no cut-off is left below the tier above it.")
-        tc = capacity.for_tier(tier.name)
-        served = None if tc is None else accounts_served(tc, capacity.client_hours_per_csm)
-        if served is None:
-            after = float(min(max(tier.threshold, low), high))
-            moved = f"moved {tier.threshold:g} -> {after:g}" if after != tier.threshold else ""
-            lines.append(
-                f"{tier.name}: no head-count; cut-off "
-                + (f"{moved} to stay below the tier above." if moved else f"kept at {after:g}.")
-            )
-        else:
-            room = _room(priority, above, index, result, config)
-            after = _lowest_fitting(room, served, low, high)
-            if after is None:
-                raise CapacityError(_too_full(tier.name, tc, served, room, high))
-            after = round(after, 1)
-            lines.append(_fit_line(tier.name, tc, served, tier.threshold, after, room))
-        cutoffs.append(after)
-        above += (priority < after) & ~np.isnan(priority)
+    priority = _priorities(result)
+    cutoffs, lines = _fit_down(priority, result, config)
     fitted = with_thresholds(config, cutoffs)
     tiers = _tier_fits(priority, result, config, fitted)
     last = tiers[-1]
@@ -182,7 +210,7 @@ def fit_cutoffs(result: pd.DataFrame, config: Config) -> Fit:
             f"{last.tier} would hold {last.accounts:,} accounts, more than the {last.served:,} "
             f"its CSMs serve: the tiers above are full; add CSMs to {last.tier} or above it."
         )
-    lines.append(f"{names[-1]} takes the rest: {last.accounts:,} accounts.")
+    lines.append(f"{config.tier_names[-1]} takes the rest: {last.accounts:,} accounts.")
     lines.append(TIE_RULE)
     return Fit(fitted, tiers, tuple(lines))
 
@@ -191,11 +219,9 @@ def _tier_fits(priority, result, config: Config, fitted: Config) -> tuple[TierFi
     index = final_tiers(priority, result, fitted)
     counts = np.bincount(index, minlength=len(config.tiers))
     arr = np.bincount(index, weights=arr_values(result), minlength=len(config.tiers))
-    capacity = config.capacity
     fits = []
     for i, (old, new) in enumerate(zip(config.tiers, fitted.tiers, strict=True)):
-        tc = capacity.for_tier(old.name) if capacity else None
-        served = None if tc is None else accounts_served(tc, capacity.client_hours_per_csm)
+        _, served = _served(config, old.name)
         cut = i < len(config.tiers) - 1
         fits.append(
             TierFit(
@@ -256,38 +282,50 @@ def with_csms(config: Config, tier: str, csms: float) -> Config:
     return replace(config, capacity=replace(capacity, tiers=tiers))
 
 
-def _members(result: pd.DataFrame, config: Config, index: int) -> np.ndarray | None:
-    try:
-        fitted = fit_cutoffs(result, config).config
-    except CapacityError:
-        return None
-    priority = result["priority"].to_numpy(dtype="float64", na_value=np.nan)
-    return final_tiers(priority, result, fitted) == index
-
-
 LOST_COLUMNS = ("account_id", "account_name", "arr", "priority")
 
 
+def shadow_prices(result: pd.DataFrame, config: Config) -> tuple[ShadowPrice, ...]:
+    """Per staffed tier: what one more CSM brings into it and which accounts one fewer moves
+    out, the tiers above it fitted as `fit_cutoffs` fits them (those below do not matter)."""
+    rooms: dict[int, _Room] = {}
+    # When a tier cannot be fitted, the rooms down to it are known all the same.
+    with contextlib.suppress(CapacityError):
+        _fit_down(_priorities(result), result, config, rooms)
+    return tuple(
+        _shadow_price(result, config, team, rooms.get(config.tier_names.index(team.tier)))
+        for team in config.capacity.staffed
+    )
+
+
 def shadow_price(result: pd.DataFrame, config: Config, tier: str) -> ShadowPrice:
-    """What one more CSM in `tier` brings in, and which accounts one fewer moves out."""
-    index = config.tier_names.index(tier)
-    csms = config.capacity.for_tier(tier).csms
-    now = _members(result, config, index)
+    """`shadow_prices` of one staffed tier."""
+    return next(p for p in shadow_prices(result, config) if p.tier == tier)
+
+
+def _shadow_price(result, config: Config, team: TierCapacity, room: _Room | None) -> ShadowPrice:
+    tier, csms = team.tier, team.csms
+    if config.tier_names.index(tier) == len(config.tiers) - 1:
+        return ShadowPrice(tier, csms, None, 0.0, None, f"{tier} takes the rest, whatever its team")
+    if room is None:
+        return ShadowPrice(tier, csms, None, 0.0, None, "the tiers above it cannot be fitted")
+    hours = config.capacity.client_hours_per_csm
+
+    def fitting_with(n: float) -> float | None:
+        return _lowest_fitting(room, accounts_served(replace(team, csms=n), hours))
+
+    now = fitting_with(csms)
     if now is None:
         return ShadowPrice(tier, csms, None, 0.0, None, "the team as it is cannot be fitted")
-    more = _members(result, with_csms(config, tier, csms + 1), index)
-    gained = more & ~now if more is not None else None
-    less = _members(result, with_csms(config, tier, csms - 1), index) if csms > 1 else None
-    note = "" if less is not None else f"one CSM fewer leaves {tier} no fit"
-    lost = None
-    if less is not None:
-        columns = [c for c in LOST_COLUMNS if c in result.columns]
-        lost = result.loc[now & ~less, columns].sort_values("priority", ascending=False)
-    return ShadowPrice(
-        tier,
-        csms,
-        None if gained is None else int(gained.sum()),
-        0.0 if gained is None else float(arr_values(result)[gained].sum()),
-        lost,
-        note,
-    )
+    gained = room.between(fitting_with(csms + 1), now)
+    lost, note = None, f"one CSM fewer leaves {tier} no CSM"
+    if csms > 1:
+        less = fitting_with(csms - 1)
+        if less is None:
+            note = f"one CSM fewer cannot hold what guard-rails put in {tier}"
+        else:
+            columns = [c for c in LOST_COLUMNS if c in result.columns]
+            rows = room.between(now, less)
+            lost = result.iloc[rows][columns].sort_values("priority", ascending=False)
+            note = ""
+    return ShadowPrice(tier, csms, len(gained), float(arr_values(result)[gained].sum()), lost, note)

@@ -14,7 +14,8 @@ import pandas as pd
 import streamlit as st
 
 import segmentation as seg
-from segmentation.fitting import CapacityError, fit_cutoffs, fit_inputs, shadow_price
+from segmentation import fitting
+from segmentation.fitting import CapacityError, fit_cutoffs, fit_inputs
 from segmentation.rules.capacity import (
     SOURCES,
     Capacity,
@@ -229,7 +230,7 @@ def shadow_prices(result: pd.DataFrame, cfg: seg.Config) -> None:
     prices = state.panel_memo(
         "shadow_prices",
         fit_inputs(cfg),
-        lambda: [shadow_price(result, cfg, tier.tier) for tier in staffed],
+        lambda: fitting.shadow_prices(result, cfg) if staffed else (),
     )
     for tier, price in zip(staffed, prices, strict=True):
         plus, minus = price.words(tier_engagement(cfg, tier.tier) or "this tier's coverage")
