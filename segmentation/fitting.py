@@ -133,7 +133,7 @@ def _fit_line(name: str, tc: TierCapacity, served: int, before: float, after: fl
         f"holds {size:,}{held}."
     )
     below = room.gains[room.gains < after]
-    if size < served and below.size:
+    if below.size:  # what stopped the cut-off: the next account, or the next tie
         tie = int((below == below[-1]).sum())
         text += (
             f" The next {tie:,} accounts, tied at priority {below[-1]:g}, would overflow it."

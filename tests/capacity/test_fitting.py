@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import segmentation as seg
 import segmentation.formats
-from segmentation.config import Guardrails, Override, with_thresholds
+from segmentation.config import Guardrails, Override, Tier, with_thresholds
 from segmentation.fitting import (
     TIE_RULE,
     CapacityError,
@@ -58,6 +58,14 @@ TEAMS = [
             ),
         ),
         {"High_touch": (1, 15, None)},
+    ),
+    (
+        "four tiers, the second staffed",
+        replace(
+            NO_FLOOR,
+            tiers=(Tier("Gold", 80), Tier("Silver", 60), Tier("Bronze", 40), Tier("Digital", 0)),
+        ),
+        {"Silver": (2, 50, None), "Bronze": (1, 100, None)},
     ),
     (
         "minimum ARR drops into mid",
@@ -111,8 +119,9 @@ def test_fitted_tiers_never_exceed_capacity_and_fill_it_up_to_ties(
     assert fit.lines[-1] == TIE_RULE
 
 
-def test_a_tie_at_the_cut_off_is_never_split():
-    """Ten identical accounts share one priority: they go into the tier together or not at all."""
+@pytest.fixture(scope="module")
+def twin_book():
+    """A generated book plus ten identical accounts: one tie of ten at a high priority."""
     accounts = generate_accounts(300, seed=8)
     twin = accounts.nlargest(12, "arr").iloc[[11]]
     twins = pd.concat([twin] * 10, ignore_index=True)
@@ -120,16 +129,33 @@ def test_a_tie_at_the_cut_off_is_never_split():
     book = pd.concat([accounts, twins], ignore_index=True)
     result = seg.segment(book, NO_FLOOR, as_of=AS_OF)
     tie = float(result.loc[result["account_id"] == "TWIN-0", "priority"].iloc[0])
+    return book, result, tie
+
+
+# Room for the accounts above the tie plus: none of it, just below it, all of it, just above.
+TIE_ROOM = [(lambda n: 0, False), (lambda n: n - 1, False), (lambda n: n, True),
+            (lambda n: n + 1, True)]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("extra", "tie_in"), TIE_ROOM, ids=["at the tie", "one short", "exactly", "one over"]
+)
+def test_a_tie_at_the_cut_off_is_never_split(twin_book, extra, tie_in):
+    book, result, tie = twin_book
     above = int((result["priority"] > tie).sum())
-    # Room for the accounts above the tie and half of the tie.
-    config = staffed(NO_FLOOR, High_touch=(1, above + 5, None))
-    fit = fit_cutoffs(result, config)
+    tied = int((result["priority"] == tie).sum())
+    assert tied >= 10  # the twins, and the account they copy
+    extra = extra(tied)
+    fit = fit_cutoffs(result, staffed(NO_FLOOR, High_touch=(1, above + extra, None)))
     fitted = seg.segment(book, fit.config, as_of=AS_OF)
-    twin_tiers = fitted.loc[fitted["account_id"].str.startswith("TWIN"), "tier"]
-    assert twin_tiers.nunique() == 1 and twin_tiers.iloc[0] == "Mid-touch"
-    assert (fitted["tier"] == "High-touch").sum() == above
-    assert fit.config.tiers[0].threshold > tie
-    assert any(f"tied at priority {tie:g}" in line for line in fit.lines), fit.lines
+    twin_tiers = fitted.loc[result["priority"] == tie, "tier"]
+    assert twin_tiers.nunique() == 1
+    assert (twin_tiers.iloc[0] == "High-touch") == tie_in
+    top = int((fitted["tier"] == "High-touch").sum())
+    assert top <= above + extra
+    if not tie_in:
+        assert top == above and fit.config.tiers[0].threshold > tie
+        assert any(f"tied at priority {tie:g}" in line for line in fit.lines), fit.lines
 
 
 GUARD_RAILS_OVER = [
