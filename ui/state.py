@@ -47,7 +47,7 @@ SETTINGS_SEEN = "tw_settings_seen"  # (file_id, kind, message) of the last setti
 PRELOADED = "tw_preloaded"
 EXPORT_PROBLEMS = "tw_export_problems"  # {format: sentence} of downloads that failed to build
 FIT_UNDO = "tw_fit_undo"  # the settings before the last "fit cut-offs to the team", or None
-FIT_OUTCOME = "tw_fit_outcome"  # (kind, text) of the last fit or undo, or None
+FIT_OUTCOME = "tw_fit_outcome"  # (kind, text, settings after it) of the last fit or undo
 PANELS = "tw_panels"  # {panel name: ((data version, key), value)}: one memo per panel
 
 log = logging.getLogger("tierwise")
@@ -116,6 +116,7 @@ def seed_accounts(
     session[BASELINE] = session[CONFIG]
     session[BASELINE_LABEL] = "the settings when the data was loaded"
     session[BASELINE_TIERS] = None
+    session[FIT_UNDO] = session[FIT_OUTCOME] = None  # a fit was of the previous book
 
 
 def has_data() -> bool:
@@ -309,13 +310,15 @@ def fit_undo() -> seg.Config | None:
 
 
 def fit_outcome() -> tuple[str, str] | None:
-    return _ss()[FIT_OUTCOME]
+    """What the last fit or undo did, while the settings are still the ones it left."""
+    outcome = _ss()[FIT_OUTCOME]
+    return outcome[:2] if outcome and outcome[2] == _ss()[CONFIG] else None
 
 
 def set_fit_outcome(undo: seg.Config | None, outcome: tuple[str, str]) -> None:
     """After a fit (the settings it replaced, to undo) or an undo (nothing left to undo)."""
     session = _ss()
-    session[FIT_UNDO], session[FIT_OUTCOME] = undo, outcome
+    session[FIT_UNDO], session[FIT_OUTCOME] = undo, (*outcome, session[CONFIG])
 
 
 def panel_memo(name: str, key: Any, compute: Callable[[], Any]) -> Any:

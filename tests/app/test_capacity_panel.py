@@ -84,6 +84,8 @@ def test_fit_from_the_workshop_moves_the_sliders_and_undo_puts_them_back(worksho
     assert "Fit undone: cut-offs back to 70 / 45." in texts(workshop.text)
     assert workshop.button(key="undo_fit").disabled
     assert workshop.number_input(key="capacity_csms_0").value == 4.0  # the team stays
+    workshop.slider(key="threshold_high").set_value(80.0).run()
+    assert "Fit undone" not in texts(workshop.text)  # said while it is what the settings show
 
 
 def test_fit_without_a_team_says_why_and_moves_nothing(workshop):
