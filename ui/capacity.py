@@ -42,7 +42,9 @@ def _seed(key: str, value: Any) -> None:
 def _optional_input(label: str, key: str, value: float | None, minimum: float, help: str) -> Any:
     _seed(key, None if value is None else float(value))
     # value=None: the input may be cleared (no head-count); the session state holds the value.
-    return st.number_input(label, min_value=minimum, value=None, step=1.0, key=key, help=help)
+    return st.number_input(
+        label, min_value=minimum, value=None, step=1.0, format="%g", key=key, help=help
+    )
 
 
 def _tier_inputs(index: int, count: int, tier: TierCapacity) -> TierCapacity:
@@ -86,6 +88,7 @@ def capacity_settings(cfg: seg.Config) -> seg.Config:
             min_value=1.0,
             max_value=8760.0,
             step=10.0,
+            format="%.0f",
             key="capacity_client_hours",
             help=SOURCES["client_hours_per_csm"],
         )
