@@ -10,7 +10,7 @@ validated Config.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,12 @@ from segmentation.rules.capacity import (
     validate_capacity,
 )
 from segmentation.rules.constraints import Number, fail
+from segmentation.rules.movement import (
+    MovementRules,
+    describe_movement,
+    movement_from_dict,
+    validate_movement,
+)
 from segmentation.rules.pillars import (
     EFFECTS,
     PILLAR_KEYS,
@@ -73,6 +79,7 @@ __all__ = [
     "Config",
     "Guardrails",
     "Metric",
+    "MovementRules",
     "Override",
     "Pillar",
     "Quadrant",
@@ -94,6 +101,7 @@ class Config:
     arr_per_csm: float = 2_000_000.0  # coverage rule of thumb: one CSM per this much ARR
     capacity: Capacity | None = None  # the coverage model per tier; None: the section is absent
     version: int = CONFIG_VERSION
+    movement: MovementRules = field(default_factory=MovementRules)
 
     def __post_init__(self) -> None:
         validate(self)
@@ -127,6 +135,7 @@ def validate(config: Config) -> None:
     Number(minimum=1).check("arr_per_csm", config.arr_per_csm)
     if config.capacity is not None:
         validate_capacity(config.capacity, config.tier_names)
+    validate_movement(config.movement)
 
 
 # --- the default ----------------------------------------------------------------------------
@@ -299,12 +308,12 @@ def _capacity_from_dict(doc: dict) -> Capacity | None:
     _known_keys(section, "capacity", {"client_hours_per_csm", "cost_per_csm", "tiers"})
     tiers = _section(section, "capacity", "tiers", dict, {})
     rows = []
-    for name, fields in tiers.items():
+    for name, entry in tiers.items():
         path = f"capacity.tiers.{name}"
-        if not isinstance(fields, dict):
+        if not isinstance(entry, dict):
             fail(path, "must be an object")
-        _known_keys(fields, path, set(TIER_CAPACITY_FIELDS))
-        rows.append(TierCapacity(name, *(fields.get(f) for f in TIER_CAPACITY_FIELDS)))
+        _known_keys(entry, path, set(TIER_CAPACITY_FIELDS))
+        rows.append(TierCapacity(name, *(entry.get(f) for f in TIER_CAPACITY_FIELDS)))
     return Capacity(
         client_hours_per_csm=_take(section, "capacity", "client_hours_per_csm", 1560.0),
         cost_per_csm=_take(section, "capacity", "cost_per_csm", 150_000.0),
@@ -431,8 +440,8 @@ def config_from_dict(doc: Any) -> Config:
     """Build and validate a Config from its JSON document; ConfigError names the bad field."""
     if not isinstance(doc, dict):
         fail("settings", "must be a JSON object")
-    sections = {"version", "pillars", "tiers", "guardrails", "quadrant", "arr_per_csm", "capacity"}
-    _known_keys(doc, "", sections)
+    sections = {"version", "pillars", "tiers", "guardrails", "quadrant", "arr_per_csm"}
+    _known_keys(doc, "", sections | {"movement", "capacity"})
     version = _take(doc, "", "version")
     if isinstance(version, bool) or version != CONFIG_VERSION:
         fail("version", f"unknown version {version!r}; this Tierwise reads {CONFIG_VERSION}")
@@ -457,7 +466,14 @@ def config_from_dict(doc: Any) -> Config:
         arr_per_csm=_take(doc, "", "arr_per_csm", 2_000_000.0),
         capacity=_capacity_from_dict(doc),
         version=CONFIG_VERSION,
+        movement=_movement_from_dict(doc),
     )
+
+
+def _movement_from_dict(doc: dict) -> MovementRules:
+    section = _section(doc, "", "movement", dict, {})
+    _known_keys(section, "movement", {f.name for f in fields(MovementRules)})
+    return movement_from_dict(section, _take)
 
 
 def config_to_json(config: Config) -> str:
@@ -522,6 +538,7 @@ def describe_config(config: Config) -> list[str]:
         *describe_pillars(config),
         *describe_tiers(config),
         *describe_quadrant(config),
+        *describe_movement(config),
         f"Coverage: one CSM per ${config.arr_per_csm:,.0f} of ARR in {config.tiers[0].name}.",
         *describe_capacity(config.capacity, config.tier_names),
     ]
