@@ -21,6 +21,7 @@ from segmentation.config import Config, with_thresholds
 from segmentation.errors import ConfigError
 from segmentation.formats import money
 from segmentation.rules.capacity import TierCapacity, accounts_served, team_serves
+from segmentation.rules.movement import movement_for
 from segmentation.rules.tiers import apply_guardrails, cut_tiers
 from segmentation.views.book import arr_values
 
@@ -58,8 +59,15 @@ def cutoff_bounds(index: int, cut_count: int) -> tuple[float, float]:
 
 
 def final_tiers(priority: np.ndarray, result: pd.DataFrame, config: Config) -> np.ndarray:
-    """Each account's tier index under `config`: the cut, then guard-rails and overrides."""
-    return apply_guardrails(cut_tiers(priority, config), result, config).tier_index
+    """Each account's tier index under `config`, as segment() gives it: the cut, the movement
+    rules (against the book's previous tier), then guard-rails and overrides."""
+    cut = cut_tiers(priority, config)
+    lenses = {}
+    if "days_to_renewal" in result:
+        days = result["days_to_renewal"].to_numpy(dtype="float64", na_value=np.nan)
+        lenses["days_to_renewal"] = days
+    moved = movement_for(result, lenses, cut, priority, config)
+    return apply_guardrails(moved.tier_index, result, config).tier_index
 
 
 @dataclass(frozen=True)
@@ -205,12 +213,24 @@ def fit_cutoffs(result: pd.DataFrame, config: Config) -> Fit:
     fitted = with_thresholds(config, cutoffs)
     tiers = _tier_fits(priority, result, config, fitted)
     last = tiers[-1]
+    for held in tiers[:-1]:  # only movement rules can keep a fitted tier over its team
+        if held.served is not None and held.accounts > held.served:
+            raise CapacityError(
+                f"{held.tier} would hold {held.accounts:,} accounts, more than the "
+                f"{held.served:,} its CSMs serve: the movement rules keep accounts in the tier "
+                "they had; add CSMs or fit with the movement rules off."
+            )
     if last.served is not None and last.accounts > last.served:
         raise CapacityError(
             f"{last.tier} would hold {last.accounts:,} accounts, more than the {last.served:,} "
             f"its CSMs serve: the tiers above are full; add CSMs to {last.tier} or above it."
         )
     lines.append(f"{config.tier_names[-1]} takes the rest: {last.accounts:,} accounts.")
+    if config.movement.active:
+        lines.append(
+            "Movement rules are on: the cut-offs were fitted on the plain cut, then every "
+            "tier size checked with the rules (the table shows the sizes with them)."
+        )
     lines.append(TIE_RULE)
     return Fit(fitted, tiers, tuple(lines))
 

@@ -23,6 +23,7 @@ from segmentation.fitting import (
     shadow_price,
     with_csms,
 )
+from segmentation.rules.movement import MovementRules
 from segmentation.sample import generate_accounts
 
 DEFAULT = seg.default_config()
@@ -304,3 +305,19 @@ def test_the_shadow_price_in_words(result):
     assert minus == f"-1 High-touch CSM moves {len(price.lost)} accounts out."
     none_more = replace(price, gained=0)
     assert "brings no more accounts" in none_more.words("x")[0]
+
+
+@pytest.mark.parametrize("margin", [2.0, 10.0, 30.0])
+def test_with_movement_rules_the_fit_still_never_exceeds_capacity(accounts, margin):
+    """Movement rules keep accounts in their previous tier: the fit counts them, or says so."""
+    base = replace(NO_FLOOR, movement=MovementRules(margin=margin))
+    config = staffed(base, High_touch=(4, 15, None))
+    result = seg.segment(accounts, config, as_of=AS_OF)
+    assert result["previous_tier"].notna().any()  # the book has a previous tier to hold to
+    try:
+        fit = fit_cutoffs(result, config)
+    except CapacityError as error:
+        assert "the movement rules keep accounts" in str(error)
+        return
+    assert tier_sizes(accounts, fit.config)["High-touch"] <= 60
+    assert "Movement rules are on" in fit.lines[-2]
