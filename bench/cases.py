@@ -86,6 +86,29 @@ def app_rerun(rows: int) -> float:
     return measure(rows)["median_ms"] / 1000
 
 
+def fit_and_shadow_prices(rows: int) -> float:
+    """Fit the cut-offs to a team (a CSM per 500 and per 100 accounts), then the value of one
+    CSM more or less in each staffed tier: what the Capacity panel redoes on a weight move."""
+    from dataclasses import replace
+
+    import segmentation as seg
+    from segmentation.fitting import fit_cutoffs, shadow_prices
+    from segmentation.rules.capacity import Capacity, TierCapacity
+
+    teams = (
+        TierCapacity("High-touch", rows / 500, 15, 80),
+        TierCapacity("Mid-touch", rows / 100, 50),
+    )
+    config = replace(seg.default_config(), capacity=Capacity(tiers=teams))
+    result = seg.segment(seg.generate_accounts(rows, seed=1), config, as_of=AS_OF)
+
+    def fit() -> None:
+        fit_cutoffs(result, config)
+        shadow_prices(result, config)
+
+    return _timed(fit)
+
+
 def compare_snapshots(rows: int, change: str = "weights") -> float:
     """The Movement page's core after a settings change: two snapshots of `rows` accounts
     (metric scores kept), the rules chained, movers with drivers, matrices, replay. A weights
@@ -133,6 +156,7 @@ CASES: dict[str, Callable[..., float]] = {
     "load_file": load_file,
     "export_file": export_file,
     "app_rerun": app_rerun,
+    "fit_and_shadow_prices": fit_and_shadow_prices,
     "calibrate_file": calibration.calibrate_file,
     "live_summary": calibration.live_summary,
     "load_shape": load_shape,

@@ -5,8 +5,9 @@ import streamlit as st
 import segmentation as seg
 from segmentation import movement
 from segmentation.rules.metrics import learned_order_words
-from segmentation.views import book, histogram, quadrant, tiers
+from segmentation.views import book, capacity, histogram, quadrant, tiers
 from ui import calibration as cal_ui
+from ui import capacity as capacity_panel
 from ui import charts, components, state, tables
 from ui import format as fmt
 from ui.shell import ensure_router
@@ -86,6 +87,14 @@ def draw_coverage(result, cfg: seg.Config) -> None:
     )
 
 
+def draw_capacity(result, cfg: seg.Config) -> None:
+    st.subheader("Capacity", anchor=False)
+    capacity_panel.capacity_table(capacity.capacity_view(result, cfg))
+    capacity_panel.fit_buttons()
+    capacity_panel.fit_message()
+    capacity_panel.shadow_prices(result, cfg)
+
+
 def draw_quadrant(result, cfg: seg.Config) -> None:
     view = quadrant.quadrant_view(result, cfg)
     spec = charts.quadrant_spec(view.points, view.cells, cfg, view.x_domain, view.y_domain)
@@ -145,6 +154,7 @@ def workshop() -> None:
     with views:
         cards = st.container()
         coverage = st.container()
+        capacity_box, capacity_inputs = st.container(border=True), st.container()
         quad_col, hist_col = st.columns(2, gap="medium")
         movement = st.container()
     with quad_col:
@@ -155,6 +165,8 @@ def workshop() -> None:
         )
     with controls, st.container(border=True):
         new_cfg = draw_controls(cfg, controls_quadrant)
+    with capacity_inputs:
+        new_cfg = capacity_panel.capacity_settings(new_cfg)
     state.set_config(new_cfg)
     if state.pinned_note():  # until a cut-off slider moves
         with controls:
@@ -165,6 +177,8 @@ def workshop() -> None:
         cal_ui.draw_live(cal_ui.live_view(result))  # when an outcome is marked (Calibration)
     with coverage:
         draw_coverage(result, new_cfg)
+    with capacity_box:
+        draw_capacity(result, new_cfg)
     with quad_col:
         draw_quadrant(result, new_cfg)
     with hist_col:

@@ -3,6 +3,7 @@
     python -m segmentation score accounts.xlsx --out segmented.xlsx --config settings.json
     python -m segmentation sample --rows 500 --seed 7 --out accounts.csv
     python -m segmentation config --out settings.json
+    python -m segmentation fit accounts.xlsx --config settings.json --out fitted.json
 
 Exit 0 with a short summary on stdout; exit 2 with one `error:` line on stderr when an input,
 the settings or the output path cannot be used. Outputs are written whole or not at all.
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_score(commands)
     _add_sample(commands)
     _add_config(commands)
+    _add_fit(commands)
     _add_calibrate(commands)
     return parser
 
@@ -131,6 +133,21 @@ def _add_sample(commands: Any) -> None:
 def _add_config(commands: Any) -> None:
     config = _add_command(commands, "config", run_config, "Write the default settings file.")
     config.add_argument("--out", required=True, metavar="CONFIG.json")
+
+
+def _add_fit(commands: Any) -> None:
+    fit = _add_command(commands, "fit", run_fit, "Fit the tier cut-offs to the team's capacity.")
+    fit.add_argument("input", metavar="INPUT", help="CSV or XLSX export of accounts")
+    fit.add_argument(
+        "--config", required=True, metavar="C", help="settings with a capacity section"
+    )
+    fit.add_argument("--out", required=True, metavar="FITTED.json", help="the fitted settings")
+    fit.add_argument(
+        "--as-of",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="day renewal windows are counted from (default: today)",
+    )
 
 
 def _add_calibrate(commands: Any) -> None:
@@ -283,6 +300,54 @@ def run_config(args: argparse.Namespace) -> None:
 
     _guarded(args.out, seg.save_config, seg.default_config(), args.out)
     print(f"Wrote the default settings to {args.out}.")
+
+
+def run_fit(args: argparse.Namespace) -> None:
+    """Example:
+
+    python -m segmentation fit accounts.xlsx --config settings.json --out fitted.json
+
+    Each tier with a head-count (capacity.tiers.<tier>.csms) then holds at most the accounts
+    its CSMs serve, guard-rails and overrides counted, and as many as ties allow.
+    """
+    import segmentation as seg
+    from segmentation.fitting import fit_cutoffs
+
+    _check_paths({"INPUT": args.input, "--config": args.config}, args.out)
+    if Path(args.out).suffix.lower() != ".json":
+        raise CommandError(f"{args.out}: the fitted settings are written as .json.")
+    config = _guarded(args.config, seg.load_config, args.config)
+    book = _guarded(args.input, seg.load, args.input)
+    as_of = args.as_of or dt.date.today()
+    metric_scores = _guarded(args.input, seg.score_metrics, book.accounts, config, as_of=as_of)
+    config = seg.fitted_config(metric_scores, config)  # relative cut-offs: this book's numbers
+    result = _guarded(args.config, seg.tier_accounts, metric_scores, config)
+    fit = _guarded(args.config, fit_cutoffs, result, config)
+    _guarded(args.out, seg.save_config, fit.config, args.out)
+    _print_lines([*_fit_table(fit), *fit.lines, *_shadow_lines(result, config)])
+    print(f"Wrote the fitted settings to {args.out}.")
+
+
+def _shadow_lines(result: Any, config: Any) -> list[str]:
+    from segmentation.fitting import shadow_prices
+    from segmentation.views.tiers import tier_engagement
+
+    lines = []
+    for price in shadow_prices(result, config):
+        lines += price.words(tier_engagement(config, price.tier) or "its coverage")
+    return lines
+
+
+def _fit_table(fit: Any) -> list[str]:
+    width = max(len(t.tier) for t in fit.tiers)
+    lines = [f"  {'tier':<{width}}  cut-off     accounts  serves        ARR"]
+    for t in fit.tiers:
+        cut = "rest" if t.after is None else f"{t.before:g} -> {t.after:g}"
+        serves = "-" if t.served is None else f"{t.served:,}"
+        lines.append(
+            f"  {t.tier:<{width}}  {cut:<10} {t.accounts:>9,}  {serves:>6}  ${t.arr:>13,.0f}"
+        )
+    return lines
 
 
 def run_calibrate(args: argparse.Namespace) -> None:
@@ -465,6 +530,11 @@ def _score_summary(result: Any, report: Any, config: Any, out: str) -> list[str]
             f"({row['share_of_accounts']:>4.0%})  ${row['arr']:>15,.0f} ARR "
             f"({row['share_of_arr']:>4.0%})"
         )
+    if config.capacity is not None:
+        from segmentation.views.capacity import capacity_lines, capacity_view
+
+        lines.append("CSMs needed per tier (coverage model):")
+        lines += capacity_lines(capacity_view(result, config))
     lines.append(f"Wrote {len(result):,} accounts to {out}.")
     return lines
 

@@ -17,6 +17,12 @@ from typing import Any
 from segmentation.columns import COLUMN_BY_NAME
 from segmentation.errors import ConfigError
 from segmentation.loading.hints import ParseHints
+from segmentation.rules.capacity import (
+    Capacity,
+    TierCapacity,
+    describe_capacity,
+    validate_capacity,
+)
 from segmentation.rules.constraints import Number, Text, fail
 from segmentation.rules.movement import (
     MovementRules,
@@ -71,6 +77,7 @@ __all__ = [
     "SCORE_COLUMNS",
     "SHORT_LABELS",
     "Band",
+    "Capacity",
     "Config",
     "Guardrails",
     "Metric",
@@ -79,6 +86,7 @@ __all__ = [
     "Pillar",
     "Quadrant",
     "Tier",
+    "TierCapacity",
 ]
 
 CONFIG_VERSION = 1
@@ -95,6 +103,7 @@ class Config:
     arr_per_csm: float = 2_000_000.0  # coverage rule of thumb: one CSM per this much ARR
     # canonical column -> the header of the book that feeds it, as the Data page left it
     mapping: tuple[tuple[str, str], ...] = ()
+    capacity: Capacity | None = None  # the coverage model per tier; None: the section is absent
     version: int = CONFIG_VERSION
     movement: MovementRules = field(default_factory=MovementRules)
     # How the book's file was read, so the next is read the same way. Not compared: it does
@@ -133,6 +142,8 @@ def validate(config: Config) -> None:
     if config.parsing is not None and not isinstance(config.parsing, ParseHints):
         fail("parsing", f"must be ParseHints, got {type(config.parsing).__name__}")
     Number(minimum=1).check("arr_per_csm", config.arr_per_csm)
+    if config.capacity is not None:
+        validate_capacity(config.capacity, config.tier_names)
     validate_movement(config.movement)
     validate_mapping(config.mapping)
 
@@ -323,7 +334,47 @@ def config_to_dict(config: Config) -> dict[str, Any]:
     else:
         del doc["mapping"]
     _parsing_to_doc(config, doc)
+    _capacity_to_dict(doc)
     return json.loads(json.dumps(doc))  # tuples -> lists: exactly what a JSON file holds
+
+
+# --- the capacity section (issue 12) ---
+
+
+def _capacity_to_dict(doc: dict[str, Any]) -> None:
+    """The capacity section keyed by tier name, unset fields left out; absent when None."""
+    capacity = doc.pop("capacity")
+    if capacity is None:
+        return
+    tiers = capacity.pop("tiers")
+    capacity["tiers"] = {
+        t.pop("tier"): {name: value for name, value in t.items() if value is not None}
+        for t in tiers
+    }
+    doc["capacity"] = capacity
+
+
+TIER_CAPACITY_FIELDS = ("csms", "accounts_per_csm", "hours_per_account")
+
+
+def _capacity_from_dict(doc: dict) -> Capacity | None:
+    if "capacity" not in doc:
+        return None
+    section = _section(doc, "", "capacity", dict, ...)
+    _known_keys(section, "capacity", {"client_hours_per_csm", "cost_per_csm", "tiers"})
+    tiers = _section(section, "capacity", "tiers", dict, {})
+    rows = []
+    for name, entry in tiers.items():
+        path = f"capacity.tiers.{name}"
+        if not isinstance(entry, dict):
+            fail(path, "must be an object")
+        _known_keys(entry, path, set(TIER_CAPACITY_FIELDS))
+        rows.append(TierCapacity(name, *(entry.get(f) for f in TIER_CAPACITY_FIELDS)))
+    return Capacity(
+        client_hours_per_csm=_take(section, "capacity", "client_hours_per_csm", 1560.0),
+        cost_per_csm=_take(section, "capacity", "cost_per_csm", 150_000.0),
+        tiers=tuple(rows),
+    )
 
 
 def _take(doc: Any, path: str, name: str, default: Any = ...) -> Any:
@@ -446,7 +497,7 @@ def config_from_dict(doc: Any) -> Config:
     if not isinstance(doc, dict):
         fail("settings", "must be a JSON object")
     sections = {"version", "pillars", "tiers", "guardrails", "quadrant", "arr_per_csm"}
-    _known_keys(doc, "", sections | {"movement", "mapping", "parsing"})
+    _known_keys(doc, "", sections | {"movement", "mapping", "parsing", "capacity"})
     version = _take(doc, "", "version")
     if isinstance(version, bool) or version != CONFIG_VERSION:
         fail("version", f"unknown version {version!r}; this Tierwise reads {CONFIG_VERSION}")
@@ -463,6 +514,7 @@ def config_from_dict(doc: Any) -> Config:
         quadrant=_quadrant_from_dict(doc),
         arr_per_csm=_take(doc, "", "arr_per_csm", 2_000_000.0),
         mapping=tuple(_section(doc, "", "mapping", dict, {}).items()),
+        capacity=_capacity_from_dict(doc),
         version=CONFIG_VERSION,
         movement=_movement_from_dict(doc),
         parsing=_parsing_from_doc(doc),
@@ -563,4 +615,5 @@ def describe_config(config: Config) -> list[str]:
         *describe_quadrant(config),
         *describe_movement(config),
         f"Coverage: one CSM per ${config.arr_per_csm:,.0f} of ARR in {config.tiers[0].name}.",
+        *describe_capacity(config.capacity, config.tier_names),
     ]

@@ -23,6 +23,7 @@ from ui import format as fmt
 from ui import state
 
 CONFIG_WIDGET_PREFIXES = ("weight_", "threshold_", "effect_", "metric_", "quadrant_", "arr_per_csm")
+CONFIG_WIDGET_PREFIXES += ("capacity_",)  # ui/capacity.py's coverage-model inputs
 DIRECTION_LABELS = {"higher": "Higher is better", "lower": "Lower is better"}
 EFFECT_LABELS = {"raises": "High score → more touch", "lowers": "Low score → more touch"}
 NOT_MAPPED = "— not mapped —"

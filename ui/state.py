@@ -16,7 +16,7 @@ import datetime as dt
 import logging
 import os
 import sys
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,9 @@ SETTINGS_SEEN = "tw_settings_seen"  # (file_id, kind, message) of the last setti
 PRELOADED = "tw_preloaded"
 EXPORT_PROBLEMS = "tw_export_problems"  # {format: sentence} of downloads that failed to build
 PINNED = "tw_pinned"  # (relative config, the config it was pinned to for this book, words)
+FIT_UNDO = "tw_fit_undo"  # the settings before the last "fit cut-offs to the team", or None
+FIT_OUTCOME = "tw_fit_outcome"  # (kind, text, settings after it) of the last fit or undo
+PANELS = "tw_panels"  # {panel name: ((data version, key), value)}: one memo per panel
 
 log = logging.getLogger("tierwise")
 
@@ -75,6 +78,9 @@ def defaults() -> dict[str, Any]:
         PRELOADED: False,
         EXPORT_PROBLEMS: {},
         PINNED: None,
+        FIT_UNDO: None,
+        FIT_OUTCOME: None,
+        PANELS: {},
     }
 
 
@@ -121,6 +127,7 @@ def seed_accounts(
     session[BASELINE] = session[CONFIG]
     session[BASELINE_LABEL] = "the settings when the data was loaded"
     session[BASELINE_TIERS] = None
+    session[FIT_UNDO] = session[FIT_OUTCOME] = None  # a fit was of the previous book
 
 
 def has_data() -> bool:
@@ -338,3 +345,28 @@ def load_settings(uploaded: Any) -> tuple[str, str, bool]:
         outcome = ("success", f"Settings loaded from {uploaded.name}.")
     session[SETTINGS_SEEN] = (uploaded.file_id, *outcome)
     return (*outcome, True)
+
+
+def fit_undo() -> seg.Config | None:
+    return _ss()[FIT_UNDO]
+
+
+def fit_outcome() -> tuple[str, str] | None:
+    """What the last fit or undo did, while the settings are still the ones it left."""
+    outcome = _ss()[FIT_OUTCOME]
+    return outcome[:2] if outcome and outcome[2] == _ss()[CONFIG] else None
+
+
+def set_fit_outcome(undo: seg.Config | None, outcome: tuple[str, str]) -> None:
+    """After a fit (the settings it replaced, to undo) or an undo (nothing left to undo)."""
+    session = _ss()
+    session[FIT_UNDO], session[FIT_OUTCOME] = undo, (*outcome, session[CONFIG])
+
+
+def panel_memo(name: str, key: Any, compute: Callable[[], Any]) -> Any:
+    """A panel's value for this data and `key`, computed again only when either changes."""
+    memo = _ss()[PANELS]
+    full_key = (_ss()[VERSION], key)
+    if name not in memo or memo[name][0] != full_key:
+        memo[name] = (full_key, compute())
+    return memo[name][1]

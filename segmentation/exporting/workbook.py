@@ -15,6 +15,7 @@ from segmentation.config import default_config
 from segmentation.errors import InputError
 from segmentation.exporting.fast_sheet import EXCEL_MAX_CELL_CHARS, _AccountsSheet, _looks_rich
 from segmentation.views.book import arr_values
+from segmentation.views.capacity import CapacityView, capacity_view
 from segmentation.views.tiers import Coverage, csm_coverage, group_summary
 
 EXCEL_MAX_ROWS = 1_048_576  # header row included
@@ -175,7 +176,41 @@ def _write_summary_sheet(
         _write_text(sheet, row + 1, 0, f"{coverage.tier} ARR / ${per_csm:,.0f} (exact)")
         sheet.write_number(row + 1, 1, coverage.exact, styles.decimal)
         row += 3
+    if config is not None and "tier" in result.columns:
+        # Beside the tier table (its header is on row 5), one row per tier on the same rows.
+        _write_capacity_table(sheet, 4, capacity_view(result, config), styles)
     return row
+
+
+CAPACITY_COLUMN = 6  # the first column of the coverage model, right of the tier table
+CAPACITY_HEADERS = {
+    "accounts": ("Accounts", None),
+    "csms_by_accounts": ("CSMs by accounts", "decimal"),
+    "csms_by_hours": ("CSMs by hours", "decimal"),
+    "csms_by_arr": ("CSMs by ARR (cross-check)", "decimal"),
+    "csms_needed": ("CSMs needed", None),
+    "csms_available": ("CSMs available", "decimal"),
+    "gap": ("Gap (available - needed)", "decimal"),
+    "cost_to_serve": ("Cost to serve", "money"),
+    "cost_share_of_arr": ("Cost to serve / ARR", "percent"),
+}
+
+
+def _write_capacity_table(sheet: Worksheet, row: int, view: CapacityView, styles: _Styles) -> None:
+    """The coverage model per tier (views.capacity); a blank cell where a rule is not given."""
+    first = CAPACITY_COLUMN
+    origin = "from the settings" if view.from_settings else "Tierwise defaults"
+    sheet.set_column(first, first + len(CAPACITY_HEADERS), 14)
+    _write_text(sheet, row, first, f"Coverage model ({origin})", styles.bold)
+    headers = ["Tier", *(label for label, _ in CAPACITY_HEADERS.values())]
+    for col, header in enumerate(headers, start=first):
+        _write_text(sheet, row + 1, col, header, styles.header)
+    for offset, (name, line) in enumerate(view.table.iterrows(), start=2):
+        _write_text(sheet, row + offset, first, str(name))
+        for col, (column, (_, style)) in enumerate(CAPACITY_HEADERS.items(), start=first + 1):
+            if not pd.isna(line[column]):
+                style = getattr(styles, style) if style else None
+                sheet.write_number(row + offset, col, float(line[column]), style)
 
 
 def _coverage(result: pd.DataFrame, config: Any, tiers: list[str]) -> Coverage | None:

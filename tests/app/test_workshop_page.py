@@ -118,7 +118,7 @@ def test_all_weights_zero_shows_the_settings_error(workshop):
 def test_who_moved_lists_the_moves(workshop):
     workshop.slider(key="threshold_high").set_value(50.0).run()
     assert any("change tier" in m.value for m in workshop.markdown)
-    assert len(workshop.dataframe) == 2  # the from/to matrix and the moved accounts
+    assert len(workshop.dataframe) == 3  # capacity, the from/to matrix, the moved accounts
 
 
 def test_pillar_effect_and_pin_baseline(workshop, sample_accounts):
