@@ -354,10 +354,10 @@ def test_score_reads_next_quarter_as_the_settings_parsing_section_says(quarter_t
     assert done.returncode == 0, done.stderr
     assert "Read as the saved settings say:" in done.stdout
     assert "'ARR' decimal comma" in done.stdout
+    # The export keeps the input's own columns as uploaded; what was read shows in the
+    # computed ones: the ARR in the reasons and the days to renewal from 2026-11-01.
     out = pd.read_csv(tmp_path / "out.csv")
-    assert out["arr"].tolist() == [1234.0, 25500.0, 3000.0]
-    assert out["renewal_date"].astype(str).str[:10].tolist() == [
-        "2026-04-03",
-        "2026-12-11",
-        "2027-02-01",
-    ]
+    arr = out["reasons"].str.extract(r"ARR (\$[0-9.]+k)")[0].tolist()
+    assert arr == ["$1.2k", "$26k", "$3.0k"]
+    renewals = [dt.date(2026, 4, 3), dt.date(2026, 12, 11), dt.date(2027, 2, 1)]
+    assert out["days_to_renewal"].tolist() == [(d - dt.date(2026, 11, 1)).days for d in renewals]
