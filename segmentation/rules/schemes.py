@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segmentation.rules import sql
 from segmentation.rules.constraints import Choice, Number, Table, Text, check_fields, fail
-from segmentation.rules.inputs import as_flags, as_numbers
+from segmentation.rules.inputs import SQL_READERS, as_flags, as_numbers
 
 DIRECTIONS: tuple[str, ...] = ("higher", "lower")
 MISSING_POLICIES: tuple[str, ...] = ("skip", "neutral", "worst")
@@ -92,6 +93,8 @@ class Scheme:
     describe: Callable[[Metric], str] | None = None  # the rule in words; default: `help`
     inputs: tuple[tuple[str, str, float], ...] = ()  # (field, label, default) number inputs
     ready: Callable[[Metric], bool] = field(default=lambda metric: True)  # pickable in the app
+    # The score as SQL: (value expression as `reads` gives it, metric) -> 0-100, NULL if none.
+    sql: Callable[[str, Metric], str] | None = None
 
     def words(self, metric: Metric) -> str:
         return self.describe(metric) if self.describe else self.help
@@ -202,6 +205,60 @@ def metric_score(values: pd.Series, metric: Metric) -> np.ndarray:
     return scores
 
 
+# --- the SQL form (DuckDB dialect; segmentation/warehouse composes and transpiles it) ---------
+
+
+def percentile_sql(value: str, metric: Metric | None = None) -> str:
+    """`percentile_score` in SQL: the same average rank of ties, from the same counts."""
+    at_or_below = f"CAST(COUNT({value}) OVER (ORDER BY {value}) AS DOUBLE)"
+    ties = f"CAST(COUNT({value}) OVER (PARTITION BY {value}) AS DOUBLE)"
+    known = f"COUNT({value}) OVER ()"
+    average = f"({at_or_below} - ({ties} - 1.0) / 2.0)"
+    ranked = f"({average} - 1.0) / CAST({known} - 1 AS DOUBLE) * 100.0"
+    return sql.case([(f"{value} IS NULL", "NULL"), (f"{known} <= 1", "50.0")], ranked)
+
+
+def linear_sql(value: str, metric: Metric) -> str:
+    ratio = f"(({value} - {sql.number(metric.low)}) / {sql.number(metric.high - metric.low)})"
+    clipped = sql.case([(f"{ratio} < 0.0", "0.0"), (f"{ratio} > 1.0", "1.0")], ratio)
+    return f"({clipped} * 100.0)"
+
+
+def bands_sql(value: str, metric: Metric) -> str:
+    whens = [(f"{value} IS NULL", "NULL")]
+    for band in metric.bands:
+        hit = "TRUE" if band.up_to is None else f"{value} <= {sql.number(band.up_to)}"
+        whens.append((hit, sql.number(band.score)))
+    return sql.case(whens)
+
+
+def category_sql(value: str, metric: Metric) -> str:
+    """Trimmed, lower-cased lookup (SQL's LOWER for Python's casefold); blank is missing."""
+    key = f"LOWER(TRIM(CAST({value} AS VARCHAR)))"
+    whens = [(f"{value} IS NULL OR {key} = ''", "NULL")]
+    scores = {name.strip().casefold(): float(score) for name, score in metric.categories}
+    whens += [(f"{key} = {sql.text(name)}", sql.number(score)) for name, score in scores.items()]
+    return sql.case(whens, "NULL" if metric.other is None else sql.number(metric.other))
+
+
+def reading_sql(column: str, metric: Metric) -> tuple[str, str]:
+    """How the metric reads its column: (the reader's name, its SQL over the column)."""
+    reads = SCHEMES[metric.scheme].reads
+    return reads, SQL_READERS[reads](column)
+
+
+def metric_score_sql(value: str, metric: Metric) -> str:
+    """`metric_score` in SQL on the value as the scheme `reads` it (see `reading_sql`)."""
+    scheme = SCHEMES[metric.scheme]
+    if scheme.sql is None:
+        raise ValueError(f"the {metric.scheme} scheme has no SQL form")
+    score = scheme.sql(value, metric)
+    if scheme.directional and metric.direction == "lower":
+        score = f"(100.0 - {score})"
+    fill = MISSING_FILL[metric.missing]
+    return score if np.isnan(fill) else f"COALESCE({score}, {sql.number(fill)})"
+
+
 # --- checks across fields -------------------------------------------------------------------
 
 SCORE = Number(minimum=0, maximum=100)
@@ -274,6 +331,7 @@ register(
         "Percentile rank",
         "rank within the book, 0 (lowest) to 100 (highest)",
         percentile_score,
+        sql=percentile_sql,
     )
 )
 register(
@@ -287,6 +345,7 @@ register(
         check=_check_linear,
         describe=lambda m: f"{m.low:g} -> 0 to {m.high:g} -> 100",
         inputs=(("low", "Scores 0 at", 0.0), ("high", "Scores 100 at", 100.0)),
+        sql=linear_sql,
     )
 )
 register(
@@ -300,6 +359,7 @@ register(
         check=_check_bands,
         describe=_bands_words,
         ready=lambda m: bool(m.bands),
+        sql=bands_sql,
     )
 )
 register(
@@ -309,6 +369,7 @@ register(
         "yes = 100, no = 0",
         lambda flags, m: flags * 100.0,
         reads="flags",
+        sql=lambda flag, m: f"({flag} * 100.0)",
     )
 )
 register(
@@ -324,5 +385,6 @@ register(
         check=_check_categories,
         describe=_category_words,
         ready=lambda m: bool(m.categories),
+        sql=category_sql,
     )
 )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from segmentation.rules import sql
 from segmentation.rules.constraints import Choice, Number, Table, Text, check_fields, fail
 from segmentation.rules.inputs import column_flags, column_numbers
 
@@ -140,6 +141,54 @@ def apply_guardrails(
             overridden |= hit
             reasons[hit] = override.reason
     return GuardrailEffects(index, below_min_arr, raised, overridden, reasons)
+
+
+# --- the SQL form (columns named by the query builder, segmentation/warehouse) -------------
+
+
+def cut_tiers_sql(priority: str, config: Config) -> str:
+    """`cut_tiers` in SQL: the index of the first tier whose threshold the priority reaches."""
+    last = len(config.tiers) - 1
+    whens = [(f"{priority} IS NULL", str(last))]
+    whens += [
+        (f"{priority} >= {sql.number(t.threshold)}", str(i))
+        for i, t in enumerate(config.tiers[:-1])
+    ]
+    return sql.case(whens, str(last))
+
+
+def guardrails_sql(
+    cut: str, config: Config, arr: str | None, strategic: str | None, account_id: str | None
+) -> str:
+    """`apply_guardrails` in SQL: minimum ARR, the strategic floor, then overrides (last wins).
+
+    `arr` / `strategic` / `account_id`: the columns read as a number, a flag and an id, or
+    None where the table does not have them.
+    """
+    rails = config.guardrails
+    index = cut
+    if rails.min_arr_top_tier is not None:
+        enough = (
+            "FALSE"
+            if arr is None
+            else f"COALESCE({arr} >= {sql.number(rails.min_arr_top_tier)}, FALSE)"
+        )
+        index = sql.case([(f"{index} = 0 AND NOT {enough}", "1")], index)
+    if rails.strategic_floor is not None and strategic is not None:
+        floor = config.tier_names.index(rails.strategic_floor)
+        index = sql.case([(f"{strategic} = 1.0 AND {index} > {floor}", str(floor))], index)
+    if rails.overrides and account_id is not None:
+        key = f"TRIM(CAST({account_id} AS VARCHAR))"
+        whens = [
+            (f"{key} = {sql.text(str(o.account_id).strip())}", str(config.tier_names.index(o.tier)))
+            for o in reversed(rails.overrides)
+        ]
+        index = sql.case(whens, index)
+    return index
+
+
+def tier_name_sql(index: str, config: Config) -> str:
+    return sql.case([(f"{index} = {i}", sql.text(t.name)) for i, t in enumerate(config.tiers)])
 
 
 # --- plain words ----------------------------------------------------------------------------

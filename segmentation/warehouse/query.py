@@ -1,0 +1,191 @@
+"""The settings compiled to one SQL query over a table of the canonical columns.
+
+Each rule's SQL form lives next to its numpy form (`segmentation/rules/*.py`, `*_sql`);
+this module only names the intermediate columns, chains them as CTEs in DuckDB's dialect,
+and transpiles the result with sqlglot. Columns the table does not have are left out at
+compile time (a metric on an absent column is not scored at all; a pillar that no column
+feeds is empty, and a pillar empty in the whole book leaves priority, by a window count).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlglot
+
+from segmentation.columns import CANONICAL_COLUMNS
+from segmentation.config import Config
+from segmentation.rules import sql
+from segmentation.rules.inputs import SQL_READERS
+from segmentation.rules.lenses import derived_columns_sql, lens_columns_sql
+from segmentation.rules.pillars import (
+    SCORE_COLUMNS,
+    entering_sql,
+    priority_rounding_sql,
+    raw_priority_sql,
+)
+from segmentation.rules.quadrant import quadrant_sql
+from segmentation.rules.reasons import strongest_pillar_sql
+from segmentation.rules.schemes import metric_score_sql, reading_sql
+from segmentation.rules.tiers import cut_tiers_sql, guardrails_sql, tier_name_sql
+
+DIALECTS: tuple[str, ...] = ("duckdb", "snowflake", "bigquery", "spark", "postgres")
+RESULT_COLUMNS: tuple[str, ...] = (
+    "account_id",
+    *SCORE_COLUMNS,
+    "priority",
+    "tier",
+    "quadrant",
+    "driver",
+    "driver_score",
+    "whitespace",
+    "adoption",
+    "days_to_renewal",
+    "nps_group",
+    "renewal_window",
+    "arr_rank_band",
+)
+DERIVED = ("whitespace", "adoption", "days_to_renewal")  # computed, never read from the table
+
+
+@dataclass(frozen=True)
+class Query:
+    """The query, and what compiling it decided (said aloud by the CLI)."""
+
+    sql: str
+    dialect: str
+    left_out: tuple[str, ...]  # metric columns the table does not have
+    empty_pillars: tuple[str, ...]  # pillars none of whose metrics the table can feed
+
+
+def _metric_name(pillar: str, index: int) -> str:
+    return f"metric_{pillar}_{index}"
+
+
+def _select(columns: dict[str, str], source: str, star: bool = True) -> str:
+    items = (["*"] if star else []) + [
+        f"{expr} AS {sql.ident(name)}" for name, expr in columns.items()
+    ]
+    return f"SELECT {', '.join(items)} FROM {source}"
+
+
+def _ctes(steps: list[tuple[str, dict[str, str]]], source: str) -> list[str]:
+    """Each step a CTE adding its columns to everything before it."""
+    parts, previous = [], source
+    for name, columns in steps:
+        parts.append(f"{name} AS ({_select(columns, previous)})")
+        previous = name
+    return parts
+
+
+class Reads:
+    """Each (column, reader) the query needs, read once in the first CTE under one name."""
+
+    def __init__(self, has: set[str]) -> None:
+        self.has = has
+        self.columns: dict[str, str] = {}  # name in the query -> SQL over the table
+        self.names: dict[tuple[str, str], str] = {}
+
+    def get(self, column: str, reads: str) -> str | None:
+        """The read value's column (quoted), or None where the table does not have it."""
+        if column not in self.has:
+            return None
+        if (column, reads) not in self.names:
+            name = column if column not in self.columns else f"{column}__{reads}"
+            self.columns[name] = SQL_READERS[reads](sql.ident(column))
+            self.names[(column, reads)] = name
+        return sql.ident(self.names[(column, reads)])
+
+
+def compile_query(
+    config: Config,
+    columns: Iterable[str] | None = None,
+    *,
+    table: str = "accounts",
+    dialect: str = "duckdb",
+    as_of: dt.date | None = None,
+    keep: tuple[str, ...] = (),
+) -> Query:
+    """One query returning RESULT_COLUMNS (+ `keep`) per account row of `table`.
+
+    `columns`: the table's columns (default: every canonical column); `as_of`: the day
+    renewal windows count from (default: the engine's CURRENT_DATE, for a nightly job).
+    """
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown dialect {dialect!r}; use one of {', '.join(DIALECTS)}")
+    present = set(columns) if columns is not None else {c.name for c in CANONICAL_COLUMNS}
+    reads = Reads(present - set(DERIVED))
+    numbers = {
+        name: value
+        for name in ("arr", "potential_arr", "active_users", "licensed_seats", "nps")
+        if (value := reads.get(name, "numbers")) is not None
+    }
+    today = "CURRENT_DATE" if as_of is None else f"DATE '{as_of.isoformat()}'"
+    derived = derived_columns_sql(numbers, reads.get("renewal_date", "values"), today)
+    strategic = reads.get("strategic_account", "flags")
+    account_id = reads.get("account_id", "values")
+
+    metric_columns, pillar_terms, left_out = {}, {}, []
+    for pillar in config.pillars:
+        terms = []
+        for i, metric in enumerate(pillar.metrics):
+            if metric.weight <= 0:
+                continue
+            kind, reading = reading_sql(sql.ident(metric.column), metric)
+            value = reading if metric.column in derived else reads.get(metric.column, kind)
+            if value is None:
+                left_out.append(metric.column)
+                continue
+            name = _metric_name(pillar.key, i)
+            metric_columns[name] = metric_score_sql(value, metric)
+            terms.append((sql.ident(name), metric.weight))
+        pillar_terms[pillar.key] = terms
+    pillar_columns = {f"pillar_{k}": sql.weighted_mean(t) for k, t in pillar_terms.items()}
+    scores = {p.key: sql.ident(f"pillar_{p.key}") for p in config.pillars}
+    in_book = {k: sql.ident(f"in_book_{k}") for k in scores}
+    effective = {p.key: entering_sql(scores[p.key], p.effect) for p in config.pillars}
+    lenses = lens_columns_sql({**numbers, **{n: sql.ident(n) for n in derived}})
+    axes = {f"score_{k}": s for k, s in scores.items()}
+    axes |= {"priority": sql.ident("priority"), "arr": numbers.get("arr", "CAST(NULL AS DOUBLE)")}
+    driver, driver_score = strongest_pillar_sql(config, effective)
+
+    steps = [
+        ("derived", derived),
+        ("metrics", metric_columns),
+        ("pillars", pillar_columns),
+        ("book", {f"in_book_{k}": f"COUNT({s}) OVER () > 0" for k, s in scores.items()}),
+        ("raw", {"priority_raw": raw_priority_sql(config, scores, in_book)}),
+        ("noise", {"priority_9": priority_rounding_sql(sql.ident("priority_raw"), 1)}),
+        ("scored", {"priority": priority_rounding_sql(sql.ident("priority_9"), 2)}),
+        ("cut", {"tier_cut": cut_tiers_sql(sql.ident("priority"), config)}),
+    ]
+    result = {name: sql.ident(name) for name in keep}
+    result["account_id"] = account_id or "CAST(NULL AS VARCHAR)"
+    result |= {f"score_{k}": sql.round_half_even(s, 1) for k, s in scores.items()}
+    result["priority"] = sql.ident("priority")
+    tier_index = guardrails_sql(
+        sql.ident("tier_cut"), config, numbers.get("arr"), strategic, account_id
+    )
+    result["tier"] = tier_name_sql(tier_index, config)
+    result["quadrant"] = quadrant_sql(config, axes)
+    result["driver"], result["driver_score"] = driver, driver_score
+    result |= lenses
+    source = _select({n: sql.ident(n) for n in keep} | reads.columns, sql.ident(table), star=False)
+    text = (
+        f"WITH source AS ({source}), "
+        + ", ".join(_ctes([step for step in steps if step[1]], "source"))
+        + f" {_select(result, 'cut', star=False)}"
+    )
+    return Query(
+        sql=transpile(text, dialect),
+        dialect=dialect,
+        left_out=tuple(dict.fromkeys(left_out)),
+        empty_pillars=tuple(k for k, t in pillar_terms.items() if not t),
+    )
+
+
+def transpile(text: str, dialect: str) -> str:
+    """DuckDB SQL -> the dialect, pretty-printed (sqlglot)."""
+    return sqlglot.transpile(text, read="duckdb", write=dialect, pretty=True)[0]
