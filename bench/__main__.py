@@ -21,6 +21,8 @@ LABELS = {
     "load_file": "load a {rows}-row {kind}",
     "export_file": "export {rows} accounts to {kind}",
     "app_rerun": "Workshop page rerun after a slider move, {rows} accounts",
+    "duckdb_file": "score --engine duckdb, Parquet to Parquet, {rows} accounts",
+    "segment_parquet": "segment() on the same Parquet book in pandas, {rows} accounts",
 }
 # (case, arguments, target in seconds or None, peak-memory target in MB or None)
 FULL_PLAN = [
@@ -37,6 +39,10 @@ FULL_PLAN = [
     ("app_rerun", [1_000], None, None),
     ("app_rerun", [10_000], None, None),
     ("app_rerun", [100_000], 0.3, None),
+    ("segment_parquet", [1_000_000], None, None),
+    ("duckdb_file", [1_000_000], None, None),
+    ("segment_parquet", [10_000_000], None, None),
+    ("duckdb_file", [10_000_000], None, None),
 ]
 
 

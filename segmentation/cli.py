@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_score(commands)
     _add_sample(commands)
     _add_config(commands)
+    _add_sql(commands)
     return parser
 
 
@@ -86,6 +87,12 @@ def _add_score(commands: Any) -> None:
         type=_iso_date,
         metavar="YYYY-MM-DD",
         help="day renewal windows are counted from (default: today)",
+    )
+    score.add_argument(
+        "--engine",
+        choices=("pandas", "duckdb"),
+        default="pandas",
+        help="duckdb: score a .parquet/.csv of canonical columns bigger than memory (warehouse)",
     )
 
 
@@ -134,6 +141,8 @@ def run_score(args: argparse.Namespace) -> None:
     import segmentation as seg
     from segmentation.movement import tier_changes
 
+    if args.engine == "duckdb":
+        return run_score_duckdb(args)
     fmt = _output_format(args.out)
     for path in (args.input, args.config, args.previous):
         _check_not_a_folder(path)
@@ -189,6 +198,82 @@ def run_config(args: argparse.Namespace) -> None:
 
     _guarded(args.out, seg.save_config, seg.default_config(), args.out)
     print(f"Wrote the default settings to {args.out}.")
+
+
+# --- the warehouse: sql, and score --engine duckdb (docs/warehouse.md) ------------------------
+
+
+def _add_sql(commands: Any) -> None:
+    from segmentation.warehouse import DIALECTS
+
+    command = _add_command(commands, "sql", run_sql, "Print the settings as one SQL query.")
+    command.add_argument("--config", metavar="C", help="settings (default: the defaults)")
+    command.add_argument("--dialect", choices=DIALECTS, default="duckdb")
+    command.add_argument("--table", default="accounts", help="table of canonical columns")
+    command.add_argument(
+        "--columns",
+        metavar="FILE",
+        help="a .csv/.parquet with the table's columns: the query leaves out what it lacks",
+    )
+    command.add_argument(
+        "--as-of", type=_iso_date, metavar="YYYY-MM-DD", help="default: the engine's CURRENT_DATE"
+    )
+    command.add_argument("--dbt", metavar="MODEL.sql", help="also write it as a dbt model")
+
+
+def run_sql(args: argparse.Namespace) -> None:
+    """Example:
+
+    python -m segmentation sql --config settings.json --dialect snowflake --table accounts
+    """
+    import segmentation as seg
+    from segmentation.warehouse import compile_query, dbt_model, table_columns
+
+    config = _guarded(args.config, seg.load_config, args.config) if args.config else None
+    config = config or seg.default_config()
+    columns = _guarded(args.columns, table_columns, args.columns) if args.columns else None
+    where = dict(table=args.table, dialect=args.dialect, as_of=args.as_of)
+    query = _guarded(args.config or "settings", compile_query, config, columns, **where)
+    _warn_compiled(query, config)
+    if args.dbt:
+        _guarded(args.dbt, Path(args.dbt).write_text, dbt_model(query, config, args.table))
+        print(f"Wrote the dbt model to {args.dbt}.", file=sys.stderr)
+    print(query.sql)
+
+
+def run_score_duckdb(args: argparse.Namespace) -> None:
+    """Score a big Parquet/CSV of canonical columns with DuckDB, streaming the output."""
+    import segmentation as seg
+    from segmentation.warehouse import score_file, tier_counts
+
+    if args.previous or args.sheet:
+        raise CommandError("--engine duckdb takes neither --previous nor --sheet.")
+    config = _guarded(args.config, seg.load_config, args.config) if args.config else None
+    config = config or seg.default_config()
+    as_of = args.as_of or dt.date.today()
+
+    def progress(share: float) -> None:
+        print(f"progress: {share:.0f}%", file=sys.stderr, flush=True)
+
+    query, rows = _guarded(
+        args.input, score_file, args.input, args.out, config, as_of=as_of, progress=progress
+    )
+    _warn_compiled(query, config)
+    print(f"Scored {rows:,} accounts with DuckDB.")
+    for tier, count in _guarded(args.out, tier_counts, args.out, config):
+        print(f"  {tier:<16} {count:>12,} accounts")
+    print(f"Wrote {rows:,} accounts to {args.out}.")
+
+
+def _warn_compiled(query: Any, config: Any) -> None:
+    """Say aloud what compiling decided: columns left out, pillars without data."""
+    for column in query.left_out:
+        print(
+            f"warning: the table has no column {column}: its metric is left out.", file=sys.stderr
+        )
+    for key in query.empty_pillars:
+        label = config.pillar(key).label
+        print(f"warning: no column feeds {label}: it is left out of priority.", file=sys.stderr)
 
 
 # --- helpers ----------------------------------------------------------------------------------

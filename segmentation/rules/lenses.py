@@ -122,7 +122,8 @@ def lens_columns_sql(numbers: dict[str, str]) -> dict[str, str]:
         return numbers.get(name, "CAST(NULL AS DOUBLE)")
 
     arr = value("arr")
-    rank = f"(COUNT({arr}) OVER () - COUNT({arr}) OVER (ORDER BY {arr}) + 1)"
+    at_or_below, _, known = sql.tie_counts(arr) if "arr" in numbers else ("NULL",) * 3
+    rank = f"({known} - {at_or_below} + 1)"  # as `arr_rank`
     limits = [f"<= {limit}" for limit in ARR_RANK_LIMITS]
     return {
         "whitespace": value("whitespace"),

@@ -210,10 +210,8 @@ def metric_score(values: pd.Series, metric: Metric) -> np.ndarray:
 
 def percentile_sql(value: str, metric: Metric | None = None) -> str:
     """`percentile_score` in SQL: the same average rank of ties, from the same counts."""
-    at_or_below = f"CAST(COUNT({value}) OVER (ORDER BY {value}) AS DOUBLE)"
-    ties = f"CAST(COUNT({value}) OVER (PARTITION BY {value}) AS DOUBLE)"
-    known = f"COUNT({value}) OVER ()"
-    average = f"({at_or_below} - ({ties} - 1.0) / 2.0)"
+    at_or_below, ties, known = sql.tie_counts(value)
+    average = f"(CAST({at_or_below} AS DOUBLE) - (CAST({ties} AS DOUBLE) - 1.0) / 2.0)"
     ranked = f"({average} - 1.0) / CAST({known} - 1 AS DOUBLE) * 100.0"
     return sql.case([(f"{value} IS NULL", "NULL"), (f"{known} <= 1", "50.0")], ranked)
 
@@ -251,7 +249,7 @@ def metric_score_sql(value: str, metric: Metric) -> str:
     """`metric_score` in SQL on the value as the scheme `reads` it (see `reading_sql`)."""
     scheme = SCHEMES[metric.scheme]
     if scheme.sql is None:
-        raise ValueError(f"the {metric.scheme} scheme has no SQL form")
+        fail(f"metric {metric.column}", f"the {metric.scheme} scheme has no SQL form yet")
     score = scheme.sql(value, metric)
     if scheme.directional and metric.direction == "lower":
         score = f"(100.0 - {score})"

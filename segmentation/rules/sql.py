@@ -7,6 +7,7 @@ package composes them into one query and transpiles it (sqlglot) to other dialec
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 FINITE = "1.7976931348623157e308"  # the largest double: NaN and infinities fall outside
 
@@ -62,3 +63,25 @@ def weighted_mean(terms: list[tuple[str, float]]) -> str:
     total = " + ".join(case([(f"{expr} IS NULL", "0.0")], number(weight)) for expr, weight in terms)
     sums = " + ".join(f"COALESCE({expr}, 0.0) * {number(weight)}" for expr, weight in terms)
     return case([(f"({total}) > 0.0", f"({sums}) / ({total})")])
+
+
+class Column(str):
+    """A column of the query, quoted; `ranks` (set by the query builder) joins in its counts."""
+
+    ranks: Callable[[], tuple[str, str, str]] | None = None
+
+
+def tie_counts(value: str) -> tuple[str, str, str]:
+    """`schemes.tie_ranks` in SQL: (known values <= it, known values equal to it, known values).
+
+    A query column whose builder provides them (per-value counts joined in: cheap at any
+    scale) uses those; any other expression gets window functions.
+    """
+    ranks = getattr(value, "ranks", None)
+    if ranks is not None:
+        return ranks()
+    return (
+        f"COUNT({value}) OVER (ORDER BY {value})",
+        f"COUNT({value}) OVER (PARTITION BY {value})",
+        f"COUNT({value}) OVER ()",
+    )

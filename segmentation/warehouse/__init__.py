@@ -5,7 +5,18 @@ result = score_frame(book.accounts, config)          # DuckDB over a loaded book
 score_file("accounts.parquet", "scored.parquet", config)   # bigger than memory
 """
 
-from segmentation.warehouse.engine import score_file, score_frame
+from segmentation.warehouse.dbt import dbt_model
+from segmentation.warehouse.engine import score_file, score_frame, table_columns, tier_counts
 from segmentation.warehouse.query import DIALECTS, RESULT_COLUMNS, Query, compile_query
 
-__all__ = ["DIALECTS", "RESULT_COLUMNS", "Query", "compile_query", "score_file", "score_frame"]
+__all__ = [
+    "DIALECTS",
+    "RESULT_COLUMNS",
+    "Query",
+    "compile_query",
+    "dbt_model",
+    "score_file",
+    "score_frame",
+    "table_columns",
+    "tier_counts",
+]

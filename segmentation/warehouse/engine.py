@@ -67,7 +67,7 @@ def score_frame(
 ) -> pd.DataFrame:
     """The query's result for a loaded book, one row per account in input order (same index)."""
     table = warehouse_table(accounts, config)
-    query = compile_query(config, table.columns, as_of=as_of, keep=(ROW,))
+    query = compile_query(config, table.columns, as_of=as_of, keep=(ROW,), pretty=False)
     con = connect()
     con.register("accounts", table)
     result = con.execute(f"{query.sql} ORDER BY {sql.ident(ROW)}").df()
@@ -94,6 +94,23 @@ def file_columns(con, source: str) -> list[str]:
     return [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
 
 
+def _readable(path: Path) -> str:
+    """The file as a DuckDB table expression; a file DuckDB cannot read is an InputError."""
+    if not path.is_file():
+        raise FileNotFoundError(2, "No such file", str(path))
+    return file_source(path)
+
+
+def table_columns(path: str | Path) -> list[str]:
+    """The column names of a .parquet/.csv file (its header), for `compile_query`."""
+    path = Path(path)
+    source = _readable(path)
+    try:
+        return [c for c in file_columns(connect(), source) if c != ROW]
+    except Exception as problem:  # duckdb's own errors: not a table DuckDB can read
+        raise InputError(f"{path.name}: DuckDB cannot read it ({one_line(problem)}).") from None
+
+
 def score_file(
     source_path: str | Path,
     out_path: str | Path,
@@ -103,24 +120,44 @@ def score_file(
     progress: Callable[[float], None] | None = None,
     memory_limit: str | None = None,
 ) -> tuple[Query, int]:
-    """Score a Parquet/CSV file of canonical columns into a Parquet/CSV file; returns rows."""
+    """Score a Parquet/CSV file of canonical columns into a Parquet/CSV file; returns rows.
+
+    Written to a temporary name beside OUT and renamed at the end: whole or not at all.
+    """
     source_path, out_path = Path(source_path), Path(out_path)
     writer = WRITERS.get(out_path.suffix.lower())
     if writer is None:
         raise InputError(f"{out_path.name}: the DuckDB engine writes .parquet or .csv files.")
+    columns = table_columns(source_path)
+    query = compile_query(
+        config, [*columns, ROW], table="source_file", as_of=as_of, keep=(ROW,), pretty=False
+    )
+    body = query.sql.replace('FROM "source_file"', f"FROM {file_source(source_path)}", 1)
+    ordered = f"SELECT * EXCLUDE ({sql.ident(ROW)}) FROM ({body}) ORDER BY {sql.ident(ROW)}"
+    partial = out_path.with_name(f".{out_path.name}.partial")
     with tempfile.TemporaryDirectory(prefix="tierwise-spill-") as spill:
         con = connect(memory_limit, spill)
-        source = file_source(source_path)
+        copy = f"COPY ({ordered}) TO {sql.text(str(partial))} ({writer})"
         try:
-            columns = file_columns(con, source)
-        except Exception as problem:  # duckdb's own errors: not a table DuckDB can read
-            raise InputError(f"{source_path.name}: DuckDB cannot read it ({problem}).") from None
-        query = compile_query(config, columns, table="source_file", as_of=as_of, keep=(ROW,))
-        body = query.sql.replace('FROM "source_file"', f"FROM {source}", 1)
-        ordered = f"SELECT * EXCLUDE ({sql.ident(ROW)}) FROM ({body}) ORDER BY {sql.ident(ROW)}"
-        copy = f"COPY ({ordered}) TO {sql.text(str(out_path))} ({writer})"
-        rows = _run_with_progress(con, copy, progress)
+            rows = _run_with_progress(con, copy, progress)
+        except Exception as problem:
+            partial.unlink(missing_ok=True)
+            raise InputError(f"{source_path.name}: {one_line(problem)}") from None
+    partial.replace(out_path)
     return query, rows
+
+
+def tier_counts(path: str | Path, config: Config) -> list[tuple[str, int]]:
+    """Accounts per tier of a scored file, in tier order (DuckDB reads only that column)."""
+    source = file_source(Path(path))
+    counts = dict(
+        connect().execute(f"SELECT tier, COUNT(*) FROM {source} GROUP BY tier").fetchall()
+    )
+    return [(name, int(counts.get(name, 0))) for name in config.tier_names]
+
+
+def one_line(problem: Exception) -> str:
+    return " ".join(str(problem).split()).rstrip(".")
 
 
 def _run_with_progress(con, statement: str, progress: Callable[[float], None] | None) -> int:

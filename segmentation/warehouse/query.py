@@ -47,6 +47,8 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "renewal_window",
     "arr_rank_band",
 )
+MATERIALIZES = ("duckdb", "postgres")  # the dialects with WITH ... AS MATERIALIZED
+RANK_COUNTS = ("at_or_below", "ties", "known")
 DERIVED = ("whitespace", "adoption", "days_to_renewal")  # computed, never read from the table
 
 
@@ -71,24 +73,32 @@ def _select(columns: dict[str, str], source: str, star: bool = True) -> str:
     return f"SELECT {', '.join(items)} FROM {source}"
 
 
-def _ctes(steps: list[tuple[str, dict[str, str]]], source: str) -> list[str]:
-    """Each step a CTE adding its columns to everything before it."""
+def _ctes(
+    steps: list[tuple[str, dict[str, str] | str]],
+    source: str,
+    materialized: frozenset = frozenset(),
+) -> list[str]:
+    """Each step a CTE adding its columns to everything before it (or a query of its own)."""
     parts, previous = [], source
     for name, columns in steps:
-        parts.append(f"{name} AS ({_select(columns, previous)})")
+        body = columns if isinstance(columns, str) else _select(columns, previous)
+        parts.append(f"{name} AS {'MATERIALIZED ' if name in materialized else ''}({body})")
         previous = name
     return parts
 
 
 class Reads:
-    """Each (column, reader) the query needs, read once in the first CTE under one name."""
+    """Each (column, reader) the query needs, read once in the first CTE under one name,
+    and the per-value counts of the columns a rank needs, joined in after the derived ones.
+    """
 
     def __init__(self, has: set[str]) -> None:
         self.has = has
         self.columns: dict[str, str] = {}  # name in the query -> SQL over the table
         self.names: dict[tuple[str, str], str] = {}
+        self.ranked: list[str] = []  # names whose tie counts are joined in
 
-    def get(self, column: str, reads: str) -> str | None:
+    def get(self, column: str, reads: str) -> sql.Column | None:
         """The read value's column (quoted), or None where the table does not have it."""
         if column not in self.has:
             return None
@@ -96,7 +106,40 @@ class Reads:
             name = column if column not in self.columns else f"{column}__{reads}"
             self.columns[name] = SQL_READERS[reads](sql.ident(column))
             self.names[(column, reads)] = name
-        return sql.ident(self.names[(column, reads)])
+        return self.column(self.names[(column, reads)])
+
+    def column(self, name: str) -> sql.Column:
+        value = sql.Column(sql.ident(name))
+        value.ranks = lambda: self._ranks(name)
+        return value
+
+    def _ranks(self, name: str) -> tuple[str, str, str]:
+        if name not in self.ranked:
+            self.ranked.append(name)
+        return tuple(sql.ident(f"{name}__{count}") for count in RANK_COUNTS)
+
+    def rank_ctes(self, source: str) -> list[str]:
+        """Per distinct value: how many known values are at or below it, equal, in all."""
+        ctes = []
+        for i, name in enumerate(self.ranked):
+            column = sql.ident(name)
+            ctes.append(
+                f"ranks_{i} AS (SELECT value, SUM(ties) OVER (ORDER BY value) AS at_or_below, "
+                f"ties, SUM(ties) OVER () AS known FROM (SELECT {column} AS value, "
+                f"COUNT(*) AS ties FROM {source} WHERE {column} IS NOT NULL "
+                f"GROUP BY {column}) AS distinct_values)"
+            )
+        joined = [
+            f"ranks_{i}.{count} AS {sql.ident(f'{name}__{count}')}"
+            for i, name in enumerate(self.ranked)
+            for count in RANK_COUNTS
+        ]
+        joins = " ".join(
+            f"LEFT JOIN ranks_{i} ON {source}.{sql.ident(name)} = ranks_{i}.value"
+            for i, name in enumerate(self.ranked)
+        )
+        select = ", ".join([f"{source}.*", *joined])
+        return [*ctes, f"ranked AS (SELECT {select} FROM {source} {joins})"]
 
 
 def compile_query(
@@ -107,11 +150,13 @@ def compile_query(
     dialect: str = "duckdb",
     as_of: dt.date | None = None,
     keep: tuple[str, ...] = (),
+    pretty: bool = True,
 ) -> Query:
     """One query returning RESULT_COLUMNS (+ `keep`) per account row of `table`.
 
     `columns`: the table's columns (default: every canonical column); `as_of`: the day
     renewal windows count from (default: the engine's CURRENT_DATE, for a nightly job).
+    `pretty=False` with DuckDB skips sqlglot: the text is DuckDB's already (the engine's path).
     """
     if dialect not in DIALECTS:
         raise ValueError(f"unknown dialect {dialect!r}; use one of {', '.join(DIALECTS)}")
@@ -134,7 +179,9 @@ def compile_query(
             if metric.weight <= 0:
                 continue
             kind, reading = reading_sql(sql.ident(metric.column), metric)
-            value = reading if metric.column in derived else reads.get(metric.column, kind)
+            value = reads.get(metric.column, kind)
+            if metric.column in derived:  # derived columns are numbers already
+                value = reads.column(metric.column) if kind == "numbers" else reading
             if value is None:
                 left_out.append(metric.column)
                 continue
@@ -146,16 +193,16 @@ def compile_query(
     scores = {p.key: sql.ident(f"pillar_{p.key}") for p in config.pillars}
     in_book = {k: sql.ident(f"in_book_{k}") for k in scores}
     effective = {p.key: entering_sql(scores[p.key], p.effect) for p in config.pillars}
-    lenses = lens_columns_sql({**numbers, **{n: sql.ident(n) for n in derived}})
+    lenses = lens_columns_sql({**numbers, **{n: reads.column(n) for n in derived}})
     axes = {f"score_{k}": s for k, s in scores.items()}
     axes |= {"priority": sql.ident("priority"), "arr": numbers.get("arr", "CAST(NULL AS DOUBLE)")}
     driver, driver_score = strongest_pillar_sql(config, effective)
 
+    book = ", ".join(f"COUNT({s}) > 0 AS {sql.ident(f'in_book_{k}')}" for k, s in scores.items())
     steps = [
-        ("derived", derived),
         ("metrics", metric_columns),
         ("pillars", pillar_columns),
-        ("book", {f"in_book_{k}": f"COUNT({s}) OVER () > 0" for k, s in scores.items()}),
+        ("book", f"SELECT * FROM pillars CROSS JOIN (SELECT {book} FROM pillars) AS whole_book"),
         ("raw", {"priority_raw": raw_priority_sql(config, scores, in_book)}),
         ("noise", {"priority_9": priority_rounding_sql(sql.ident("priority_raw"), 1)}),
         ("scored", {"priority": priority_rounding_sql(sql.ident("priority_9"), 2)}),
@@ -173,13 +220,15 @@ def compile_query(
     result["driver"], result["driver_score"] = driver, driver_score
     result |= lenses
     source = _select({n: sql.ident(n) for n in keep} | reads.columns, sql.ident(table), star=False)
-    text = (
-        f"WITH source AS ({source}), "
-        + ", ".join(_ctes([step for step in steps if step[1]], "source"))
-        + f" {_select(result, 'cut', star=False)}"
-    )
+    # The book's counts read the pillars a second time: compute them once where the dialect
+    # can say so (DuckDB would otherwise redo every metric; the warehouses plan this alone).
+    hint = frozenset({"pillars"}) if dialect in MATERIALIZES else frozenset()
+    final = _select(result, "cut", star=False)  # built first: it may ask for ranks too
+    first = [f"source AS ({source})", f"derived AS ({_select(derived, 'source')})"]
+    text = "WITH " + ", ".join([*first, *reads.rank_ctes("derived"), *_ctes(steps, "ranked", hint)])
+    text += f" {final}"
     return Query(
-        sql=transpile(text, dialect),
+        sql=transpile(text, dialect) if pretty or dialect != "duckdb" else text,
         dialect=dialect,
         left_out=tuple(dict.fromkeys(left_out)),
         empty_pillars=tuple(k for k, t in pillar_terms.items() if not t),

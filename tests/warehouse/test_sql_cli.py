@@ -1,0 +1,135 @@
+"""`sql` and `score --engine duckdb` as a user runs them; every dialect parses (sqlglot)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+import sqlglot
+from conftest import AS_OF, tied_book
+
+import segmentation as seg
+from segmentation.config import with_metric
+from segmentation.warehouse import DIALECTS, RESULT_COLUMNS, compile_query
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "segmentation", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def by_id(frame: pd.DataFrame) -> pd.DataFrame:
+    """A query's rows come in no set order: line them up by account id (unique here)."""
+    return frame.set_index("account_id").sort_index()
+
+
+@pytest.fixture(scope="module")
+def book_files(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("warehouse-cli")
+    accounts = tied_book(300)
+    accounts.to_parquet(folder / "book.parquet")
+    accounts.to_csv(folder / "book.csv", index=False)
+    accounts.drop(columns=["support_tickets", "integrations", "products"]).to_csv(
+        folder / "thin.csv", index=False
+    )
+    seg.save_config(seg.default_config(), folder / "settings.json")
+    return folder
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_every_dialect_parses_and_names_the_result_columns(dialect):
+    query = compile_query(seg.default_config(), dialect=dialect, as_of=dt.date(2026, 11, 1))
+    tree = sqlglot.parse_one(query.sql, read=dialect)
+    assert [column.alias_or_name for column in tree.selects] == list(RESULT_COLUMNS)
+
+
+def test_the_spark_sql_runs_in_duckdb_and_agrees(book_files):
+    """No Spark here: its text, read back by sqlglot into DuckDB, gives the same tiers."""
+    accounts = pd.read_parquet(book_files / "book.parquet")
+    spark = compile_query(seg.default_config(), accounts.columns, dialect="spark", as_of=AS_OF)
+    back = sqlglot.transpile(spark.sql, read="spark", write="duckdb")[0]
+    con = duckdb.connect()
+    con.register("accounts", accounts)
+    result = by_id(con.execute(back).df())
+    core = by_id(seg.segment(accounts, seg.default_config(), as_of=AS_OF))
+    assert (result["tier"] == core["tier"].astype(str)).all()
+    assert np.allclose(result["priority"], core["priority"], atol=0.01, equal_nan=True)
+
+
+def test_sql_prints_a_query_that_duckdb_runs_on_the_book(book_files):
+    done = run("sql", "--config", "settings.json", "--as-of", AS_OF.isoformat(), cwd=book_files)
+    assert done.returncode == 0, done.stderr
+    con = duckdb.connect()
+    path = str(book_files / "book.parquet")
+    con.execute(f"CREATE TABLE accounts AS SELECT * FROM read_parquet('{path}')")
+    result = by_id(con.execute(done.stdout).df())
+    core = by_id(seg.segment(pd.read_parquet(path), seg.default_config(), as_of=AS_OF))
+    assert (result["tier"] == core["tier"].astype(str)).all()
+    assert np.allclose(result["priority"], core["priority"], atol=0.01, equal_nan=True)
+
+
+def test_sql_leaves_out_what_the_table_lacks_and_says_so(book_files):
+    done = run("sql", "--columns", "thin.csv", "--dialect", "postgres", cwd=book_files)
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 4  # three columns, and the pillar they fed
+    assert "Engagement complexity" in warnings[-1]
+    assert '"support_tickets"' not in done.stdout
+
+
+def test_sql_writes_a_dbt_model_with_the_settings(book_files):
+    config = with_metric(seg.default_config(), "growth", 0, weight=7)
+    seg.save_config(config, book_files / "heavy.json")
+    done = run("sql", "--config", "heavy.json", "--dbt", "tiers.sql", cwd=book_files)
+    assert done.returncode == 0, done.stderr
+    model = (book_files / "tiers.sql").read_text()
+    assert "{{ ref('accounts') }}" in model and '"accounts"' not in model
+    settings = model.split("/*", 1)[1].split("*/", 1)[0].split("\n", 1)[1]
+    assert seg.config_from_json(settings) == config
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_score_with_the_duckdb_engine_equals_segment(book_files, suffix, tmp_path):
+    out = tmp_path / f"scored{suffix}"
+    done = run(
+        "score", str(book_files / f"book{suffix}"), "--engine", "duckdb",
+        "--out", str(out), "--as-of", AS_OF.isoformat(), cwd=book_files,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    scored = pd.read_parquet(out) if suffix == ".parquet" else pd.read_csv(out)
+    core = seg.segment(
+        pd.read_parquet(book_files / "book.parquet"), seg.default_config(), as_of=AS_OF
+    )
+    assert list(scored["account_id"]) == list(core["account_id"])  # every row, in input order
+    assert (scored["tier"].to_numpy() == core["tier"].astype(str).to_numpy()).all()
+    for tier, count in core["tier"].value_counts().items():
+        assert f"{tier}" in done.stdout and f"{count:,} accounts" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "args, problem",
+    [
+        (["score", "missing.parquet", "--engine", "duckdb", "--out", "o.parquet"], "No such file"),
+        (["score", "settings.json", "--engine", "duckdb", "--out", "o.parquet"], "parquet or .csv"),
+        (["score", "book.csv", "--engine", "duckdb", "--out", "o.xlsx"], "writes .parquet"),
+        (["sql", "--columns", "missing.csv"], "No such file"),
+    ],
+)
+def test_bad_input_is_one_error_line_and_no_output(book_files, args, problem):
+    done = run(*args, cwd=book_files)
+    assert done.returncode == 2
+    assert done.stderr.startswith("error:") and problem in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not (book_files / "o.parquet").exists() and not (book_files / "o.xlsx").exists()
