@@ -27,6 +27,7 @@ from segmentation.warehouse.query import Query, compile_query
 ROW = "__row"  # the input's row order, carried through the query and sorted on at the end
 READERS = {".parquet": "read_parquet", ".csv": "read_csv"}
 WRITERS = {".parquet": "FORMAT parquet", ".csv": "FORMAT csv, HEADER true"}
+MEMORY_LIMIT = "4GB"  # beyond it DuckDB spills to disk: a shared 2-core machine stays usable
 
 
 def connect(memory_limit: str | None = None, spill: str | None = None):
@@ -118,7 +119,7 @@ def score_file(
     *,
     as_of: dt.date | None = None,
     progress: Callable[[float], None] | None = None,
-    memory_limit: str | None = None,
+    memory_limit: str | None = MEMORY_LIMIT,
 ) -> tuple[Query, int]:
     """Score a Parquet/CSV file of canonical columns into a Parquet/CSV file; returns rows.
 
@@ -173,13 +174,16 @@ def _run_with_progress(con, statement: str, progress: Callable[[float], None] | 
         finally:
             done.set()
 
+    con.execute("SET enable_progress_bar = true")  # DuckDB counts progress only with it on
+    con.execute("SET enable_progress_bar_print = false")  # ... and we print it ourselves
     worker = threading.Thread(target=run, daemon=True)
     worker.start()
+    said = -1
     while not done.wait(1.0):
-        if progress is not None:
-            share = con.query_progress()
-            if share >= 0:
-                progress(float(share))
+        share = int(con.query_progress())
+        if progress is not None and share > said:  # each new whole percent, once
+            progress(float(share))
+            said = share
     worker.join()
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]

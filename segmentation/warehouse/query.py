@@ -30,22 +30,14 @@ from segmentation.rules.quadrant import quadrant_sql
 from segmentation.rules.reasons import strongest_pillar_sql
 from segmentation.rules.schemes import metric_score_sql, reading_sql
 from segmentation.rules.tiers import cut_tiers_sql, guardrails_sql, tier_name_sql
+from segmentation.segment import LENS_COLUMNS
 
 DIALECTS: tuple[str, ...] = ("duckdb", "snowflake", "bigquery", "spark", "postgres")
 RESULT_COLUMNS: tuple[str, ...] = (
     "account_id",
     *SCORE_COLUMNS,
-    "priority",
-    "tier",
-    "quadrant",
-    "driver",
-    "driver_score",
-    "whitespace",
-    "adoption",
-    "days_to_renewal",
-    "nps_group",
-    "renewal_window",
-    "arr_rank_band",
+    *("priority", "tier", "quadrant", "driver", "driver_score"),
+    *LENS_COLUMNS,
 )
 MATERIALIZES = ("duckdb", "postgres")  # the dialects with WITH ... AS MATERIALIZED
 RANK_COUNTS = ("at_or_below", "ties", "known")
