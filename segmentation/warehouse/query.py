@@ -10,6 +10,7 @@ feeds is empty, and a pillar empty in the whole book leaves priority, by a windo
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -228,5 +229,15 @@ def compile_query(
 
 
 def transpile(text: str, dialect: str) -> str:
-    """DuckDB SQL -> the dialect, pretty-printed (sqlglot)."""
-    return sqlglot.transpile(text, read="duckdb", write=dialect, pretty=True)[0]
+    """DuckDB SQL -> the dialect, pretty-printed (sqlglot).
+
+    sqlglot warns that BigQuery cannot say NULLS LAST in a window's ORDER BY: the only such
+    window orders the distinct known values of a column, where no NULL is left to place.
+    """
+    quiet = logging.getLogger("sqlglot")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        return sqlglot.transpile(text, read="duckdb", write=dialect, pretty=True)[0]
+    finally:
+        quiet.setLevel(level)
