@@ -236,7 +236,10 @@ def run_sql(args: argparse.Namespace) -> None:
     query = _guarded(args.config or "settings", compile_query, config, columns, **where)
     _warn_compiled(query, config)
     if args.dbt:
-        _guarded(args.dbt, Path(args.dbt).write_text, dbt_model(query, config, args.table))
+        model = dbt_model(
+            config, args.table, columns=columns, dialect=args.dialect, as_of=args.as_of
+        )
+        _guarded(args.dbt, Path(args.dbt).write_text, model)
         print(f"Wrote the dbt model to {args.dbt}.", file=sys.stderr)
     print(query.sql)
 

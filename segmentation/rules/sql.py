@@ -17,6 +17,11 @@ def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def table_name(name: str) -> str:
+    """A table, schema-qualified or not: `crm.accounts` -> "crm"."accounts"."""
+    return ".".join(ident(part) for part in name.split("."))
+
+
 def text(value: str) -> str:
     """A quoted string literal."""
     return "'" + str(value).replace("'", "''") + "'"

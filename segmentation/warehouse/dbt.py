@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from segmentation.config import Config, config_to_json
 from segmentation.rules import sql
-from segmentation.warehouse.query import Query
+from segmentation.warehouse.query import compile_query
+
+PLACEHOLDER = "tierwise_dbt_source"  # compiled in the table's place, then swapped for ref()
 
 
-def dbt_model(query: Query, config: Config, table: str) -> str:
-    """A dbt model file: `{{ ref(table) }}` in place of the table, the settings on top."""
+def dbt_model(config: Config, model: str, **options: Any) -> str:
+    """A dbt model file reading `{{ ref(model) }}`, the settings on top (options: compile's)."""
+    query = compile_query(config, table=PLACEHOLDER, **options)
+    ref = f"{{{{ ref({sql.text(model)}) }}}}"
+    body = re.sub(rf"[`\"]?{PLACEHOLDER}[`\"]?", lambda _: ref, query.sql)
     settings = config_to_json(config).replace("*/", "* /")  # a label cannot close the comment
-    body = query.sql.replace(f"FROM {sql.ident(table)}", f"FROM {{{{ ref({sql.text(table)}) }}}}")
-    if query.dialect in ("bigquery", "spark"):
-        body = body.replace(f"FROM `{table}`", f"FROM {{{{ ref({sql.text(table)}) }}}}")
     return (
         "{{ config(materialized='table') }}\n"
         f"/* Tierwise settings (python -m segmentation sql --dialect {query.dialect}):\n"

@@ -212,7 +212,9 @@ def compile_query(
     result["quadrant"] = quadrant_sql(config, axes)
     result["driver"], result["driver_score"] = driver, driver_score
     result |= lenses
-    source = _select({n: sql.ident(n) for n in keep} | reads.columns, sql.ident(table), star=False)
+    source = _select(
+        {n: sql.ident(n) for n in keep} | reads.columns, sql.table_name(table), star=False
+    )
     # The book's counts read the pillars a second time: compute them once where the dialect
     # can say so (DuckDB would otherwise redo every metric; the warehouses plan this alone).
     hint = frozenset({"pillars"}) if dialect in MATERIALIZES else frozenset()

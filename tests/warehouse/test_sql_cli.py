@@ -134,3 +134,32 @@ def test_bad_input_is_one_error_line_and_no_output(book_files, args, problem):
     assert done.stderr.startswith("error:") and problem in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert not (book_files / "o.parquet").exists() and not (book_files / "o.xlsx").exists()
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_a_schema_qualified_table_is_read_as_schema_and_table(dialect):
+    query = compile_query(seg.default_config(), table="crm.accounts", dialect=dialect)
+    tables = list(sqlglot.parse_one(query.sql, read=dialect).find_all(sqlglot.exp.Table))
+    assert ("crm", "accounts") in [(t.db, t.name) for t in tables]
+
+
+@pytest.mark.parametrize("dialect", ["bigquery", "postgres"])
+def test_a_dbt_model_reads_its_ref_in_any_dialect(book_files, dialect):
+    done = run(
+        "sql", "--dialect", dialect, "--table", "stg_accounts", "--dbt", "m.sql", cwd=book_files
+    )
+    assert done.returncode == 0, done.stderr
+    model = (book_files / "m.sql").read_text()
+    assert model.count("{{ ref('stg_accounts') }}") == 1 and "tierwise_dbt_source" not in model
+
+
+def test_a_scheme_without_a_sql_form_is_refused_in_one_sentence(book_files):
+    from segmentation.rules.schemes import Scheme, register, unregister
+
+    register(Scheme("toy", "Toy", "always 50", lambda numbers, m: numbers * 0 + 50))
+    try:
+        config = with_metric(seg.default_config(), "growth", 1, scheme="toy")
+        with pytest.raises(seg.ConfigError, match=r"potential_arr.*toy scheme has no SQL form"):
+            compile_query(config)
+    finally:
+        unregister("toy")
