@@ -4,14 +4,17 @@ streamlit run app.py                 # start empty: upload a book on the Data pa
 streamlit run app.py -- --sample     # start on the bundled sample book (or TIERWISE_SAMPLE=1)
 """
 
+from pathlib import Path
+
 import streamlit as st
 
-from ui import shell, state
+from ui import shell, state, uploads
 from ui.theme import CSS
 
+uploads.keep_uploads_in_memory()
 st.set_page_config(
     page_title="Tierwise",
-    page_icon=":material/stacked_bar_chart:",
+    page_icon=str(Path(__file__).with_name("ui") / "icon.png"),  # local: no font CDN
     layout="wide",
     initial_sidebar_state="expanded",
 )
@@ -23,6 +26,8 @@ pages = [
     st.Page("pages/data.py", title="Data", icon=":material/upload_file:", default=True),
     st.Page("pages/workshop.py", title="Workshop", icon=":material/tune:"),
     st.Page("pages/accounts.py", title="Accounts", icon=":material/table_view:"),
+    st.Page("pages/movement.py", title="Movement", icon=":material/swap_vert:"),
+    st.Page("pages/calibration.py", title="Calibration", icon=":material/fact_check:"),
 ]
 navigation = st.navigation(pages)
 

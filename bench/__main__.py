@@ -2,6 +2,8 @@
 
     python -m bench            # everything (a few minutes)
     python -m bench --quick    # smaller books, for a smoke check
+    python -m bench fuzz       # mutated CSV/XLSX files against the loader (bench/fuzz.py)
+    python -m bench soak       # memory of repeated uploads in one app session (bench/soak.py)
 
 Each case runs in its own process: the time is the median of a few runs; the memory is
 that process's peak resident size, data generation included.
@@ -21,6 +23,10 @@ LABELS = {
     "load_file": "load a {rows}-row {kind}",
     "export_file": "export {rows} accounts to {kind}",
     "app_rerun": "Workshop page rerun after a slider move, {rows} accounts",
+    "calibrate_file": "calibrate a {rows}-account CSV (load, tables, AUCs, weights validated)",
+    "live_summary": "live calibration summary after a slider move, {rows} accounts",
+    "load_shape": "load a {rows}-row x {kind}-column CSV",
+    "compare_snapshots": "compare two snapshots of {rows} accounts after a {kind} change",
     "duckdb_file": "score --engine duckdb, Parquet to Parquet, {rows} accounts",
     "segment_parquet": "segment() on the same Parquet book in pandas, {rows} accounts",
 }
@@ -34,11 +40,18 @@ FULL_PLAN = [
     ("segment_weights_changed", [1_000_000], 1.0, 2048),
     ("load_file", [100_000, ".csv"], None, None),
     ("load_file", [100_000, ".xlsx"], 5.0, None),
+    ("load_shape", [2, "10001"], None, None),
+    ("load_shape", [100_000, "2"], None, None),
+    ("load_shape", [1_000_000, "1"], None, None),
     ("export_file", [100_000, "csv"], 2.0, None),
     ("export_file", [100_000, "xlsx"], 10.0, None),
     ("app_rerun", [1_000], None, None),
     ("app_rerun", [10_000], None, None),
     ("app_rerun", [100_000], 0.3, None),
+    ("calibrate_file", [100_000], 5.0, None),
+    ("live_summary", [100_000], 0.05, None),
+    ("compare_snapshots", [100_000, "margin"], 1.0, None),
+    ("compare_snapshots", [100_000, "weights"], None, None),
     ("segment_parquet", [1_000_000], None, None),
     ("duckdb_file", [1_000_000], None, None),
     ("segment_parquet", [10_000_000], None, None),
@@ -50,12 +63,14 @@ def label(case: str, args: list) -> str:
     rows = args[0]
     size = f"{rows // 1_000_000}M" if rows >= 1_000_000 else f"{rows / 1000:g}k"
     kind = args[1].strip(".").upper() if len(args) > 1 else ""
+    if case == "compare_snapshots":
+        kind = args[1]
     return LABELS[case].format(rows=size, kind=kind)
 
 
 def quick(plan: list) -> list:
     """The same plan on books a hundred times smaller, without targets."""
-    return [(case, [args[0] // 100, *args[1:]], None, None) for case, args, _, _ in plan]
+    return [(case, [max(1, args[0] // 100), *args[1:]], None, None) for case, args, _, _ in plan]
 
 
 def run_case(case: str, args: list) -> dict:
@@ -72,7 +87,16 @@ def run_case(case: str, args: list) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+# Sub-commands in their own modules: `python -m bench fuzz`, `python -m bench soak`.
+COMMANDS = {"fuzz": "bench.fuzz", "soak": "bench.soak"}
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] and argv[0] in COMMANDS:
+        import importlib
+
+        return importlib.import_module(COMMANDS[argv[0]]).main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[1])
     parser.add_argument("--quick", action="store_true", help="books 100x smaller")
     options = parser.parse_args(argv)

@@ -86,6 +86,47 @@ def app_rerun(rows: int) -> float:
     return measure(rows)["median_ms"] / 1000
 
 
+def compare_snapshots(rows: int, change: str = "weights") -> float:
+    """The Movement page's core after a settings change: two snapshots of `rows` accounts
+    (metric scores kept), the rules chained, movers with drivers, matrices, replay. A weights
+    change re-tiers both snapshots; a margin change reuses their plain tiers, as the app does."""
+    import dataclasses
+
+    import segmentation as seg
+    from segmentation import movement
+    from segmentation.config import with_pillar
+    from segmentation.rules.movement import MovementRules
+    from segmentation.sample import quarter_history
+
+    books = quarter_history(seg.generate_accounts(rows, seed=1), 2, seed=1)
+    config = dataclasses.replace(seg.default_config(), movement=MovementRules(margin=5))
+    snapshots = [movement.Snapshot(str(d), book, d) for d, book in books]
+    scores = [seg.score_metrics(s.accounts, config, as_of=s.as_of) for s in snapshots]
+    state = {"step": 0}
+    plain = [
+        movement.score_snapshot(snapshots[0], config, scores[0]),
+        movement.score_snapshot(snapshots[1], config, scores[1], read_tiers=False),
+    ]
+
+    def compare() -> None:
+        state["step"] += 1  # a new setting each time: nothing of it is cached
+        if change == "margin":
+            rules = MovementRules(margin=5.0 + 0.5 * state["step"])
+            cfg = dataclasses.replace(config, movement=rules)
+            before, now = plain
+        else:
+            cfg = with_pillar(config, "growth", weight=30 + state["step"])
+            before = movement.score_snapshot(snapshots[0], cfg, scores[0])
+            now = movement.score_snapshot(snapshots[1], cfg, scores[1], read_tiers=False)
+        movement.movement_panel(now, [before], cfg)
+
+    return _timed(compare, repeat=3)
+
+
+from bench import calibration  # noqa: E402  (its cases use _timed above)
+from bench.shapes import load_shape  # noqa: E402
+
+
 def _parquet_book(rows: int, directory: str) -> Path:
     """The book, written by a child process: its memory is not the measured process's."""
     import subprocess
@@ -137,11 +178,15 @@ def segment_parquet(rows: int) -> float:
 
 
 CASES: dict[str, Callable[..., float]] = {
+    "compare_snapshots": compare_snapshots,
     "segment_full": segment_full,
     "segment_weights_changed": segment_weights_changed,
     "load_file": load_file,
     "export_file": export_file,
     "app_rerun": app_rerun,
+    "calibrate_file": calibration.calibrate_file,
+    "live_summary": calibration.live_summary,
+    "load_shape": load_shape,
     "duckdb_file": duckdb_file,
     "segment_parquet": segment_parquet,
 }

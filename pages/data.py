@@ -6,6 +6,7 @@ import segmentation as seg
 from segmentation.views import data_quality
 from ui import components, state
 from ui import format as fmt
+from ui import movement as snapshots
 from ui.shell import ensure_router
 
 ensure_router()
@@ -145,3 +146,6 @@ for row in gaps.itertuples(index=False):
             "that pillar is left out of their priority (see data_issues on the Accounts page).",
             icon=":material/warning:",
         )
+
+# --- earlier snapshots, for the Movement page -----------------------------------------------
+snapshots.snapshot_block()

@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_score(commands)
     _add_sample(commands)
     _add_config(commands)
+    _add_calibrate(commands)
     _add_sql(commands)
     return parser
 
@@ -78,9 +79,23 @@ def _add_score(commands: Any) -> None:
     score.add_argument("--config", metavar="CONFIG.json", help="settings (default: the defaults)")
     score.add_argument("--sheet", metavar="NAME", help="sheet to read (default: the largest)")
     score.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="canonical=Header",
+        help="use this column for that canonical column (repeatable; 'arr=' leaves arr unmapped)",
+    )
+    score.add_argument(
         "--previous",
         metavar="PREV",
-        help="last period's segmented file or snapshot: adds a tier_change column",
+        help="last period's segmented file or snapshot: applies the movement rules and adds "
+        "tier_change, held and previous_tier columns",
+    )
+    score.add_argument(
+        "--history",
+        nargs="+",
+        metavar="FILE",
+        help="earlier snapshots (ordered by the date in their names) for min_periods",
     )
     score.add_argument(
         "--as-of",
@@ -106,11 +121,44 @@ def _add_sample(commands: Any) -> None:
         metavar="FILE",
         help="also write the same book one quarter earlier (a snapshot to compare with)",
     )
+    sample.add_argument(
+        "--quarters",
+        type=_positive_int,
+        metavar="N",
+        help="write N quarterly snapshots instead, FILE's name + _YYYY-MM-DD, oldest first",
+    )
 
 
 def _add_config(commands: Any) -> None:
     config = _add_command(commands, "config", run_config, "Write the default settings file.")
     config.add_argument("--out", required=True, metavar="CONFIG.json")
+
+
+def _add_calibrate(commands: Any) -> None:
+    command = _add_command(
+        commands, "calibrate", run_calibrate, "Check the tiers against an outcome."
+    )
+    command.add_argument("input", metavar="INPUT", help="CSV or XLSX export of accounts")
+    command.add_argument(
+        "--outcome", required=True, metavar="COLUMN", help="yes/no, date or number"
+    )
+    command.add_argument("--outcomes", metavar="FILE", help="file of account ids and the outcome")
+    command.add_argument("--config", metavar="C", help="settings (default: the defaults)")
+    command.add_argument("--as-of", type=_iso_date, metavar="YYYY-MM-DD", help="default: today")
+    command.add_argument("--json", metavar="OUT.json", help="write the calibration document")
+    command.add_argument(
+        "--within-days",
+        type=_positive_int,
+        default=365,
+        metavar="N",
+        help="a date outcome counts when it falls up to N days after the as-of day (365)",
+    )
+    command.add_argument(
+        "--number-event",
+        choices=("contraction", "expansion"),
+        default="contraction",
+        help="a number outcome (next-period ARR): which change counts (contraction)",
+    )
 
 
 def _iso_date(text: str) -> dt.date:
@@ -139,33 +187,35 @@ def run_score(args: argparse.Namespace) -> None:
     python -m segmentation score accounts.xlsx --out segmented.xlsx --config settings.json
     """
     import segmentation as seg
-    from segmentation.movement import tier_changes
 
     if args.engine == "duckdb":
         return run_score_duckdb(args)
     fmt = _output_format(args.out)
-    for path in (args.input, args.config, args.previous):
-        _check_not_a_folder(path)
+    inputs = {"INPUT": args.input, "--config": args.config, "--previous": args.previous}
+    inputs |= {f"--history {path}": path for path in args.history or ()}
+    _check_paths(inputs, args.out)
     if args.config:
         config = _guarded(args.config, seg.load_config, args.config)
     else:
         config = seg.default_config()
-    book = _guarded(args.input, seg.load, args.input, sheet=args.sheet)
+    overrides = _column_overrides(args.map)
+    book = _guarded(args.input, seg.load, args.input, sheet=args.sheet, mapping=overrides)
+    for match in book.report.low_confidence_matches():
+        canonical = match.canonical
+        print(f"warning: {match.warning()}; choose with --map {canonical}=HEADER", file=sys.stderr)
     # The shell may read the clock; the core never does.
     as_of = args.as_of or dt.date.today()
-    result = _guarded(args.config or args.input, seg.segment, book.accounts, config, as_of=as_of)
-    changes = None
-    if args.previous:
-        previous = _guarded(args.previous, seg.load, args.previous)
-        tiers = [t.name for t in config.tiers]
-        changes = _guarded(args.previous, tier_changes, result, previous.accounts, tiers)
-        if "tier_change" in result.columns:  # the input's own column: keep it, renamed
-            result = result.rename(columns={"tier_change": "tier_change (input)"})
-        result = result.assign(tier_change=changes)
+    if args.previous or args.history:
+        result, previous = _score_against_snapshots(args, book.accounts, config, as_of)
+    else:
+        result = _guarded(
+            args.config or args.input, seg.segment, book.accounts, config, as_of=as_of
+        )
     _guarded(args.out, seg.export, result, args.out, fmt, config=config, report=book.report)
     _print_lines(_score_summary(result, book.report, config, args.out))
-    if changes is not None:
-        _print_lines([_changes_line(changes, args.previous, previous.accounts, result)])
+    if args.previous or args.history:
+        changes = result["tier_change"].astype(object)
+        _print_lines(_changes_lines(changes, previous, result, config))
 
 
 def run_sample(args: argparse.Namespace) -> None:
@@ -179,6 +229,9 @@ def run_sample(args: argparse.Namespace) -> None:
     if args.previous_quarter:
         _output_format(args.previous_quarter)
     accounts = generate_accounts(args.rows, seed=args.seed)
+    if args.quarters:
+        _write_quarters(accounts, args)
+        return
     _guarded(args.out, write_book, accounts, args.out)
     print(f"Wrote {len(accounts):,} synthetic accounts (seed {args.seed}) to {args.out}.")
     if args.previous_quarter:
@@ -187,6 +240,16 @@ def run_sample(args: argparse.Namespace) -> None:
         print(
             f"Wrote the previous quarter ({len(snapshot):,} accounts) to {args.previous_quarter}."
         )
+
+
+def _write_quarters(accounts: Any, args: argparse.Namespace) -> None:
+    from segmentation.sample import quarter_history, write_book
+
+    out = Path(args.out)
+    for as_of, book in quarter_history(accounts, args.quarters, seed=args.seed):
+        path = out.with_name(f"{out.stem}_{as_of.isoformat()}{out.suffix}")
+        _guarded(str(path), write_book, book, path)
+        print(f"Wrote {len(book):,} accounts as of {as_of} to {path}.")
 
 
 def run_config(args: argparse.Namespace) -> None:
@@ -198,6 +261,37 @@ def run_config(args: argparse.Namespace) -> None:
 
     _guarded(args.out, seg.save_config, seg.default_config(), args.out)
     print(f"Wrote the default settings to {args.out}.")
+
+
+def run_calibrate(args: argparse.Namespace) -> None:
+    """Example:
+
+    python -m segmentation calibrate accounts.csv --outcome Churned --json calibration.json
+    """
+    import json
+
+    import segmentation as seg
+    from segmentation import calibration
+
+    _check_paths(
+        {"INPUT": args.input, "--outcomes": args.outcomes, "--config": args.config}, args.json
+    )
+    config = _guarded(args.config, seg.load_config, args.config) if args.config else None
+    found = _guarded(
+        args.outcomes or args.input,
+        calibration.calibrate_files,
+        args.input,
+        args.outcome,
+        outcomes_path=args.outcomes,
+        config=config,
+        as_of=args.as_of or dt.date.today(),
+        window_days=args.within_days,
+        number_event=args.number_event,
+    )
+    if args.json:
+        text = json.dumps(calibration.to_document(found), indent=2)
+        _guarded(args.json, Path(args.json).write_text, text + "\n", encoding="utf-8")
+    _print_lines(calibration.summary_lines(found))
 
 
 # --- the warehouse: sql, and score --engine duckdb (docs/warehouse.md) ------------------------
@@ -249,8 +343,8 @@ def run_score_duckdb(args: argparse.Namespace) -> None:
     import segmentation as seg
     from segmentation.warehouse import score_file, tier_counts
 
-    if args.previous or args.sheet:
-        raise CommandError("--engine duckdb takes neither --previous nor --sheet.")
+    if args.previous or args.sheet or getattr(args, "history", None):
+        raise CommandError("--engine duckdb takes none of --previous, --history or --sheet.")
     config = _guarded(args.config, seg.load_config, args.config) if args.config else None
     config = config or seg.default_config()
     as_of = args.as_of or dt.date.today()
@@ -274,6 +368,8 @@ def _warn_compiled(query: Any, config: Any) -> None:
         print(
             f"warning: the table has no column {column}: its metric is left out.", file=sys.stderr
         )
+    for rule in query.not_in_sql:
+        print(f"warning: the query does not apply {rule}.", file=sys.stderr)
     for key in query.empty_pillars:
         label = config.pillar(key).label
         print(f"warning: no column feeds {label}: it is left out of priority.", file=sys.stderr)
@@ -290,9 +386,32 @@ def _guarded(path: str, action: Callable, *args: Any, **kwargs: Any) -> Any:
         return action(*args, **kwargs)
     except (InputError, ConfigError) as problem:
         raise CommandError(_naming_file(path, str(problem))) from None
-    except OSError as problem:
-        reason = problem.strerror or str(problem)
-        raise CommandError(f"{path}: {reason.rstrip('.')}.") from None
+    except Exception as problem:
+        system = _os_error(problem)
+        if system is None:
+            raise
+        message = f"{path}: {(system.strerror or str(system)).rstrip('.')}."
+        # What a failed write left half-open (a zip writer on a full disk) is freed when this
+        # block ends; its __del__ would print "Exception ignored..." next to the error line.
+        sys.unraisablehook = _ignore
+    system = None
+    import gc
+
+    gc.collect()
+    sys.unraisablehook = sys.__unraisablehook__
+    raise CommandError(message)
+
+
+def _ignore(unraisable: Any) -> None:
+    """An unraisable-exception hook that says nothing."""
+
+
+def _os_error(problem: BaseException) -> OSError | None:
+    """The OSError behind an exception (xlsxwriter wraps a full disk in FileCreateError)."""
+    for candidate in (problem, problem.__cause__, problem.__context__, *problem.args[:1]):
+        if isinstance(candidate, OSError):
+            return candidate
+    return None
 
 
 def _naming_file(path: str, message: str) -> str:
@@ -303,9 +422,40 @@ def _naming_file(path: str, message: str) -> str:
     return f"{path}: {message}"
 
 
-def _check_not_a_folder(path: str | None) -> None:
-    if path and Path(path).is_dir():
-        raise CommandError(f"{path} is a folder, not a file; give the path of a file.")
+def _column_overrides(pairs: list[str]) -> dict[str, str | None]:
+    """`--map canonical=Header` options as a mapping; an empty header leaves the column unmapped."""
+    overrides: dict[str, str | None] = {}
+    for pair in pairs:
+        canonical, equals, header = pair.partition("=")
+        if not equals or not canonical.strip():
+            raise CommandError(
+                f"--map {pair!r}: give it as canonical=Header, for example --map arr='Net Amount'."
+            )
+        overrides[canonical.strip()] = header.strip() or None
+    return overrides
+
+
+def _check_paths(inputs: dict[str, str | None], out: str | None) -> None:
+    """Inputs must be regular files (a FIFO or a device would hang or never end), and the
+    output must not be one of them (writing it would destroy the input)."""
+    import stat
+
+    for option, path in inputs.items():
+        if not path or not os.path.exists(path):
+            continue
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            raise CommandError(f"{path} is a folder, not a file; give the path of a file.")
+        if not stat.S_ISREG(mode):
+            raise CommandError(
+                f"{path} ({option}) is not a regular file (a pipe or a device); "
+                "save it as a file and give that path."
+            )
+        if out and os.path.exists(out) and os.path.samefile(path, out):
+            raise CommandError(
+                f"{out} is the same file as {option} {path}; writing it would "
+                "overwrite that file, so give another output path."
+            )
 
 
 def _output_format(path: str) -> str:
@@ -340,17 +490,50 @@ def _score_summary(result: Any, report: Any, config: Any, out: str) -> list[str]
     return lines
 
 
-def _changes_line(changes: Any, previous_path: str, previous: Any, result: Any) -> str:
-    from segmentation.movement import compare_snapshots
+def _score_against_snapshots(args: argparse.Namespace, accounts: Any, config: Any, as_of: Any):
+    """The book against its earlier snapshots (--history, then --previous as the latest)."""
+    import segmentation as seg
+    from segmentation.loading.settings_sheet import settings_from_export
+    from segmentation.movement import Snapshot, score_against, snapshot_date
 
-    comparison = compare_snapshots(changes, result, previous)
+    paths = [*(args.history or ()), *([args.previous] if args.previous else [])]
+    snapshots = []
+    for path in paths:  # undated files keep their order: --history's as given, --previous last
+        when = snapshot_date(Path(path).name)
+        earlier = _guarded(path, seg.load, path).accounts
+        then = settings_from_export(_guarded(path, Path(path).read_bytes))
+        snapshots.append(Snapshot(path, earlier, when, then))
+    result, _, history = _guarded(
+        paths[-1], score_against, accounts, config, snapshots, as_of=as_of
+    )
+    return result, history[-1]
+
+
+def _changes_lines(changes: Any, previous: Any, result: Any, config: Any) -> list[str]:
+    from segmentation.movement import compare_snapshots, held_counts, settings_changes
+
+    comparison = compare_snapshots(changes, result, previous.snapshot.accounts)
     parts = [f"{count:,} {name}" for name, count in comparison.counts.items()]
     unknown = comparison.unknown
     extra = f"; {unknown:,} with no comparable previous tier" if unknown else ""
-    return (
-        f"Tier changes since {previous_path}: {', '.join(parts)}{extra}; "
+    source = "its own tiers" if previous.recorded is not None else "scored with these settings"
+    lines = [
+        f"Tier changes since {previous.snapshot.name} ({source}): {', '.join(parts)}{extra}; "
         f"{comparison.gone:,} accounts of the previous file are no longer in the book."
-    )
+    ]
+    changes_since = settings_changes(previous.snapshot.settings, config)
+    if changes_since is not None:
+        lines.append(
+            f"Settings of {previous.snapshot.name} read back: "
+            f"{len(changes_since):,} lines of the criteria differ from these settings."
+        )
+    held = held_counts(result)
+    if config.movement.active:
+        words = ", ".join(f"{n:,} by {rule.replace('_', ' ')}" for rule, n in held.items())
+        total = sum(held.values())
+        accounts = f"{total:,} account" + ("" if total == 1 else "s")
+        lines.append(f"Held by the movement rules: {accounts} ({words or 'none'}).")
+    return lines
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -56,6 +56,36 @@ CANONICAL_COLUMNS: tuple[CanonicalColumn, ...] = (
     ),
     CanonicalColumn("csm", "text", "CSM", "Owner (Customer Success Manager)."),
     CanonicalColumn("previous_tier", "category", "Previous tier", "Tier given last period."),
+    CanonicalColumn(
+        "usage_score", "score", "Usage score", "Product usage or adoption score, 0-100."
+    ),
+    CanonicalColumn(
+        "usage_events",
+        "count",
+        "Usage events",
+        "Product events in the last period (logins, sessions, API calls).",
+    ),
+    CanonicalColumn("csat", "score", "CSAT", "Customer satisfaction (CSAT) score or average."),
+    CanonicalColumn(
+        "customer_since", "date", "Customer since", "Date the account became a customer."
+    ),
+    CanonicalColumn("tenure_months", "number", "Tenure (months)", "Months as a customer."),
+    CanonicalColumn(
+        "contract_term",
+        "category",
+        "Contract term",
+        "Commitment or billing frequency: monthly, annual, multi-year.",
+    ),
+    CanonicalColumn("auto_renew", "bool", "Auto-renew", "The contract renews automatically."),
+    CanonicalColumn(
+        "escalations", "count", "Escalations", "Escalated support cases in the last period."
+    ),
+    CanonicalColumn(
+        "market_segment",
+        "category",
+        "Market segment",
+        "Sales segment by company size: SMB, Mid-Market, Enterprise...",
+    ),
 )
 
 CANONICAL_NAMES: tuple[str, ...] = tuple(c.name for c in CANONICAL_COLUMNS)

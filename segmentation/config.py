@@ -10,12 +10,18 @@ validated Config.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from segmentation.errors import ConfigError
 from segmentation.rules.constraints import Number, fail
+from segmentation.rules.movement import (
+    MovementRules,
+    describe_movement,
+    movement_from_dict,
+    validate_movement,
+)
 from segmentation.rules.pillars import (
     EFFECTS,
     PILLAR_KEYS,
@@ -66,6 +72,7 @@ __all__ = [
     "Config",
     "Guardrails",
     "Metric",
+    "MovementRules",
     "Override",
     "Pillar",
     "Quadrant",
@@ -85,6 +92,7 @@ class Config:
     quadrant: Quadrant = field(default_factory=Quadrant)
     arr_per_csm: float = 2_000_000.0  # coverage rule of thumb: one CSM per this much ARR
     version: int = CONFIG_VERSION
+    movement: MovementRules = field(default_factory=MovementRules)
 
     def __post_init__(self) -> None:
         validate(self)
@@ -116,6 +124,7 @@ def validate(config: Config) -> None:
     validate_guardrails(config.guardrails, config.tier_names)
     validate_quadrant(config.quadrant)
     Number(minimum=1).check("arr_per_csm", config.arr_per_csm)
+    validate_movement(config.movement)
 
 
 # --- the default ----------------------------------------------------------------------------
@@ -380,7 +389,8 @@ def config_from_dict(doc: Any) -> Config:
     """Build and validate a Config from its JSON document; ConfigError names the bad field."""
     if not isinstance(doc, dict):
         fail("settings", "must be a JSON object")
-    _known_keys(doc, "", {"version", "pillars", "tiers", "guardrails", "quadrant", "arr_per_csm"})
+    sections = {"version", "pillars", "tiers", "guardrails", "quadrant", "arr_per_csm"}
+    _known_keys(doc, "", sections | {"movement"})
     version = _take(doc, "", "version")
     if isinstance(version, bool) or version != CONFIG_VERSION:
         fail("version", f"unknown version {version!r}; this Tierwise reads {CONFIG_VERSION}")
@@ -404,7 +414,14 @@ def config_from_dict(doc: Any) -> Config:
         quadrant=_quadrant_from_dict(doc),
         arr_per_csm=_take(doc, "", "arr_per_csm", 2_000_000.0),
         version=CONFIG_VERSION,
+        movement=_movement_from_dict(doc),
     )
+
+
+def _movement_from_dict(doc: dict) -> MovementRules:
+    section = _section(doc, "", "movement", dict, {})
+    _known_keys(section, "movement", {f.name for f in fields(MovementRules)})
+    return movement_from_dict(section, _take)
 
 
 def config_to_json(config: Config) -> str:
@@ -469,5 +486,6 @@ def describe_config(config: Config) -> list[str]:
         *describe_pillars(config),
         *describe_tiers(config),
         *describe_quadrant(config),
+        *describe_movement(config),
         f"Coverage: one CSM per ${config.arr_per_csm:,.0f} of ARR in {config.tiers[0].name}.",
     ]

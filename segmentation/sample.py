@@ -270,8 +270,21 @@ def previous_quarter(accounts: pd.DataFrame, seed: int = 7) -> pd.DataFrame:
     n = len(accounts)
     is_new = rng.random(n) < 0.04  # signed this quarter: not in last quarter's snapshot
     before = accounts.loc[~is_new].copy()
-    m = len(before)
 
+    before = _a_quarter_of_drift(rng, before)
+    before.insert(before.columns.get_loc("previous_tier"), "tier", before["previous_tier"])
+    before["previous_tier"] = _drift_tiers(rng, before["previous_tier"], 0.1)
+
+    churned = generate_accounts(max(1, n // 50), seed=seed + 1000).iloc[: max(1, n // 50)]
+    churned["account_id"] = _account_ids(len(churned), start=n + 1).to_numpy()
+    churned["tier"] = churned["previous_tier"]
+    churned = churned[before.columns]
+    return pd.concat([before, churned], ignore_index=True) if n else before
+
+
+def _a_quarter_of_drift(rng: np.random.Generator, book: pd.DataFrame) -> pd.DataFrame:
+    """The same accounts one quarter earlier: ARR, health, NPS, usage and tickets drifted."""
+    before, m = book.copy(), len(book)
     growth = np.exp(rng.normal(0.02, 0.08, m))
     before["arr"] = np.round(before["arr"].to_numpy() / growth, -1)
     before["potential_arr"] = np.round(before["potential_arr"].to_numpy() / growth, -2)
@@ -289,14 +302,32 @@ def previous_quarter(accounts: pd.DataFrame, seed: int = 7) -> pd.DataFrame:
     ).astype(np.int64)
     before["support_tickets"] = rng.poisson(before["support_tickets"].to_numpy() + 0.5)
     before["renewal_date"] = _renewal_a_quarter_earlier(before["renewal_date"])
-    before.insert(before.columns.get_loc("previous_tier"), "tier", before["previous_tier"])
-    before["previous_tier"] = _drift_tiers(rng, before["previous_tier"], 0.1)
+    return before
 
-    churned = generate_accounts(max(1, n // 50), seed=seed + 1000).iloc[: max(1, n // 50)]
-    churned["account_id"] = _account_ids(len(churned), start=n + 1).to_numpy()
-    churned["tier"] = churned["previous_tier"]
-    churned = churned[before.columns]
-    return pd.concat([before, churned], ignore_index=True) if n else before
+
+STEP_SHARE = 0.03  # accounts per quarter with a real change, not drift
+
+
+def quarter_history(
+    accounts: pd.DataFrame, quarters: int, seed: int = 7
+) -> list[tuple[dt.date, pd.DataFrame]]:
+    """`quarters` snapshots of the book, oldest first, the last being `accounts` as of
+    REFERENCE_DATE; each earlier one a quarter before (91 days): drift on every account, and a
+    few real step changes (health and NPS collapsing, usage tripling) that a tier should follow."""
+    rng = np.random.default_rng([seed, 2])
+    books = [accounts]
+    for _ in range(quarters - 1):
+        before = _a_quarter_of_drift(rng, books[0]).drop(columns="previous_tier", errors="ignore")
+        step = rng.random(len(before)) < STEP_SHARE
+        # Seen backwards: a later collapse means the account was healthy the quarter before.
+        before.loc[step, "health_score"] = np.clip(before.loc[step, "health_score"] + 50, 0, 100)
+        before.loc[step, "nps"] = np.clip(before.loc[step, "nps"] + 6, 0, 10)
+        before.loc[step, "active_users"] = (before.loc[step, "active_users"] // 3).astype(np.int64)
+        books.insert(0, before)
+    return [
+        (REFERENCE_DATE - dt.timedelta(days=91 * (quarters - 1 - i)), b)
+        for i, b in enumerate(books)
+    ]
 
 
 def _renewal_a_quarter_earlier(renewal_date: pd.Series) -> pd.Series:

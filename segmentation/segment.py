@@ -10,9 +10,16 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from segmentation.config import PILLAR_KEYS, SCORE_COLUMNS, SHORT_LABELS, Config
 from segmentation.rules.metrics import MetricScores, score_metrics
+from segmentation.rules.movement import (
+    held_names,
+    held_notes,
+    held_where_it_matters,
+    movement_for,
+)
 from segmentation.rules.pillars import effective_scores, pillar_scores, priority_from
 from segmentation.rules.quadrant import quadrant_codes
 from segmentation.rules.reasons import build_reasons
@@ -73,8 +80,19 @@ def _input_columns(accounts: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns=renames) if renames else frame
 
 
-def tier_accounts(metric_scores: MetricScores, config: Config) -> pd.DataFrame:
-    """Stage 2: weights, priority, tiers, guard-rails, quadrant and reasons from stage 1."""
+def tier_accounts(
+    metric_scores: MetricScores,
+    config: Config,
+    *,
+    previous_tier: object = None,
+    earlier_cuts: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Stage 2: weights, priority, tiers, movement rules, guard-rails, quadrant and reasons.
+
+    The movement rules (`config.movement`) use `previous_tier` (tier names aligned with the
+    accounts; default: the book's previous-tier column) and, for `min_periods`, the plain cuts
+    of earlier snapshots (`earlier_cuts`, see rules/movement.py).
+    """
     if metric_scores.scoring_key != config.scoring_key():
         raise ValueError("metric settings changed since score_metrics(): score the metrics again")
     accounts = metric_scores.accounts
@@ -82,7 +100,10 @@ def tier_accounts(metric_scores: MetricScores, config: Config) -> pd.DataFrame:
     effective = effective_scores(scores, config)
     priority = priority_from(effective, config)
     cut_index = cut_tiers(priority, config)
-    rails = apply_guardrails(cut_index, accounts, config)
+    moved = movement_for(
+        accounts, metric_scores.lenses, cut_index, priority, config, previous_tier, earlier_cuts
+    )
+    rails = apply_guardrails(moved.tier_index, accounts, config)
     quadrants = quadrant_codes(scores, priority, accounts, config)
 
     result = _input_columns(accounts).copy(deep=False)
@@ -95,6 +116,14 @@ def tier_accounts(metric_scores: MetricScores, config: Config) -> pd.DataFrame:
     labels = [label for _, label in config.quadrant.labels]
     result["quadrant"] = pd.Categorical.from_codes(quadrants, labels)
     reasons = build_reasons(metric_scores, config, effective, rails, cut_index)
+    if config.movement.active:  # the rule that held each account, said in its reasons too
+        moved = held_where_it_matters(
+            moved, rails.tier_index, apply_guardrails(cut_index, accounts, config)
+        )
+        days = metric_scores.lenses.get("days_to_renewal")
+        notes = held_notes(moved, cut_index, priority, config, days)
+        reasons = pc.binary_join_element_wise(reasons, notes, "")
+        result["held"] = held_names(moved.held)
     result["reasons"] = pd.array(reasons, dtype=TEXT)
     result["data_issues"] = data_issues(accounts, scores, priority, config)
     for column, values in metric_scores.lenses.items():
@@ -103,7 +132,11 @@ def tier_accounts(metric_scores: MetricScores, config: Config) -> pd.DataFrame:
 
 
 def segment(
-    accounts: pd.DataFrame, config: Config, *, as_of: dt.date | None = None
+    accounts: pd.DataFrame,
+    config: Config,
+    *,
+    as_of: dt.date | None = None,
+    previous_tier: object = None,
 ) -> pd.DataFrame:
     """Segment a book: the input rows, same order and index, plus the output columns.
 
@@ -113,4 +146,5 @@ def segment(
     >>> result = segment(book.accounts, default_config())   # doctest: +SKIP
     >>> result["tier"].value_counts()                        # doctest: +SKIP
     """
-    return tier_accounts(score_metrics(accounts, config, as_of=as_of), config)
+    metric_scores = score_metrics(accounts, config, as_of=as_of)
+    return tier_accounts(metric_scores, config, previous_tier=previous_tier)

@@ -240,3 +240,46 @@ def breakdown_chart(breakdown: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=170)
     )
+
+
+def movement_flow_chart(flows: pd.DataFrame, tiers: tuple[str, ...]) -> alt.LayerChart:
+    """Tiers at the previous snapshot (left) to tiers now (right): one band per flow, its width
+    the accounts that took it (the diagonal is the accounts that stayed)."""
+    position = {name: i for i, name in enumerate(tiers)}
+    data = flows.assign(
+        y0=flows["previous"].map(position).astype(float),
+        y1=flows["now"].map(position).astype(float),
+        x0=0.0,
+        x1=1.0,
+        flow=flows["previous"].astype(str) + " → " + flows["now"].astype(str),
+    )
+    y_scale = alt.Scale(domain=[len(tiers) - 0.5, -0.5])
+    y = alt.Y("y0:Q", axis=None, scale=y_scale)
+    bands = (
+        alt.Chart(data)
+        .mark_rule(opacity=0.55, strokeCap="round")
+        .encode(
+            x=alt.X("x0:Q", axis=None, scale=alt.Scale(domain=[-0.35, 1.35])),
+            x2="x1:Q",
+            y=y,
+            y2="y1:Q",
+            strokeWidth=alt.StrokeWidth("accounts:Q", scale=alt.Scale(range=[1, 28]), legend=None),
+            color=alt.Color("previous:N", scale=_tier_scale(tiers), legend=None),
+            tooltip=[
+                "flow:N",
+                alt.Tooltip("accounts:Q", format=","),
+                alt.Tooltip("arr:Q", format="$,.0f"),
+            ],
+        )
+    )
+    labels = pd.DataFrame(
+        [{"x": x, "y": float(i), "tier": name, "align": align}
+         for i, name in enumerate(tiers) for x, align in ((-0.05, "right"), (1.05, "left"))]
+    )  # fmt: skip
+    left = alt.Chart(labels[labels["align"] == "right"]).mark_text(align="right", fontSize=13)
+    right = alt.Chart(labels[labels["align"] == "left"]).mark_text(align="left", fontSize=13)
+    text = [
+        part.encode(x="x:Q", y=alt.Y("y:Q", axis=None, scale=y_scale), text="tier:N")
+        for part in (left, right)
+    ]
+    return alt.layer(bands, *text).properties(height=260)

@@ -25,6 +25,7 @@ import streamlit as st
 
 import segmentation as seg
 from segmentation.config import Metric, with_pillar
+from ui import uploads
 
 SAMPLE_PATH = Path(__file__).resolve().parent.parent / "sample_data" / "accounts.csv"
 SAMPLE_FLAG = "--sample"
@@ -150,6 +151,11 @@ def load_upload(uploaded: Any) -> str | None:
         return error[1] if error and error[0] == uploaded.file_id else None
     session[UPLOAD_SEEN] = uploaded.file_id
     session[UPLOAD_ERROR] = None
+    refused = uploads.admit(session, uploaded.name, uploaded.size)
+    if refused:
+        session[UPLOAD_ERROR] = (uploaded.file_id, refused)
+        return refused
+    uploads.free_derived(session, {SCORES: {}, RESULT: None, BASELINE_TIERS: None})
     try:
         loaded = seg.load(uploaded, filename=uploaded.name)
     except seg.InputError as exc:

@@ -6,7 +6,7 @@ book.accounts, book.mapping, book.raw, book.report
 """
 
 from segmentation.loading.loader import Book, load, remap
-from segmentation.loading.mapping import HEADER_ALIASES, auto_map, normalise_header
+from segmentation.loading.mapping import HEADER_ALIASES, Match, auto_map, normalise_header
 from segmentation.loading.report import FlaggedCell, LoadReport
 from segmentation.loading.source import MAX_UPLOAD_MB
 
@@ -16,6 +16,7 @@ __all__ = [
     "Book",
     "FlaggedCell",
     "LoadReport",
+    "Match",
     "auto_map",
     "load",
     "normalise_header",

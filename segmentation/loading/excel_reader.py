@@ -1,4 +1,5 @@
-"""Excel workbooks: safety checks on the zip, then python-calamine, then what it cannot say.
+"""Excel workbooks: safety checks on the zip and the sheet XML, python-calamine in a child
+process (sandbox.py), then what calamine cannot say.
 
 python-calamine gives cell values fast but shows Excel error cells and formulas without a
 saved value as empty strings, and does not say which cells are formatted as percentages.
@@ -11,13 +12,21 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
-import python_calamine
-
 from segmentation.errors import InputError
 from segmentation.loading.csv_reader import Grid
+from segmentation.loading.limits import (
+    EXCEL_MAX_CELL_CHARS,
+    EXCEL_MAX_COLUMNS,
+    EXCEL_MAX_ROWS,
+    cells_cap,
+    check_extent,
+    refuse,
+)
+from segmentation.loading.sandbox import read_in_child
 
 MAX_UNCOMPRESSED_BYTES = 1024**3  # 1 GB declared in the zip directory
 MAX_COMPRESSION_RATIO = 100
@@ -153,10 +162,56 @@ _UNCOMPUTED_RE = re.compile(
 )
 
 
-def scan_sheet_xml(archive: zipfile.ZipFile, path: str, extras: ExcelExtras) -> None:
-    """Find error cells, formulas without a saved value and %-formatted cells in one pass."""
-    percent_styles = _percent_styles(archive)
-    percent_needles = [b' s="%d"' % style for style in sorted(percent_styles)]
+_ROOT_RE = re.compile(rb"<(\w+:)?worksheet\b")
+_DIMENSION_RE = re.compile(rb'<(?:\w+:)?dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+_SST_RE = re.compile(rb"<(?:\w+:)?sst\b[^>]*>")
+_COUNT_RE = re.compile(rb'\b(count|uniqueCount)="(\d+)"')
+_SMALLEST_SHARED_STRING = len(b"<si><t/></si>")
+# What zipfile, zlib and ElementTree raise on damaged parts (an encrypted member: RuntimeError).
+_DAMAGED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+    ElementTree.ParseError,
+)
+
+
+@dataclass
+class _Extent:
+    """The largest row and column (1-based) a sheet's cells reach, from their references.
+
+    Reading every cell reference of a 100k-row sheet costs a second, so this reads the row
+    numbers, the first and last row's cells of each chunk, and any reference past column ZZ or
+    row 999,999 (literal-prefixed patterns, which the regex engine skips through fast). A cell
+    placed far out of its row's order is left to the child process's memory limit.
+    """
+
+    prefix: bytes = b""
+    rows: int = 0
+    columns: int = 0
+
+    def add(self, data: bytes) -> None:
+        tag = re.escape(self.prefix)
+        row_numbers = re.findall(rb"<" + tag + rb'row r="(\d+)"', data)
+        if row_numbers:
+            self.rows = max(self.rows, max(map(int, row_numbers)))
+        far = re.findall(rb"<" + tag + rb'c r="((?:[A-Z]{3,}|[A-Z]+(?=\d{7,})))(\d+)"', data)
+        first_end = data.find(b"</" + self.prefix + b"row>")
+        last_start = data.rfind(b"<" + self.prefix + b"row ")
+        edges = data[: first_end + 1] + data[last_start:] if first_end >= 0 else data
+        refs = far + re.findall(rb"<" + tag + rb'c r="([A-Z]+)(\d+)"', edges)
+        for letters, digits in refs:
+            self.columns = max(self.columns, _column_index(letters) + 1)
+            self.rows = max(self.rows, int(digits))
+
+
+def _stream(archive: zipfile.ZipFile, path: str, boundary: bytes):
+    """The part's decompressed bytes in chunks cut after `boundary`, at most 1 GB in all."""
     try:
         stream = archive.open(path)
     except KeyError:
@@ -174,13 +229,84 @@ def scan_sheet_xml(archive: zipfile.ZipFile, path: str, extras: ExcelExtras) -> 
                 )
             data = carry + chunk
             if chunk:
-                end = data.rfind(b"</row>")
-                cut = end + len(b"</row>") if end >= 0 else 0
+                end = data.rfind(boundary)
+                cut = end + len(boundary) if end >= 0 else 0
                 data, carry = data[:cut], data[cut:]
             if data:
-                _scan(data, extras, percent_needles)
+                yield data
             if not chunk:
                 break
+
+
+def scan_sheet_xml(
+    archive: zipfile.ZipFile, path: str, name: str, upload_bytes: int, percent_needles: list[bytes]
+) -> ExcelExtras:
+    """Check the sheet's extent against the limits, and find error cells, formulas without
+    a saved value and %-formatted cells, in one streamed pass before any reader runs."""
+    extras = ExcelExtras()
+    extent = _Extent()
+    for index, data in enumerate(_stream(archive, path, b"row>")):
+        if index == 0:
+            root = _ROOT_RE.search(data[:4096])
+            extent.prefix = root[1] if root and root[1] else b""
+            dimension = _DIMENSION_RE.search(data[:4096])
+            if dimension is not None:
+                _check_range(name, "a declared size", dimension.groups(), upload_bytes)
+        extent.add(data)
+        for merge in _MERGE_RE.finditer(data) if b"mergeCell " in data else ():
+            _check_range(name, "a merged range", merge.groups(), upload_bytes)
+        _scan(data, extras, percent_needles)
+    check_extent(name, "cells", extent.rows, extent.columns, upload_bytes)
+    return extras
+
+
+def _check_range(name: str, what: str, groups: tuple, upload_bytes: int) -> None:
+    """A range reference "A1:XFD1048576" (or one cell) against the limits."""
+    first_col, first_row, last_col, last_row = groups
+    last_col, last_row = last_col or first_col, last_row or first_row
+    rows = abs(int(last_row) - int(first_row)) + 1
+    columns = abs(_column_index(last_col) - _column_index(first_col)) + 1
+    far_row = max(int(first_row), int(last_row))
+    far_col = max(_column_index(first_col), _column_index(last_col)) + 1
+    if far_row > EXCEL_MAX_ROWS or far_col > EXCEL_MAX_COLUMNS:
+        check_extent(name, what, far_row, far_col, upload_bytes)
+    check_extent(name, what, rows, columns, upload_bytes)
+
+
+def check_shared_strings(archive: zipfile.ZipFile, name: str, upload_bytes: int) -> None:
+    """The shared-string table: no more entries declared than it can hold, none too long."""
+    try:
+        info = archive.getinfo("xl/sharedStrings.xml")
+    except KeyError:
+        return
+    room = info.file_size // _SMALLEST_SHARED_STRING + 1
+    cap = cells_cap(upload_bytes)
+    longest = 0
+    for index, data in enumerate(_stream(archive, info.filename, b">")):
+        if index == 0:
+            header = _SST_RE.search(data[:4096])
+            declared = dict(_COUNT_RE.findall(header[0])) if header else {}
+            unique = int(declared.get(b"uniqueCount", 0))
+            total = int(declared.get(b"count", 0))
+            if unique > room or total > cap:
+                raise refuse(
+                    name,
+                    f"declares {max(unique, total):,} shared strings, more than it holds "
+                    f"or a file of this size may use",
+                )
+        longest = max(longest, _longest_text(data))
+    if longest > EXCEL_MAX_CELL_CHARS:
+        raise refuse(
+            name, f"holds a text longer than the {EXCEL_MAX_CELL_CHARS:,} characters Excel allows"
+        )
+
+
+def _longest_text(data: bytes) -> int:
+    """Characters in the longest run of text between tags (bytes first: most runs are short)."""
+    runs = [run for run in data.split(b"<") if len(run) > EXCEL_MAX_CELL_CHARS]
+    return max(
+        (len(run.decode("utf-8", "replace")) - run.find(b">") - 1 for run in runs), default=0
+    )
 
 
 def _scan(data: bytes, extras: ExcelExtras, percent_needles: list[bytes]) -> None:
@@ -202,51 +328,43 @@ def _scan(data: bytes, extras: ExcelExtras, percent_needles: list[bytes]) -> Non
             at = data.find(needle, at + 1)
 
 
+def _worksheet_parts(archive: zipfile.ZipFile, paths: dict[str, str]) -> dict[str, str]:
+    """Every part a reader might read as a sheet: the workbook's own, and any worksheet XML."""
+    parts = {path: sheet for sheet, path in paths.items()}
+    for info in archive.infolist():
+        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+            parts.setdefault(info.filename, "")
+    return parts
+
+
 def read_excel(data: bytes, name: str, sheet: str | None) -> tuple[Grid, ExcelExtras]:
-    """Read the chosen sheet (named, else the largest) into a Grid of sheet rows."""
+    """Read the chosen sheet (named, else the largest) into a Grid of sheet rows.
+
+    Every part is checked against the limits first; the reader then runs in a child process
+    (sandbox.py), so neither a hostile workbook nor a reader bug can reach this process.
+    """
     archive = check_zip(data, name)
-    paths, epoch = _sheet_paths(archive)
     try:
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except python_calamine.PasswordError as error:
+        paths, epoch = _sheet_paths(archive)
+        check_shared_strings(archive, name, len(data))
+        needles = [b' s="%d"' % style for style in sorted(_percent_styles(archive))]
+        scanned = {
+            sheet_name: scan_sheet_xml(archive, path, name, len(data), needles)
+            for path, sheet_name in _worksheet_parts(archive, paths).items()
+        }
+    except InputError:
+        raise
+    except _DAMAGED as error:
         raise InputError(
-            f"{name} is encrypted with a password; save an unprotected copy from Excel "
-            "and upload that."
-        ) from error
-    except Exception as error:  # calamine raises several unrelated types for bad files
-        raise InputError(
-            f"{name} could not be opened as an Excel workbook ({error}); "
-            "open it in Excel, save it again as .xlsx and upload that."
-        ) from error
-    worksheets = [
-        meta.name
-        for meta in book.sheets_metadata
-        if meta.typ == python_calamine.SheetTypeEnum.WorkSheet
-    ]
-    if not worksheets:
-        raise InputError(f"{name} has no worksheets; export the accounts as .xlsx or .csv.")
-    if sheet is not None:
-        if sheet not in worksheets:
-            listed = ", ".join(f"'{n}'" for n in worksheets)
-            raise InputError(f"{name} has no sheet named '{sheet}'; its sheets are {listed}.")
-        chosen = sheet
-    else:
-        visible = [
-            meta.name
-            for meta in book.sheets_metadata
-            if meta.typ == python_calamine.SheetTypeEnum.WorkSheet
-            and meta.visible == python_calamine.SheetVisibleEnum.Visible
-        ] or worksheets
-        sheets = {candidate: book.get_sheet_by_name(candidate) for candidate in visible}
-        sizes = {n: s.height * s.width for n, s in sheets.items()}
-        chosen = max(visible, key=lambda n: (sizes[n], -visible.index(n)))
-    loaded = sheets[chosen] if sheet is None else book.get_sheet_by_name(chosen)
-    rows = loaded.to_python(skip_empty_area=False)
-    others = [n for n in worksheets if n != chosen]
-    merged = list(loaded.merged_cell_ranges or [])
-    extras = ExcelExtras(epoch=epoch, sheet=chosen, other_sheets=others, merged=merged)
-    if chosen in paths:
-        scan_sheet_xml(archive, paths[chosen], extras)
+            f"{name} is a damaged Excel file ({type(error).__name__}); open it in Excel, "
+            "save it again and upload that."
+        ) from None
+    read = read_in_child(data, name, sheet)
+    extras = scanned.get(read.chosen) or ExcelExtras()
+    extras.epoch, extras.sheet = epoch, read.chosen
+    extras.other_sheets = [n for n in read.sheets if n != read.chosen]
+    extras.merged = [tuple(map(tuple, r)) for r in read.merged]
+    rows = read.rows
     grid = Grid(rows, list(range(1, len(rows) + 1)))
     for (row, col), error in extras.errors.items():
         if row < len(rows):

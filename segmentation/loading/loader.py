@@ -14,7 +14,15 @@ from segmentation.columns import CANONICAL_NAMES, COLUMN_BY_NAME
 from segmentation.errors import InputError
 from segmentation.loading.csv_reader import Grid, read_csv
 from segmentation.loading.excel_reader import ExcelExtras, ole2_message, read_excel
-from segmentation.loading.mapping import HEADER_ALIASES, auto_map, normalise_header
+from segmentation.loading.mapping import (
+    HEADER_ALIASES,
+    auto_map,
+    check_mapping,
+    match_columns,
+    matches_for,
+    normalise_header,
+    still_true,
+)
 from segmentation.loading.report import FlaggedCell, LoadReport
 from segmentation.loading.source import EXCEL_EXTENSIONS, read_source
 from segmentation.loading.table import Table, build_table
@@ -30,13 +38,20 @@ from segmentation.values import (
 NUMERIC_KINDS = ("money", "number", "count", "score")
 ISSUES_COLUMN = "input_issues"
 
-_FOOTERS: tuple[tuple[re.Pattern, str], ...] = (
-    (re.compile(r"^grand totals?\s*\(\s*[\d,.\s]+records?\s*\)", re.I), "report footer (totals)"),
-    (re.compile(r"^confidential information\b", re.I), "report footer (confidentiality notice)"),
-    (re.compile(r"^(copyright\b|©|\(c\)\s*\d{4})", re.I), "report footer (copyright)"),
-    (re.compile(r"^filtered by\s*:?", re.I), "report footer (filter description)"),
+# A report footer is a line alone (every other cell empty) in the block that ends the table,
+# and reads like one from its first word to its shape: "Confidential Information - Do Not
+# Distribute", never "Confidential Information Systems Inc" (an account).
+# No \s, \d or \b: with them pandas runs Python's re per row instead of Arrow's RE2.
+_FOOTERS: tuple[tuple[str, str], ...] = (
+    (r"(?i)^grand totals?[ \t]*\([ \t]*[0-9,. \t]+records?[ \t]*\)", "report footer (totals)"),
+    (r"(?i)^confidential information[ \t]*[-–—:]", "report footer (confidentiality notice)"),
     (
-        re.compile(r"^(generated|exported|report (run|generated))\s+(by|on|at)\b", re.I),
+        r"(?i)^(copyright[ \t]*(\(c\)|©)?[ \t]*[0-9]{4}|©[ \t]*[0-9]{4}|\(c\)[ \t]*[0-9]{4})",
+        "report footer (copyright)",
+    ),
+    (r"(?i)^filtered by[ \t]*:", "report footer (filter description)"),
+    (
+        r"(?i)^(generated|exported|report (run|generated))[ \t]+(by|on|at)[ \t].*[0-9]",
         "report footer (export details)",
     ),
 )
@@ -72,8 +87,12 @@ def load(
     path_or_file: str | os.PathLike | BinaryIO,
     sheet: str | None = None,
     filename: str | None = None,
+    mapping: dict[str, str | None] | None = None,
 ) -> Book:
-    """Read a CSV or Excel export of accounts; see CONTRACT.md section 1."""
+    """Read a CSV or Excel export of accounts; see CONTRACT.md section 1.
+
+    `mapping` overrides the automatic matching: canonical -> header, or None to leave unmapped.
+    """
     source = read_source(path_or_file, filename)
     name, content, extension = source.name, source.content, source.extension
     notes: list[str] = []
@@ -104,13 +123,14 @@ def load(
     report.header_row = table.header_line
     report.duplicate_headers = table.duplicate_headers
     report.notes = notes + grid.notes + table.notes
-    if table.header_line > 1:
+    if table.above:
         report.notes.append(
-            f"{table.header_line - 1} lines above the header were read as titles and left out."
+            f"{len(table.above)} lines above the header (line {table.header_line}) were read "
+            "as titles and left out; they are listed as skipped."
         )
     keep, skipped, totals = _classify_rows(table)
-    report.rows_read = len(table.raw)
-    report.rows_skipped = skipped
+    report.rows_read = len(table.above) + len(table.raw)
+    report.rows_skipped = table.above + skipped
     report.rows_kept = int(keep.sum())
     report.check_counts()
     if report.rows_kept == 0:
@@ -128,25 +148,20 @@ def load(
                 f"Grand Totals says {claimed} records but {report.rows_kept} account rows were "
                 "read; check that the export is complete."
             )
-    mapping = auto_map(list(raw.columns))
-    _require_id_or_name(mapping, list(raw.columns), name)
-    return _derive(raw, mapping, context)
+    matched = match_columns(list(raw.columns), raw, overrides=mapping)
+    report.matches, report.notes = matched.matches, report.notes + matched.notes
+    _require_id_or_name(matched.mapping, list(raw.columns), name)
+    return _derive(raw, matched.mapping, context)
 
 
 def remap(book: Book, mapping: dict[str, str | None]) -> Book:
     """Re-derive the canonical columns from book.raw with a user-edited mapping."""
-    clean: dict[str, str] = {}
-    for canonical, header in mapping.items():
-        if canonical not in COLUMN_BY_NAME:
-            raise InputError(f"'{canonical}' is not a column Tierwise knows; pick one of the list.")
-        if header is None or header == "":
-            continue
-        if header not in book.raw.columns:
-            raise InputError(f"The file has no column '{header}' to use as {canonical}.")
-        clean[canonical] = header
-    ordered = {name: clean[name] for name in CANONICAL_NAMES if name in clean}
+    ordered = check_mapping(mapping, list(book.raw.columns))
     _require_id_or_name(ordered, list(book.raw.columns), book.report.source)
-    return _derive(book.raw, ordered, book._context)
+    again = _derive(book.raw, ordered, book._context)
+    again.report.matches = matches_for(ordered, book.report.matches)
+    again.report.notes = still_true(again.report.notes, ordered)
+    return again
 
 
 def _require_id_or_name(mapping: dict[str, str], headers: list[str], name: str) -> None:
@@ -181,11 +196,10 @@ def _classify_rows(table: Table) -> tuple[np.ndarray, list[tuple[int, str]], lis
     """Which rows are accounts; the others with their line and reason; Grand Totals counts."""
     raw = table.raw
     n = len(raw)
-    keep = np.ones(n, dtype=bool)
-    reasons: dict[int, str] = {}
     if n == 0 or raw.shape[1] == 0:
-        return keep & False, [(int(line), "blank line") for line in table.lines], []
-    filled = pd.DataFrame({c: _filled(raw[c]) for c in raw.columns})
+        return np.zeros(n, dtype=bool), [(int(line), "blank line") for line in table.lines], []
+    reasons = np.full(n, "", dtype=object)
+    filled = pd.DataFrame(table.filled, columns=raw.columns)
     text_cache: dict[str, pd.Series] = {}
 
     def text_of(column: str) -> pd.Series:
@@ -194,46 +208,17 @@ def _classify_rows(table: Table) -> tuple[np.ndarray, list[tuple[int, str]], lis
         return text_cache[column]
 
     count = filled.sum(axis=1).to_numpy()
-    blank = count == 0
-    for i in np.flatnonzero(blank):
-        reasons[i] = "blank line"
-    # First non-empty cell of each row, only where it can matter (few cells or footer-ish).
+    reasons[count == 0] = "blank line"
+    totals = _mark_footers(raw, filled, count, text_of, reasons)
     first_col = text_of(raw.columns[0])
-    footerish = first_col.str.lower().str.match(r"^(grand|confidential|copyright|©|\(c\)|filtered)")
-    maybe = (count <= 2) | footerish.to_numpy()
-    firsts = {}
-    for i in np.flatnonzero(maybe & ~blank):
-        row = raw.iloc[i]
-        firsts[i] = str(row[filled.iloc[i].to_numpy()].iloc[0]).strip()
-    totals: list[int] = []
-    footer_started = False
-    for i in sorted(firsts):
-        cell = firsts[i]
-        for pattern, reason in _FOOTERS:
-            if pattern.match(cell):
-                reasons[i] = reason
-                footer_started = True
-                found = _GRAND_TOTAL_COUNT.match(cell)
-                if found:
-                    totals.append(int(re.sub(r"[^\d]", "", found[1]) or 0))
-                break
-        else:
-            if footer_started and count[i] == 1 and i > 0:
-                reasons[i] = "report footer"
-    # After a footer starts, later single-cell rows are footer text (e.g. filter lines).
-    if footer_started:
-        start = min(i for i, r in reasons.items() if r.startswith("report footer ("))
-        for i in range(start + 1, n):
-            if i not in reasons and count[i] <= 1:
-                reasons[i] = "report footer"
     # Repeated header rows (two exports pasted together).
     if raw.shape[1] >= 2:
         first_header = str(raw.columns[0]).casefold()
         for i in np.flatnonzero(first_col.str.casefold().eq(first_header).to_numpy()):
             row = [normalise_header(v) for v in raw.iloc[i].fillna("")]
             same = sum(a == normalise_header(b) for a, b in zip(row, raw.columns, strict=False))
-            if same >= max(2, 0.8 * raw.shape[1]):
-                reasons.setdefault(i, "header row repeated")
+            if same >= max(2, 0.8 * raw.shape[1]) and not reasons[i]:
+                reasons[i] = "header row repeated"
     # Total rows: "Total" where the name is, and no account id.
     mapping = auto_map(list(raw.columns))
     name_col = mapping.get("account_name", raw.columns[0])
@@ -244,12 +229,58 @@ def _classify_rows(table: Table) -> tuple[np.ndarray, list[tuple[int, str]], lis
         is_total &= id_text.eq("") | id_text.str.lower().str.match(_TOTAL_WORDS)
     elif id_col is None and name_col != raw.columns[0]:
         is_total |= first_col.str.lower().str.match(_TOTAL_WORDS) & ~filled[name_col]
-    for i in np.flatnonzero(is_total.to_numpy()):
-        reasons.setdefault(i, "total row")
-    for i in reasons:
-        keep[i] = False
-    skipped = [(int(table.lines[i]), reasons[i]) for i in sorted(reasons)]
+    reasons[is_total.to_numpy(dtype=bool) & (reasons == "")] = "total row"
+    keep = reasons == ""
+    skipped_at = np.flatnonzero(~keep)
+    skipped = list(zip(table.lines[skipped_at].tolist(), reasons[skipped_at].tolist(), strict=True))
     return keep, skipped, totals
+
+
+def _mark_footers(
+    raw: pd.DataFrame, filled: pd.DataFrame, count: np.ndarray, text_of, reasons: np.ndarray
+) -> list[int]:
+    """Mark the report footer at the end of the table; returns the Grand Totals counts.
+
+    Only the trailing block of blank and one-cell lines is looked at (vectorised, whatever
+    the shape). In it, the footer starts at the first line that reads like one; after that,
+    one-cell lines (filter details) are footer too, unless the table has a single column,
+    where a one-cell line is an account's shape.
+    """
+    alone = count == 1
+    cells = filled.to_numpy()
+    # An unquoted comma splits a CSV footer line in two: "Copyright (c) 2026 Acme, Inc."
+    split_line = (count == 2) & cells[:, 0] & cells[:, 1] if raw.shape[1] > 1 else alone
+    grand = text_of(raw.columns[0]).str.match(_FOOTERS[0][0]).to_numpy(dtype=bool)
+    shaped = alone | split_line | grand
+    other = ~(shaped | (count == 0))
+    start = int(np.flatnonzero(other)[-1]) + 1 if other.any() else 0
+    block = np.arange(start, len(raw))
+    candidates = block[shaped[block]]
+    if not len(candidates):
+        return []
+    text = _first_text(raw, filled, candidates, text_of)
+    matched = pd.Series("", index=candidates, dtype=object)
+    for pattern, reason in reversed(_FOOTERS):
+        matched = matched.mask(text.str.match(pattern).to_numpy(dtype=bool), reason)
+    hits = matched.index[matched.ne("")]
+    if not len(hits):
+        return []
+    reasons[hits] = matched[hits].to_numpy()
+    if raw.shape[1] > 1:
+        after = candidates[(candidates > hits[0]) & alone[candidates]]
+        reasons[after[reasons[after] == ""]] = "report footer"
+    found = text[matched.eq("report footer (totals)").to_numpy()].str.extract(_GRAND_TOTAL_COUNT)
+    return [int(re.sub(r"[^\d]", "", value) or 0) for value in found[0].dropna()]
+
+
+def _first_text(raw: pd.DataFrame, filled: pd.DataFrame, rows: np.ndarray, text_of) -> pd.Series:
+    """The first filled cell's text of each of `rows` (grouped by column, not row by row)."""
+    first = filled.to_numpy()[rows].argmax(axis=1)
+    out = np.full(len(rows), "", dtype=object)
+    for position in np.unique(first):
+        chosen = first == position
+        out[chosen] = text_of(raw.columns[position]).iloc[rows[chosen]].to_numpy(dtype=object)
+    return pd.Series(out, index=rows, dtype="str")  # Arrow: regexes run in C
 
 
 def _context(
@@ -351,13 +382,8 @@ def _derive(raw: pd.DataFrame, mapping: dict[str, str], context: _Context) -> Bo
         report.notes.append(f"ARR computed as MRR x 12 (from '{mapping['mrr']}').")
     # Excel errors and formulas without a saved value, in any column.
     error_cells = dict(context.errors)
-    for header in raw.columns:
-        column = raw[header]
-        if column.dtype == "float64" or pd.api.types.is_datetime64_any_dtype(column.dtype):
-            continue
-        mask = column.astype("str").str.strip().str.upper().isin(EXCEL_ERRORS) & column.notna()
-        for pos in np.flatnonzero(mask.to_numpy()):
-            error_cells.setdefault((int(pos), header), str(column.iloc[pos]).strip().upper())
+    for (pos, header), error in _error_texts(raw).items():
+        error_cells.setdefault((pos, header), error)
     for (pos, header), error in sorted(error_cells.items(), key=lambda kv: kv[0]):
         flag([pos], label_of.get(header, header), [f"Excel error {error}"])
     for pos, header in sorted(context.uncomputed):
@@ -382,6 +408,25 @@ def _derive(raw: pd.DataFrame, mapping: dict[str, str], context: _Context) -> Bo
     accounts = _assemble(raw, canonical, issues, n)
     report.cells_flagged = sorted(flagged, key=lambda f: (f.row, f.column))
     return Book(accounts, dict(mapping), raw, report, context)
+
+
+def _error_texts(raw: pd.DataFrame) -> dict[tuple[int, str], str]:
+    """Cells whose text is an Excel error ("#N/A"), over all text columns in one pass."""
+    headers = [
+        h
+        for h in raw.columns
+        if raw[h].dtype != "float64" and not pd.api.types.is_datetime64_any_dtype(raw[h].dtype)
+    ]
+    if not headers or raw.empty:
+        return {}
+    flat = raw[headers].to_numpy(dtype=object).ravel()
+    text = pd.Series(flat, dtype="str").str.strip().str.upper()
+    hits = np.flatnonzero((text.isin(EXCEL_ERRORS) & text.notna()).to_numpy(dtype=bool))
+    rows, columns = np.divmod(hits, len(headers))
+    return {
+        (int(r), headers[c]): text.iloc[h]
+        for r, c, h in zip(rows.tolist(), columns.tolist(), hits.tolist(), strict=True)
+    }
 
 
 def _assemble(

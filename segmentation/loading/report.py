@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from segmentation.loading.mapping import Match
+
 _KIND_WORDS = {
     "placeholder": "placeholders read as empty",
     "currency": "currency signs removed",
@@ -44,6 +46,7 @@ class LoadReport:
     cells_flagged: list[FlaggedCell] = field(default_factory=list)
     duplicate_headers: dict[str, str] = field(default_factory=dict)  # new name -> original
     mapping: dict[str, str] = field(default_factory=dict)
+    matches: list[Match] = field(default_factory=list)  # how each column was matched
     notes: list[str] = field(default_factory=list)
 
     def check_counts(self) -> None:
@@ -62,6 +65,10 @@ class LoadReport:
             key = f"{cell.column}: {kind}"
             counts[key] = counts.get(key, 0) + 1
         return counts
+
+    def low_confidence_matches(self) -> list[Match]:
+        """The automatic matches a person should confirm (weak, or with an equal rival)."""
+        return [m for m in self.matches if m.needs_confirmation]
 
     def to_dict(self) -> dict:
         """A JSON-safe dict of the whole report."""
@@ -92,6 +99,7 @@ class LoadReport:
         if self.mapping:
             pairs = ", ".join(f"{k} <- '{v}'" for k, v in self.mapping.items())
             lines.append(f"Columns recognised: {pairs}.")
+        lines.extend(f"Check: {m.warning()}." for m in self.low_confidence_matches())
         for old_new in self.duplicate_headers.items():
             lines.append(f"Duplicate header '{old_new[1]}' renamed to '{old_new[0]}'.")
         for column, decision in self.number_formats.items():

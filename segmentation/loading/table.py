@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,8 +22,10 @@ class Table:
     lines: np.ndarray  # 1-based file line (CSV) or sheet row (Excel) of each raw row
     positions: list[int]  # grid column index of each raw column
     header_line: int
+    above: list[tuple[int, str]] = field(default_factory=list)  # lines above the header
     duplicate_headers: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    filled: np.ndarray | None = None  # rows x columns of raw: True where a cell holds a value
 
 
 def _is_empty(cell: object) -> bool:
@@ -49,12 +52,17 @@ def _header_score(row: list) -> tuple[int, int]:
 
 
 def find_header(rows: list[list]) -> int | None:
-    """Index of the header row among the first rows: many distinct labels, known aliases."""
+    """Index of the header row among the first rows: many distinct labels, known aliases.
+
+    Rows narrower than half the table's usual width (titles) are not candidates; the usual
+    width is the most common one, so one wide account row (an unquoted note with commas)
+    cannot make the real header look like a title.
+    """
     head = rows[:_HEADER_SEARCH_ROWS]
     widths = [sum(not _is_empty(c) for c in row) for row in head]
     if not any(widths):
         return None
-    widest = max(widths)
+    widest = _usual_width(widths)
     best, best_score = None, None
     for index, row in enumerate(head):
         if widths[index] == 0 or (widest >= 2 and widths[index] < 2):
@@ -67,6 +75,23 @@ def find_header(rows: list[list]) -> int | None:
         if best_score is None or score > best_score:
             best, best_score = index, score
     return best
+
+
+def _usual_width(widths: list[int]) -> int:
+    """The most common width of the non-empty rows (the widest of equally common ones)."""
+    counts = Counter(w for w in widths if w)
+    return max(counts, key=lambda w: (counts[w], w))
+
+
+def rows_above(rows: list[list], lines: list[int], header_index: int) -> list[tuple[int, str]]:
+    """The lines above the header, as skipped rows with their reason."""
+    return [
+        (
+            lines[i],
+            "title above the header" if any(not _is_empty(c) for c in rows[i]) else "blank line",
+        )
+        for i in range(header_index)
+    ]
 
 
 def _column_letter(index: int) -> str:
@@ -136,21 +161,20 @@ def build_table(
     width = max([len(rows[header_index])] + [len(r) for r in body])
     header_cells = list(rows[header_index]) + [""] * (width - len(rows[header_index]))
     body = [r if len(r) == width else list(r) + [""] * (width - len(r)) for r in body]
+    cells = np.empty((len(body), width), dtype=object)
     if body:
-        frame = pd.DataFrame(body, columns=range(width))
-    else:
-        frame = pd.DataFrame(columns=range(width), dtype=object)
-    if frame.shape[1] and len(frame):
-        frame = frame.replace("", None)
+        cells[:] = body
+        cells[cells == ""] = None
+    frame = pd.DataFrame(cells, columns=range(width))
+    filled = filled_cells(cells, all_text=not excel)
+    empty_columns = ~filled.any(axis=0)
     names: list[str] = []
     positions: list[int] = []
     dropped = 0
     for position in range(width):
         header = header_cells[position]
-        column = frame[position]
-        empty_column = _all_empty(column)
         if _is_empty(header):
-            if empty_column:
+            if empty_columns[position]:
                 dropped += 1
                 continue
             label = _column_letter(position) if excel else str(position + 1)
@@ -164,7 +188,35 @@ def build_table(
     frame.columns = unique
     raw = _typed(frame, excel)
     line_numbers = np.asarray(lines[header_index + 1 :], dtype="int64")
-    return Table(raw, line_numbers, positions, lines[header_index], renamed, notes)
+    above = rows_above(rows, lines, header_index)
+    table = Table(raw, line_numbers, positions, lines[header_index], above, renamed, notes)
+    table.filled = filled[:, positions]
+    return table
+
+
+def filled_cells(values: np.ndarray, all_text: bool) -> np.ndarray:
+    """True where a cell of a 2-D object array holds something (not missing, not blank text).
+
+    Text is stripped in one Arrow call over all text cells; in a sheet, columns that hold no
+    text at all (numbers, dates) are told apart by pandas' C type inference first, so the
+    cost stays near one pass over the cells whatever the shape.
+    """
+    present = ~pd.isna(values)
+    if all_text:
+        texts = present
+    else:
+        texts = np.zeros(values.shape, dtype=bool)
+        for j in range(values.shape[1]):
+            kind = pd.api.types.infer_dtype(values[:, j], skipna=True)
+            if kind == "string":
+                texts[:, j] = present[:, j]
+            elif kind.startswith("mixed") or kind == "unknown-array":
+                texts[:, j] = present[:, j] & [isinstance(v, str) for v in values[:, j]]
+    if texts.any():
+        blank = pd.Series(values[texts], dtype="str").str.strip().eq("").to_numpy(dtype=bool)
+        rows, columns = np.nonzero(texts)
+        present[rows[blank], columns[blank]] = False
+    return present
 
 
 def _header_text(header: object) -> str:
@@ -173,24 +225,14 @@ def _header_text(header: object) -> str:
     return " ".join(str(header).split())
 
 
-def _all_empty(column: pd.Series) -> bool:
-    values = column.dropna()
-    if values.empty:
-        return True
-    # Only text can be blank; converting a column of numbers to text to see that is slow.
-    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
-        return False
-    return not values.astype("str").str.strip().ne("").any()
-
-
 def _typed(frame: pd.DataFrame, excel: bool) -> pd.DataFrame:
     """CSV columns as str; Excel columns as float, datetime, str or mixed objects."""
+    if not excel:
+        text = frame.astype("str").where(frame.notna())
+        return text.set_axis(pd.RangeIndex(len(frame)), axis=0)
     out = {}
     for name in frame.columns:
         column = frame[name]
-        if not excel:
-            out[name] = column.astype("str").where(column.notna())
-            continue
         inferred = pd.api.types.infer_dtype(column, skipna=True)
         if inferred in ("floating", "integer", "mixed-integer-float"):
             out[name] = pd.to_numeric(column, errors="coerce").astype("float64")

@@ -53,6 +53,7 @@ class Query:
     dialect: str
     left_out: tuple[str, ...]  # metric columns the table does not have
     empty_pillars: tuple[str, ...]  # pillars none of whose metrics the table can feed
+    not_in_sql: tuple[str, ...] = ()  # settings the query does not apply, in words
 
 
 def _metric_name(pillar: str, index: int) -> str:
@@ -227,7 +228,16 @@ def compile_query(
         dialect=dialect,
         left_out=tuple(dict.fromkeys(left_out)),
         empty_pillars=tuple(k for k, t in pillar_terms.items() if not t),
+        not_in_sql=not_in_sql(config),
     )
+
+
+def not_in_sql(config: Config) -> tuple[str, ...]:
+    """The settings the query leaves to the app: movement rules need last period's tiers."""
+    movement = getattr(config, "movement", None)
+    if movement is not None and movement.active:
+        return ("the movement rules (tiers are the plain cut, then guard-rails)",)
+    return ()
 
 
 def transpile(text: str, dialect: str) -> str:

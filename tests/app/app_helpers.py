@@ -13,7 +13,12 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 SAMPLE_CSV = ROOT / "sample_data" / "accounts.csv"
 SAMPLE_XLSX = ROOT / "sample_data" / "accounts.xlsx"
-PAGES = {"data": "pages/data.py", "workshop": "pages/workshop.py", "accounts": "pages/accounts.py"}
+PAGES = {
+    "data": "pages/data.py",
+    "workshop": "pages/workshop.py",
+    "accounts": "pages/accounts.py",
+    "movement": "pages/movement.py",
+}
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

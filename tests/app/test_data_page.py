@@ -16,7 +16,7 @@ from app_helpers import (
 import segmentation as seg
 
 MESSY = (
-    "Account Name;Account ID;ARR;Health Score;NPS;Plan;Logins (30d)\n"
+    "Account Name;Account ID;ARR;Health Score;NPS;Plan;Webinars Attended\n"
     'Acme GmbH;A-1;"1.234,50";81;9;Enterprise;"1.204"\n'
     "Bright Labs;A-2;25.000,00;45;4;Pro;310\n"
     "Cedar Co;A-3;980,75;N/A;7;Starter;12\n"
@@ -104,28 +104,28 @@ def test_mapping_editor_changes_the_result(sample_app):
 
 def test_unmapped_numeric_column_can_become_a_metric(app):
     upload(app, "report.csv", MESSY.encode("cp1252"), CSV_MIME)
-    app.selectbox(key="add_metric_column").set_value("Logins (30d)")
+    app.selectbox(key="add_metric_column").set_value("Webinars Attended")
     app.selectbox(key="add_metric_pillar").set_value("complexity")
     app.button(key="add_metric").click().run()
     assert not app.exception
-    assert "Logins (30d)" in texts(app.success)
+    assert "Webinars Attended" in texts(app.success)
     goto(app, "accounts")
     settings = app.session_state["tw_config"]
-    assert settings.pillar("complexity").metrics[-1].column == "Logins (30d)"
+    assert settings.pillar("complexity").metrics[-1].column == "Webinars Attended"
 
 
 def test_adding_the_same_metric_twice_adds_it_once(app):
     upload(app, "report.csv", MESSY.encode("cp1252"), CSV_MIME)
     for _ in range(2):
-        app.selectbox(key="add_metric_column").set_value("Logins (30d)")
+        app.selectbox(key="add_metric_column").set_value("Webinars Attended")
         app.selectbox(key="add_metric_pillar").set_value("complexity")
         app.button(key="add_metric").click().run()
         assert not app.exception
     metrics = app.session_state["tw_config"].pillar("complexity").metrics
-    assert [m.column for m in metrics].count("Logins (30d)") == 1
-    assert "Logins (30d) already counts in" in texts(app.info)
+    assert [m.column for m in metrics].count("Webinars Attended") == 1
+    assert "Webinars Attended already counts in" in texts(app.info)
     app.selectbox(key="add_metric_pillar").set_value("growth")
     app.button(key="add_metric").click().run()
     assert [m.column for m in app.session_state["tw_config"].pillar("growth").metrics].count(
-        "Logins (30d)"
+        "Webinars Attended"
     ) == 1

@@ -314,4 +314,12 @@ def test_workshop_in_a_real_browser(page: Page, streamlit_server, tmp_path: Path
     no_exceptions(page, "Data page")
     screenshot(page, "data.png")
 
+    # Movement: last quarter's sample snapshot, then the page with its matrix and flow chart.
+    settle(page, watcher, lambda: widget(page, "use_previous_sample").click(), "adding a snapshot")
+    go_to(page, watcher, "Movement")
+    page.get_by_text("Moved up").first.wait_for(state="visible")
+    page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(state="visible")
+    no_exceptions(page, "Movement page")
+    screenshot(page, "movement.png")
+
     assert "Traceback" not in streamlit_server.log(), streamlit_server.log()[-3000:]

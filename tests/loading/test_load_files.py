@@ -82,9 +82,12 @@ CASES = {
         {"account_id": ["101", "102"], "account_name": ["Pipe One", "Pipe | Two"]},
     ),
     "salesforce_report.csv": (
-        11,
+        14,
         3,
         [
+            (1, "title above the header"),
+            (2, "title above the header"),
+            (3, "blank line"),
             (8, "total row"),
             (9, "blank line"),
             (10, "report footer (totals)"),
@@ -171,9 +174,9 @@ CASES = {
     ),
     "csv_renamed.xlsx": (1, 1, [], 1, {"account_id": ["R1"]}),
     "workbook.xlsx": (
-        5,
+        7,
         4,
-        [(8, "total row")],
+        [(1, "title above the header"), (2, "blank line"), (8, "total row")],
         3,
         {
             "account_id": ["00123", "1002", "X-3", "X-4"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -163,3 +164,12 @@ def test_a_scheme_without_a_sql_form_is_refused_in_one_sentence(book_files):
             compile_query(config)
     finally:
         unregister("toy")
+
+
+def test_movement_rules_are_said_to_be_left_to_the_app(book_files):
+    doc = seg.config_to_dict(seg.default_config())
+    doc["movement"] = {"margin": 5}
+    (book_files / "moving.json").write_text(json.dumps(doc))
+    done = run("sql", "--config", "moving.json", cwd=book_files)
+    assert done.returncode == 0, done.stderr
+    assert "warning: the query does not apply the movement rules" in done.stderr

@@ -1,0 +1,95 @@
+"""Run python-calamine in a child process with an address-space and a time limit.
+
+A hostile 2 KB workbook can make the Rust reader allocate hundreds of GB and abort the
+process (SIGABRT); in the server that would end every user's session. In a child process
+the abort, an out-of-memory or a run-away parse ends only the child, and the parent raises
+one InputError sentence. The workbook goes to the child through a pipe, never a file.
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from segmentation.errors import InputError
+
+CHILD_MEMORY_BYTES = 2 * 1024**3  # address space of the reader process
+CHILD_SECONDS = 30  # wall clock and CPU time of the reader process
+_CHILD = Path(__file__).with_name("_calamine_child.py")
+_REREAD = "open it in Excel, save it again as .xlsx and upload that."
+
+
+@dataclass
+class SheetRead:
+    """What the child read: the worksheets' names, the one chosen, its cells and merges."""
+
+    sheets: list[str]
+    chosen: str
+    rows: list[list]
+    merged: list[tuple[tuple[int, int], tuple[int, int]]]
+
+
+def read_in_child(
+    data: bytes,
+    name: str,
+    sheet: str | None,
+    memory_bytes: int = CHILD_MEMORY_BYTES,
+    seconds: float = CHILD_SECONDS,
+) -> SheetRead:
+    """Read one sheet (named, else the largest visible) in a limited child process."""
+    request = {
+        "data": data,
+        "sheet": sheet,
+        "memory_bytes": memory_bytes,
+        "cpu_seconds": math.ceil(seconds),
+    }
+    try:
+        done = subprocess.run(
+            [sys.executable, "-I", str(_CHILD)],
+            input=pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL),
+            capture_output=True,
+            timeout=seconds,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise InputError(
+            f"{name} took more than {seconds:g} s to read, which no account export needs; {_REREAD}"
+        ) from None
+    if done.returncode != 0 or not done.stdout:
+        raise InputError(_crash_message(name, done.returncode, memory_bytes))
+    answer = pickle.loads(done.stdout)
+    if "error" in answer:
+        raise InputError(_error_message(name, answer, sheet))
+    return SheetRead(answer["sheets"], answer["chosen"], answer["rows"], answer["merged"])
+
+
+def _crash_message(name: str, returncode: int, memory_bytes: int) -> str:
+    if returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+        return f"{name} took too long to read, which no account export needs; {_REREAD}"
+    return (
+        f"{name} could not be read within {memory_bytes / 1024**3:.0f} GB of memory "
+        f"(the Excel reader stopped); {_REREAD}"
+    )
+
+
+def _error_message(name: str, answer: dict, sheet: str | None) -> str:
+    kind = answer["error"]
+    if kind == "password":
+        return (
+            f"{name} is encrypted with a password; save an unprotected copy from Excel "
+            "and upload that."
+        )
+    if kind == "no_sheets":
+        return f"{name} has no worksheets; export the accounts as .xlsx or .csv."
+    if kind == "no_such_sheet":
+        listed = ", ".join(f"'{n}'" for n in answer["sheets"])
+        return f"{name} has no sheet named '{sheet}'; its sheets are {listed}."
+    if kind == "memory":
+        return f"{name} needs more memory to read than an account export can; {_REREAD}"
+    detail = " ".join(str(answer.get("detail", "")).split())
+    return f"{name} could not be opened as an Excel workbook ({detail}); {_REREAD}"
