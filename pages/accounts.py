@@ -5,6 +5,7 @@ import streamlit as st
 import segmentation as seg
 from segmentation.views import accounts as account_list
 from segmentation.views import book, tiers
+from ui import calibration as cal_ui
 from ui import charts, components, state, tables
 from ui import format as fmt
 from ui.shell import ensure_router
@@ -105,13 +106,16 @@ fits_excel = tables.fits_excel(rows)
 buttons.download_button(
     "Accounts as Excel",
     # Built only when it can be: a failure inside the deferred build would reach no one.
-    data=tables.export_callable(rows, "xlsx", cfg, report, problems) if fits_excel else b"",
+    data=tables.export_callable(rows, "xlsx", cfg, report, problems, cal_ui.outcome_for(rows))
+    if fits_excel
+    else b"",
     file_name="tierwise-accounts.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="download_xlsx",
     icon=":material/download:",
     on_click="ignore",
-    help="With Summary, Settings and Data report sheets. Built when you click.",
+    help="With Summary (and the calibration, when an outcome is marked), Settings and Data "
+    "report sheets. Built when you click.",
     disabled=not fits_excel,
 )
 if not fits_excel:

@@ -57,6 +57,7 @@ with st.container(border=True):
     window_days, number_event = cal_ui.outcome_options()
 
 if column is None:
+    cal_ui.forget_outcome()
     st.info("Choose the outcome column to see the calibration.", icon=":material/info:")
     st.stop()
 if source == cal_ui.SOURCE_BOOK:

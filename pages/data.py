@@ -4,6 +4,7 @@ import streamlit as st
 
 import segmentation as seg
 from segmentation.views import data_quality
+from ui import calibration as cal_ui
 from ui import components, state
 from ui import format as fmt
 from ui import movement as snapshots
@@ -104,7 +105,7 @@ with st.expander("Change the mapping", icon=":material/edit:"):
         else:
             st.rerun()
 
-candidates = data_quality.unmapped_numeric_columns(book.raw, book.mapping)
+candidates = cal_ui.not_outcomes(data_quality.unmapped_numeric_columns(book.raw, book.mapping))
 with st.expander("Use another numeric column as a metric", icon=":material/add_chart:"):
     if not candidates:
         st.caption("Every numeric column of the file is already mapped.")

@@ -5,6 +5,7 @@ import streamlit as st
 import segmentation as seg
 from segmentation import movement
 from segmentation.views import book, histogram, quadrant, tiers
+from ui import calibration as cal_ui
 from ui import charts, components, state, tables
 from ui import format as fmt
 from ui.shell import ensure_router
@@ -157,6 +158,7 @@ def workshop() -> None:
     result = state.result()
     with cards:
         draw_tier_cards(result, new_cfg)
+        cal_ui.draw_live(cal_ui.live_view(result))  # when an outcome is marked (Calibration)
     with coverage:
         draw_coverage(result, new_cfg)
     with quad_col:

@@ -104,6 +104,12 @@ def _add_score(commands: Any) -> None:
         help="day renewal windows are counted from (default: today)",
     )
     score.add_argument(
+        "--outcome",
+        metavar="COLUMN",
+        help="a column of INPUT saying what happened (churned...): the XLSX Summary adds the "
+        "calibration tables and AUCs",
+    )
+    score.add_argument(
         "--engine",
         choices=("pandas", "duckdb"),
         default="pandas",
@@ -205,17 +211,39 @@ def run_score(args: argparse.Namespace) -> None:
         print(f"warning: {match.warning()}; choose with --map {canonical}=HEADER", file=sys.stderr)
     # The shell may read the clock; the core never does.
     as_of = args.as_of or dt.date.today()
+    outcome = None
+    if args.outcome:
+        config, outcome = _score_outcome(args, book, config, as_of, fmt)
     if args.previous or args.history:
         result, previous = _score_against_snapshots(args, book.accounts, config, as_of)
     else:
         result = _guarded(
             args.config or args.input, seg.segment, book.accounts, config, as_of=as_of
         )
-    _guarded(args.out, seg.export, result, args.out, fmt, config=config, report=book.report)
+    report = book.report
+    _guarded(args.out, seg.export, result, args.out, fmt, config, report, outcome=outcome)
     _print_lines(_score_summary(result, book.report, config, args.out))
     if args.previous or args.history:
         changes = result["tier_change"].astype(object)
         _print_lines(_changes_lines(changes, previous, result, config))
+
+
+def _score_outcome(
+    args: argparse.Namespace, book: Any, config: Any, as_of: dt.date, fmt: str
+) -> tuple[Any, Any]:
+    """`score --outcome`: the outcome and the settings without metrics that read it, said."""
+    from segmentation import calibration
+
+    config, outcome, notes = _guarded(
+        args.input, calibration.outcome_for_export, book, config, args.outcome, as_of=as_of
+    )
+    lines = [f"note: {note}" for note in notes]
+    if fmt == "xlsx":
+        lines.append(f"note: the Summary sheet holds the calibration against {outcome.label}.")
+    else:
+        lines.append("note: --outcome adds the calibration to an .xlsx Summary; a CSV has none.")
+    _print_lines(lines)
+    return config, outcome
 
 
 def run_sample(args: argparse.Namespace) -> None:
@@ -343,8 +371,10 @@ def run_score_duckdb(args: argparse.Namespace) -> None:
     import segmentation as seg
     from segmentation.warehouse import score_file, tier_counts
 
-    if args.previous or args.sheet or getattr(args, "history", None):
-        raise CommandError("--engine duckdb takes none of --previous, --history or --sheet.")
+    if any(getattr(args, name, None) for name in ("previous", "sheet", "history", "outcome")):
+        raise CommandError(
+            "--engine duckdb takes none of --previous, --history, --outcome or --sheet."
+        )
     config = _guarded(args.config, seg.load_config, args.config) if args.config else None
     config = config or seg.default_config()
     as_of = args.as_of or dt.date.today()

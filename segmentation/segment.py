@@ -80,6 +80,21 @@ def _input_columns(accounts: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns=renames) if renames else frame
 
 
+def _weighted(metric_scores: MetricScores, config: Config) -> tuple[np.ndarray, ...]:
+    """Stage 2's first steps: pillar scores, the scores as they enter priority, priority."""
+    if metric_scores.scoring_key != config.scoring_key():
+        raise ValueError("metric settings changed since score_metrics(): score the metrics again")
+    scores = pillar_scores(metric_scores, config)
+    effective = effective_scores(scores, config)
+    return scores, effective, priority_from(effective, config)
+
+
+def priorities(metric_scores: MetricScores, config: Config) -> np.ndarray:
+    """Each account's priority, as `tier_accounts` computes it, without the rest of stage 2
+    (what calibration's out-of-sample checks score many times)."""
+    return _weighted(metric_scores, config)[2]
+
+
 def tier_accounts(
     metric_scores: MetricScores,
     config: Config,
@@ -93,12 +108,8 @@ def tier_accounts(
     accounts; default: the book's previous-tier column) and, for `min_periods`, the plain cuts
     of earlier snapshots (`earlier_cuts`, see rules/movement.py).
     """
-    if metric_scores.scoring_key != config.scoring_key():
-        raise ValueError("metric settings changed since score_metrics(): score the metrics again")
+    scores, effective, priority = _weighted(metric_scores, config)
     accounts = metric_scores.accounts
-    scores = pillar_scores(metric_scores, config)
-    effective = effective_scores(scores, config)
-    priority = priority_from(effective, config)
     cut_index = cut_tiers(priority, config)
     moved = movement_for(
         accounts, metric_scores.lenses, cut_index, priority, config, previous_tier, earlier_cuts

@@ -31,6 +31,8 @@ CACHE = "tw_cal_cache"  # (key, Calibration or error message)
 UNDO = "tw_cal_undo"  # the settings before "Apply suggested weights"
 MARKED = "tw_outcome_column"  # the book's column marked as the outcome: never a metric
 CHOICES = "tw_cal_choices"  # the page's widget values, kept across page switches
+LIVE = "tw_cal_live"  # (data version, Outcome) of the last calibration: the Workshop's live block
+LIVE_BASE = "tw_cal_live_base"  # (Outcome, baseline config, its LiveSummary or None)
 NOT_OUTCOMES = {"account_id", "account_name", "input_issues"}
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
@@ -41,7 +43,7 @@ def plain(text: str) -> str:
 
 
 def _ss() -> Any:
-    for key in (OUTCOMES, CACHE, UNDO, MARKED):
+    for key in (OUTCOMES, CACHE, UNDO, MARKED, LIVE, LIVE_BASE):
         st.session_state.setdefault(key, None)
     st.session_state.setdefault(CHOICES, {})
     return st.session_state
@@ -205,7 +207,7 @@ def run(request: Request) -> calibration.Calibration | str:
     )
     cached = session[CACHE]
     if cached and cached[0] == key:
-        return cached[1]
+        return _remember(cached[1])
     spec = calibration.OutcomeSpec(request.column, request.window_days, request.number_event)
     book = state.book()
     try:
@@ -226,7 +228,124 @@ def run(request: Request) -> calibration.Calibration | str:
     except (seg.InputError, seg.ConfigError) as exc:
         found = str(exc)
     session[CACHE] = (key, found)
+    return _remember(found)
+
+
+def _remember(found: calibration.Calibration | str) -> calibration.Calibration | str:
+    """A calibration that could be computed makes its outcome the Workshop's live one."""
+    ok = not isinstance(found, str)
+    _ss()[LIVE] = (st.session_state[state.VERSION], found.outcome) if ok else None
     return found
+
+
+def forget_outcome() -> None:
+    """No outcome chosen on the page: the Workshop stops showing the live calibration."""
+    _ss()[LIVE] = None
+
+
+# --- live in the Workshop ----------------------------------------------------------------------
+
+
+def live_view(result: pd.DataFrame) -> calibration.LiveView | None:
+    """Priority AUC and top-tier lift of `result` (the current settings) against the outcome
+    of the last calibration, beside the baseline's; None when no outcome is live."""
+    outcome = _live_outcome()
+    if outcome is None:
+        return None
+    return calibration.live_view(result, outcome, _baseline_summary(outcome))
+
+
+def _live_outcome() -> calibration.Outcome | None:
+    live = _ss()[LIVE]
+    return live[1] if live and live[0] == st.session_state[state.VERSION] else None
+
+
+def outcome_for(rows: pd.DataFrame) -> calibration.Outcome | None:
+    """The live outcome of `rows` (accounts of the session's book, filtered or not), for the
+    export's Summary; None when no outcome is live."""
+    outcome = _live_outcome()
+    if outcome is None:
+        return None
+    positions = state.accounts().index.get_indexer(rows.index)
+    return None if (positions < 0).any() else outcome.take(positions)
+
+
+def _baseline_summary(outcome: calibration.Outcome) -> calibration.LiveSummary | None:
+    """The baseline settings' summary, without metrics that read the outcome (as calibrate
+    scores them), computed once per baseline and outcome."""
+    session, baseline = _ss(), state.baseline()
+    cached = session[LIVE_BASE]
+    if cached and cached[0] is outcome and cached[1] == baseline:
+        return cached[2]
+    mapping = state.book().mapping if state.book() is not None else None
+    try:
+        cfg, _ = without_outcome(baseline, outcome_columns(outcome.column, mapping))
+    except seg.InputError:
+        summary = None
+    else:
+        tiered = seg.tier_accounts(state.metric_scores(cfg), cfg)
+        summary = calibration.live_summary(tiered, outcome)
+    session[LIVE_BASE] = (outcome, baseline, summary)
+    return summary
+
+
+def _number(value: float | None, digits: int, sign: bool = False) -> str:
+    if value is None or np.isnan(value):
+        return "—"
+    return f"{value:+.{digits}f}" if sign else f"{value:.{digits}f}"
+
+
+def _change(value: float | None, digits: int) -> str | None:
+    if value is None or np.isnan(value):
+        return None
+    if round(value, digits) == 0:
+        return "no change"
+    return f"{_number(value, digits, sign=True)} vs baseline"
+
+
+def live_lines(view: calibration.LiveView) -> tuple[str, str]:
+    """The interval line and, without a signal, the warning: plain text."""
+    now = view.now
+    interval = (
+        f"95% intervals: AUC {_number(now.auc.low, 3)}–{_number(now.auc.high, 3)} (DeLong), "
+        f"lift {_number(now.top_lift_low, 2)}–{_number(now.top_lift_high, 2)} (Wilson). "
+        f"{now.top_tier}: {_number(now.top_rate * 100, 1)}% have the outcome, "
+        f"the book {_number(now.rate * 100, 1)}%. Baseline: {state.baseline_label()}."
+    )
+    warning = (
+        ""
+        if view.signal
+        else "No reliable signal: priority's 95% AUC interval holds 0.5, so these settings "
+        f"rank {view.label} no better than chance."
+    )
+    return interval, warning
+
+
+def draw_live(view: calibration.LiveView | None) -> None:
+    """The Workshop's live calibration block (nothing when no outcome is marked)."""
+    if view is None:
+        return
+    interval, warning = live_lines(view)
+    with st.container(border=True):
+        st.caption(plain(f"Against the outcome: {view.label}"))
+        left, right = st.columns(2)
+        left.metric(
+            "Priority AUC",
+            _number(view.now.auc.value, 3),
+            delta=_change(view.auc_change, 3),
+            delta_color="off",
+            help="0.5 = no signal; above, higher priority goes with the outcome.",
+        )
+        right.metric(
+            "Top-tier lift",
+            _number(view.now.top_lift, 2),
+            delta=_change(view.lift_change, 2),
+            delta_color="off",
+            help="The top tier's outcome rate / the book's rate.",
+        )
+        st.caption(plain(interval))
+        if warning:
+            st.warning(plain(warning), icon=":material/warning:")
 
 
 # --- apply and undo -----------------------------------------------------------------------------

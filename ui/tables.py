@@ -103,7 +103,12 @@ def movement_matrix_config(names: list[str]) -> dict[str, Any]:
 
 
 def export_callable(
-    rows: pd.DataFrame, fmt: str, cfg: seg.Config, report: Any, problems: dict[str, str]
+    rows: pd.DataFrame,
+    fmt: str,
+    cfg: seg.Config,
+    report: Any,
+    problems: dict[str, str],
+    outcome: Any = None,
 ) -> Callable[[], bytes]:
     """The file is built only when the user clicks (an XLSX of 100k rows takes seconds).
 
@@ -113,7 +118,7 @@ def export_callable(
 
     def build() -> bytes:
         try:
-            data = seg.export_bytes(rows, fmt=fmt, config=cfg, report=report)
+            data = seg.export_bytes(rows, fmt=fmt, config=cfg, report=report, outcome=outcome)
         except Exception as exc:
             problems[fmt] = export_problem(fmt, exc)
             raise

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 import segmentation as seg
 from segmentation.calibration.fit import Proposal, suggest_weights
@@ -51,11 +52,63 @@ class Calibration:
 
     @property
     def no_signal_message(self) -> str:
-        return (
-            f"No reliable signal: no 95% interval of priority or a pillar clears 0.5, so the "
-            f"book shows no reliable signal for {self.outcome.label}. Treat every rate and "
-            "lift below as noise."
-        )
+        return no_signal_message(self.outcome.label)
+
+
+def no_signal_message(label: str) -> str:
+    return (
+        f"No reliable signal: no 95% interval of priority or a pillar clears 0.5, so the "
+        f"book shows no reliable signal for {label}. Treat every rate and lift below as noise."
+    )
+
+
+@dataclass(frozen=True)
+class ResultCalibration:
+    """A segmentation result's tiers, quadrant cells, priority and pillar scores against an
+    outcome (one event per row of the result): what the XLSX export's Summary holds."""
+
+    label: str
+    accounts: int  # accounts with a known outcome
+    with_outcome: int
+    rate: float
+    tiers: pd.DataFrame
+    quadrants: pd.DataFrame | None  # None when the result has no quadrant column
+    auc: dict[str, Auc]  # "priority" and each pillar score column of the result
+
+    @property
+    def signal(self) -> bool:
+        """True when the interval of priority or of any pillar score excludes 0.5."""
+        return any(a.clears_half for a in self.auc.values())
+
+    @property
+    def no_signal_message(self) -> str:
+        return no_signal_message(self.label)
+
+
+def score_columns(result: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Priority and each pillar score column of a result, as floats."""
+    names = ["priority", *(c for c in SCORE_COLUMNS if c in result)]
+    return {name: result[name].to_numpy(dtype="float64") for name in names}
+
+
+def result_calibration(result: pd.DataFrame, outcome: Outcome) -> ResultCalibration:
+    """Per tier and quadrant cell: accounts, outcome count and rate, lift, ARR share; AUCs."""
+    event = outcome.event
+    if len(event) != len(result):
+        raise ValueError(f"the outcome has {len(event)} rows, the result {len(result)}")
+    arr = result["arr"].to_numpy(dtype="float64") if "arr" in result else None
+    known = int(outcome.known.sum())
+    with_event = int(np.nansum(event))
+    quadrants = result.get("quadrant")
+    return ResultCalibration(
+        label=outcome.label,
+        accounts=known,
+        with_outcome=with_event,
+        rate=with_event / known if known else float("nan"),
+        tiers=group_table(result["tier"], event, arr),
+        quadrants=None if quadrants is None else group_table(quadrants, event, arr),
+        auc={name: auc(values, event) for name, values in score_columns(result).items()},
+    )
 
 
 def outcome_columns(column: str, mapping: dict[str, str] | None) -> set[str]:
@@ -104,7 +157,8 @@ def _drop_pillar(config: seg.Config, key: str) -> seg.Config:
     return replace(config, pillars=pillars)
 
 
-def _check_classes(outcome: Outcome) -> None:
+def check_classes(outcome: Outcome) -> None:
+    """InputError unless some accounts have the outcome and some do not."""
     event = outcome.event[outcome.known]
     if event.size == 0:
         raise InputError(f"No account has a known outcome in '{outcome.column}'.")
@@ -144,8 +198,25 @@ def calibrate(
     mapping: dict[str, str] | None = None,
     suggest: bool = True,
 ) -> Calibration:
-    """Check a segmentation against an outcome (one event per row of `accounts`)."""
-    _check_classes(outcome)
+    """Check a segmentation against an outcome (one event per row of `accounts`).
+
+    BLAS runs on one thread meanwhile: the fit's many small products (L-BFGS-B's steps on
+    ~20 numbers, matrix-vector products) spend far longer waking BLAS threads than working,
+    several times the whole fit on a busy 2-core machine (see the README's speed notes).
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _calibrate(accounts, config, outcome, as_of, mapping, suggest)
+
+
+def _calibrate(
+    accounts: pd.DataFrame,
+    config: seg.Config,
+    outcome: Outcome,
+    as_of: dt.date | None,
+    mapping: dict[str, str] | None,
+    suggest: bool,
+) -> Calibration:
+    check_classes(outcome)
     excluded = outcome_columns(outcome.column, mapping)
     config, notes = without_outcome(config, excluded)
     metric_scores = seg.score_metrics(accounts, config, as_of=as_of)
@@ -153,11 +224,9 @@ def calibrate(
     event = outcome.event
     arr = result["arr"].to_numpy(dtype="float64") if "arr" in result else None
     known = outcome.known
-    columns = {"priority": result["priority"].to_numpy(dtype="float64")}
-    columns |= {c: result[c].to_numpy(dtype="float64") for c in SCORE_COLUMNS}
-    aucs = {name: auc(values, event) for name, values in columns.items()}
+    columns = score_columns(result)
+    core = result_calibration(result, outcome)
     tables = {name: decile_table(values, event, arr) for name, values in columns.items()}
-    signal = any(a.clears_half for a in aucs.values())  # priority or any pillar score
     candidates = candidate_columns(accounts, mapping, excluded)
     proposal = None
     if suggest:
@@ -169,21 +238,20 @@ def calibrate(
             exclude=excluded,
             current=columns["priority"],
         )
-    with_event = int(np.nansum(event[known]))
     return Calibration(
         outcome=outcome,
-        accounts=int(known.sum()),
+        accounts=core.accounts,
         without_outcome=int((~known).sum()),
-        with_outcome=with_event,
-        rate=with_event / int(known.sum()),
-        tiers=group_table(result["tier"], event, arr),
-        quadrants=group_table(result["quadrant"], event, arr),
+        with_outcome=core.with_outcome,
+        rate=core.rate,
+        tiers=core.tiers,
+        quadrants=core.quadrants,
         deciles=tables,
         shapes={name: monotone(table["rate"]) for name, table in tables.items()},
-        auc=aucs,
+        auc=core.auc,
         metric_auc=metric_aucs(metric_scores, config, event),
         best=best_column(candidates, event),
-        signal=signal,
+        signal=core.signal,
         proposal=proposal,
         notes=(*outcome.notes, *notes),
         nrr=_number_nrr(outcome, arr),

@@ -7,8 +7,15 @@ import math
 from pathlib import Path
 
 import segmentation as seg
-from segmentation.calibration.calibrate import Calibration, calibrate, outcome_from_book
-from segmentation.calibration.outcomes import DEFAULT_WINDOW_DAYS, OutcomeSpec
+from segmentation.calibration.calibrate import (
+    Calibration,
+    calibrate,
+    check_classes,
+    outcome_columns,
+    outcome_from_book,
+    without_outcome,
+)
+from segmentation.calibration.outcomes import DEFAULT_WINDOW_DAYS, Outcome, OutcomeSpec
 from segmentation.calibration.stats import Auc
 
 
@@ -34,6 +41,18 @@ def calibrate_files(
     return calibrate(
         book.accounts, config or seg.default_config(), found, as_of=as_of, mapping=book.mapping
     )
+
+
+def outcome_for_export(
+    book: seg.Book, config: seg.Config, column: str, *, as_of: dt.date
+) -> tuple[seg.Config, Outcome, list[str]]:
+    """`score --outcome COLUMN`: the book's outcome column read and checked, and the settings
+    with every metric that reads it switched off (as calibrate scores them), with the notes
+    that say so. The export's Summary then holds the calibration."""
+    outcome = outcome_from_book(book.accounts, OutcomeSpec(column), as_of=as_of)
+    check_classes(outcome)
+    config, notes = without_outcome(config, outcome_columns(column, book.mapping))
+    return config, outcome, [*outcome.notes, *notes]
 
 
 def auc_text(a: Auc) -> str:

@@ -6,7 +6,8 @@ coefficient W_p * w_j / sum(w) per metric. A logistic model of the outcome on th
 with non-negative coefficients (scipy's L-BFGS-B with bounds; the pillar effects are kept, so
 a coefficient can only say "more of this, more need for touch") gives the coefficients; pillar
 weights are their sums per pillar, metric weights their shares within it. The proposal is then
-scored by the real pipeline (`tier_accounts`), in sample and on data the fit did not see.
+scored by the real pipeline (`segment.priorities`, the priority `tier_accounts` gives), in
+sample and on data the fit did not see.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from scipy.optimize import minimize
 import segmentation as seg
 from segmentation.calibration.stats import Auc, auc
 from segmentation.config import with_pillar
+from segmentation.segment import priorities
 
 PENALTY = 1e-3  # ridge on the standardised coefficients: steadies collinear metrics
 FOLDS = 5
@@ -128,7 +130,7 @@ def fit_config(
 
 
 def priority(metric_scores: seg.MetricScores, config: seg.Config) -> np.ndarray:
-    return seg.tier_accounts(metric_scores, config)["priority"].to_numpy(dtype="float64")
+    return priorities(metric_scores, config).astype("float64")
 
 
 # --- validation --------------------------------------------------------------------------------

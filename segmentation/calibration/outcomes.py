@@ -8,7 +8,7 @@ one yes/no event per account of the book, or missing where the book does not say
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,19 @@ class Outcome:
     @property
     def known(self) -> np.ndarray:
         return ~np.isnan(self.event)
+
+    def take(self, positions: np.ndarray) -> Outcome:
+        """The outcome of the book's rows at `positions` (a filtered export, say)."""
+
+        def pick(values: np.ndarray | None) -> np.ndarray | None:
+            return None if values is None else values[positions]
+
+        return replace(
+            self,
+            event=self.event[positions],
+            dates=pick(self.dates),
+            next_value=pick(self.next_value),
+        )
 
 
 def _first_unreadable(column: pd.Series, unreadable: pd.Series) -> str:

@@ -64,25 +64,33 @@ def export(
     fmt: str | None = None,
     config: Any = None,
     report: Any = None,
+    outcome: Any = None,
 ) -> None:
     """Write `result` as CSV or XLSX to a path or a binary file-like object.
 
     `fmt` defaults to the path's extension (CSV for a buffer). XLSX adds Summary, Settings
     (needs `config`) and Data report (needs `report`) sheets; CSV holds the accounts only.
+    With `outcome` (a calibration Outcome, one event per row of `result`) the Summary also
+    holds the calibration tables and AUCs.
     """
     if isinstance(path_or_buffer, (str, os.PathLike)):
         fmt = fmt or format_for_path(path_or_buffer)
         _check_format(fmt)
-        write_atomically(path_or_buffer, lambda handle: _write(result, handle, fmt, config, report))
+        write_atomically(
+            path_or_buffer, lambda handle: _write(result, handle, fmt, config, report, outcome)
+        )
     else:
-        path_or_buffer.write(export_bytes(result, fmt or "csv", config=config, report=report))
+        data = export_bytes(result, fmt or "csv", config=config, report=report, outcome=outcome)
+        path_or_buffer.write(data)
 
 
-def export_bytes(result: pd.DataFrame, fmt: str, config: Any = None, report: Any = None) -> bytes:
+def export_bytes(
+    result: pd.DataFrame, fmt: str, config: Any = None, report: Any = None, outcome: Any = None
+) -> bytes:
     """The bytes `export` would write: for download buttons."""
     _check_format(fmt)
     buffer = io.BytesIO()
-    _write(result, buffer, fmt, config, report)
+    _write(result, buffer, fmt, config, report, outcome)
     return buffer.getvalue()
 
 
@@ -117,8 +125,10 @@ def _check_format(fmt: str) -> None:
         raise ValueError(f"unknown export format {fmt!r}; use 'csv' or 'xlsx'")
 
 
-def _write(result: pd.DataFrame, handle: BinaryIO, fmt: str, config: Any, report: Any) -> None:
+def _write(
+    result: pd.DataFrame, handle: BinaryIO, fmt: str, config: Any, report: Any, outcome: Any
+) -> None:
     if fmt == "csv":
         write_csv(result, handle)
     else:
-        write_xlsx(result, handle, config, report)
+        write_xlsx(result, handle, config, report, outcome)

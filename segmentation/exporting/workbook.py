@@ -31,10 +31,16 @@ TIER_COLOURS = {
 }
 
 
-def write_xlsx(result: pd.DataFrame, handle: BinaryIO, config: Any, report: Any) -> None:
+def write_xlsx(
+    result: pd.DataFrame, handle: BinaryIO, config: Any, report: Any, outcome: Any = None
+) -> None:
+    """`outcome`: a calibration Outcome with one event per row of `result`, or None."""
     tiers = tier_names(result, config)
     workbook, styles = _accounts_workbook(result, handle, tiers)
-    _write_summary_sheet(workbook.add_worksheet("Summary"), result, config, tiers, styles)
+    summary = workbook.add_worksheet("Summary")
+    row = _write_summary_sheet(summary, result, config, tiers, styles)
+    if outcome is not None:
+        _write_calibration(summary, row, _tier_ordered(result, tiers), outcome, config, styles)
     _write_settings_sheet(workbook.add_worksheet("Settings"), config, styles)
     _write_report_sheet(workbook.add_worksheet("Data report"), report, styles)
     workbook.close()
@@ -95,6 +101,9 @@ class _Styles:
         self.money = add({"num_format": "$#,##0"})
         self.score = add({"num_format": "0"})
         self.percent = add({"num_format": "0%"})
+        self.rate = add({"num_format": "0.0%"})
+        self.ratio = add({"num_format": "0.00"})
+        self.auc = add({"num_format": "0.000"})
         self.date = add({"num_format": "yyyy-mm-dd"})
         self.decimal = add({"num_format": "0.0"})
         self.quoted = add({"quote_prefix": True})
@@ -136,7 +145,8 @@ def _write_text(sheet: Worksheet, row: int, col: int, text: str, style: Any = No
 
 def _write_summary_sheet(
     sheet: Worksheet, result: pd.DataFrame, config: Any, tiers: list[str], styles: _Styles
-) -> None:
+) -> int:
+    """The Summary sheet's tables; returns the first free row below them."""
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, 4, 16)
     _write_text(sheet, 0, 0, "Segmentation summary", styles.title)
@@ -157,6 +167,8 @@ def _write_summary_sheet(
         sheet.write_number(row, 1, coverage.csms)
         _write_text(sheet, row + 1, 0, f"{coverage.tier} ARR / ${per_csm:,.0f} (exact)")
         sheet.write_number(row + 1, 1, coverage.exact, styles.decimal)
+        row += 3
+    return row
 
 
 def _coverage(result: pd.DataFrame, config: Any, tiers: list[str]) -> Coverage | None:
@@ -164,13 +176,104 @@ def _coverage(result: pd.DataFrame, config: Any, tiers: list[str]) -> Coverage |
     the default ARR per CSM for `tiers[0]`. None when the result has no tier column."""
     if "tier" not in result.columns or not tiers:
         return None
-    tier = result["tier"]
-    if not (isinstance(tier.dtype, pd.CategoricalDtype) and list(tier.cat.categories) == tiers):
-        # csm_coverage reads each tier's position (0 = top): give the column those categories.
-        result = result.assign(tier=pd.Categorical(tier.astype(object), categories=tiers))
+    # csm_coverage reads each tier's position (0 = top): give the column those categories.
+    result = _tier_ordered(result, tiers)
     if config is not None:
         return csm_coverage(result, config)
     return dataclasses.replace(csm_coverage(result, default_config()), tier=tiers[0])
+
+
+def _tier_ordered(result: pd.DataFrame, tiers: list[str]) -> pd.DataFrame:
+    """`result` with its tier column a categorical of `tiers`, top first."""
+    tier = result.get("tier")
+    if tier is None or not tiers:
+        return result
+    if isinstance(tier.dtype, pd.CategoricalDtype) and list(tier.cat.categories) == tiers:
+        return result
+    return result.assign(tier=pd.Categorical(tier.astype(object), categories=tiers))
+
+
+CALIBRATION_HEADERS = (
+    ("accounts", "Accounts with an outcome", None),
+    ("with_outcome", "With the outcome", None),
+    ("rate", "Rate", "rate"),
+    ("lift", "Lift", "ratio"),
+    ("arr", "ARR", "money"),
+    ("share_of_outcome_arr", "Share of the outcome's ARR", "rate"),
+)
+
+
+def _write_calibration(
+    sheet: Worksheet,
+    row: int,
+    result: pd.DataFrame,
+    outcome: Any,
+    config: Any,
+    styles: _Styles,
+) -> int:
+    """The calibration block of the Summary: the outcome's rate, its tables per tier and
+    quadrant cell, and the AUCs with their 95% intervals; returns the first free row."""
+    from segmentation.calibration import result_calibration
+
+    found = result_calibration(result, outcome)
+    _write_text(sheet, row, 0, f"Calibration: {found.label}", styles.title)
+    lines = [
+        ("Accounts with a known outcome", found.accounts, None),
+        ("With the outcome", found.with_outcome, None),
+        ("Rate", found.rate, styles.rate),
+    ]
+    for offset, (label, value, style) in enumerate(lines, start=1):
+        _write_text(sheet, row + offset, 0, label, styles.bold)
+        _write_value(sheet, row + offset, 1, value, style)
+    row += len(lines) + 1
+    if not found.signal:
+        _write_text(sheet, row, 0, found.no_signal_message)
+        row += 1
+    for title, table in (("Tier", found.tiers), ("Quadrant", found.quadrants)):
+        if table is not None:
+            row = _write_calibration_table(sheet, row + 1, title, table, styles)
+    return _write_auc_table(sheet, row + 1, found.auc, _pillar_labels(config), styles)
+
+
+def _write_value(sheet: Worksheet, row: int, col: int, value: float, style: Any = None) -> None:
+    """A number, or an empty cell where there is none (a rate of no accounts)."""
+    if pd.isna(value):
+        sheet.write_blank(row, col, None, style)
+    else:
+        sheet.write_number(row, col, float(value), style)
+
+
+def _write_calibration_table(
+    sheet: Worksheet, row: int, title: str, table: pd.DataFrame, styles: _Styles
+) -> int:
+    for col, header in enumerate([title, *(h for _, h, _ in CALIBRATION_HEADERS)]):
+        _write_text(sheet, row, col, header, styles.header)
+    for offset, (name, line) in enumerate(table.iterrows(), start=1):
+        _write_text(sheet, row + offset, 0, str(name))
+        for col, (key, _, style) in enumerate(CALIBRATION_HEADERS, start=1):
+            _write_value(sheet, row + offset, col, line[key], style and getattr(styles, style))
+    return row + len(table) + 1
+
+
+def _pillar_labels(config: Any) -> dict[str, str]:
+    labels = {"priority": "Priority"}
+    if config is not None:
+        labels |= {f"score_{p.key}": p.label for p in config.pillars}
+    return labels
+
+
+def _write_auc_table(
+    sheet: Worksheet, row: int, aucs: dict[str, Any], labels: dict[str, str], styles: _Styles
+) -> int:
+    headers = ["ROC AUC (95% interval, DeLong)", "AUC", "95% low", "95% high", "Clears 0.5"]
+    for col, header in enumerate(headers):
+        _write_text(sheet, row, col, header, styles.header)
+    for offset, (name, a) in enumerate(aucs.items(), start=1):
+        _write_text(sheet, row + offset, 0, labels.get(name, name))
+        for col, value in enumerate((a.value, a.low, a.high), start=1):
+            _write_value(sheet, row + offset, col, value, styles.auc)
+        _write_text(sheet, row + offset, 4, "yes" if a.clears_half else "no")
+    return row + len(aucs) + 1
 
 
 def _write_group_table(

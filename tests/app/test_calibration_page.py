@@ -6,11 +6,14 @@ import io
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
-from app_helpers import CSV_MIME, goto, texts
+from app_helpers import CSV_MIME, download_bytes, goto, texts
+from python_calamine import CalamineWorkbook
 
 import segmentation as seg
 from segmentation import calibration
+from segmentation.config import with_pillar
 from ui import state
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "calibration"))
@@ -131,3 +134,91 @@ def test_the_marked_outcome_is_remembered_across_pages(app, truth_frame):
     app.switch_page(CALIBRATION).run()
     assert app.selectbox(key="outcome_column").value == "Churned"
     assert "By tier" in texts(app.subheader)
+
+
+def live_expected(app, weight: float) -> calibration.LiveSummary:
+    """live_summary computed directly on segment() with the health weight moved."""
+    accounts = app.session_state[state.ACCOUNTS]
+    outcome = calibration.outcome_from_book(accounts, calibration.OutcomeSpec("Churned"))
+    cfg = with_pillar(seg.default_config(), "health", weight=weight)
+    result = seg.segment(accounts, cfg, as_of=app.session_state[state.AS_OF])
+    return calibration.live_summary(result, outcome)
+
+
+def shown_metrics(app) -> dict[str, tuple[str, str | None]]:
+    return {m.label: (m.value, m.proto.delta or None) for m in app.metric}
+
+
+@pytest.mark.parametrize("weight", [0.0, 60.0, 100.0])
+def test_the_workshop_shows_the_live_auc_and_lift_on_every_slider_move(app, truth_frame, weight):
+    open_page(app, truth_frame)
+    app.selectbox(key="outcome_column").set_value("Churned").run()
+    goto(app, "workshop")
+    baseline = live_expected(app, seg.default_config().pillar("health").weight)
+    assert shown_metrics(app)["Priority AUC"] == (f"{baseline.auc.value:.3f}", "no change")
+    app.slider(key="weight_health").set_value(weight).run()
+    assert not app.exception
+    now = live_expected(app, weight)
+    auc_value, auc_delta = shown_metrics(app)["Priority AUC"]
+    assert auc_value == f"{now.auc.value:.3f}"
+    assert auc_delta == f"{now.auc.value - baseline.auc.value:+.3f} vs baseline"
+    lift_value, _ = shown_metrics(app)["Top-tier lift"]
+    assert lift_value == f"{now.top_lift:.2f}"
+    interval = f"AUC {now.auc.low:.3f}–{now.auc.high:.3f}"
+    assert interval in texts(app.caption).replace("\\", "")
+
+
+def test_the_workshop_says_no_reliable_signal_on_a_noise_outcome(app):
+    open_page(app, churn_book(1500, seed=5, noise=True))
+    app.selectbox(key="outcome_column").set_value("Churned").run()
+    goto(app, "workshop")
+    assert "Priority AUC" in shown_metrics(app)
+    assert "no reliable signal" in texts(app.warning).lower()
+
+
+def test_the_workshop_shows_no_live_block_without_an_outcome(app, truth_frame):
+    open_page(app, truth_frame)
+    goto(app, "workshop")
+    assert "Priority AUC" not in shown_metrics(app)
+    app.switch_page(CALIBRATION).run()
+    app.selectbox(key="outcome_column").set_value("Churned").run()
+    app.radio(key="outcome_source").set_value("file").run()  # no file yet: no outcome
+    goto(app, "workshop")
+    assert "Priority AUC" not in shown_metrics(app)
+
+
+def test_the_data_page_does_not_offer_the_outcome_as_a_metric(app, truth_frame):
+    rng = np.random.default_rng(3)
+    frame = truth_frame.assign(
+        **{
+            "Next ARR": (truth_frame["arr"] * rng.uniform(0.7, 1.3, len(truth_frame))).round(),
+            "Webinars": rng.integers(0, 40, len(truth_frame)),
+        }
+    )
+    open_page(app, frame)
+    goto(app, "data")
+    assert {"Next ARR", "Webinars"} <= set(app.selectbox(key="add_metric_column").options)
+    app.switch_page(CALIBRATION).run()
+    app.selectbox(key="outcome_column").set_value("Next ARR").run()
+    assert not app.exception and not app.error
+    goto(app, "data")
+    options = app.selectbox(key="add_metric_column").options
+    assert "Next ARR" not in options and "Webinars" in options
+
+
+def test_the_excel_download_holds_the_calibration_of_the_marked_outcome(
+    app, truth_frame, downloads
+):
+    open_page(app, truth_frame)
+    app.selectbox(key="outcome_column").set_value("Churned").run()
+    want = expected(app)
+    goto(app, "accounts")
+    data = download_bytes(app, downloads, "download_xlsx")
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("Summary")
+    rows = sheet.to_python()
+    assert [r[0] for r in rows if str(r[0]).startswith("Calib")] == ["Calibration: Churned: yes"]
+    start = next(i for i, r in enumerate(rows) if r[:2] == ["Tier", "Accounts with an outcome"])
+    shown = {r[0]: r[1:3] for r in rows[start + 1 : start + 1 + len(want.tiers)]}
+    assert shown == {
+        str(name): [line["accounts"], line["with_outcome"]] for name, line in want.tiers.iterrows()
+    }

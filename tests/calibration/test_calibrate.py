@@ -199,3 +199,43 @@ def test_a_numeric_column_the_loader_did_not_map_can_be_the_best_column(tmp_path
     found = run(book)
     assert found.best[0] == "Risk index"
     assert found.best[1].value > 0.9
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"health": {"weight": 0.0}},
+        {"growth": {"effect": "lowers"}, "strategic": {"weight": 90.0}},
+    ],
+    ids=["defaults", "no health", "growth lowers"],
+)
+def test_the_fits_priority_is_the_pipelines(truth, changes):
+    """The folds score priority alone (segment.priorities): the same as tier_accounts gives."""
+    from segmentation.calibration.fit import priority
+
+    config = seg.default_config()
+    for key, fields in changes.items():
+        config = with_pillar(config, key, **fields)
+    scores = seg.score_metrics(truth.accounts, config, as_of=AS_OF)
+    want = seg.tier_accounts(scores, config)["priority"].to_numpy(dtype="float64")
+    np.testing.assert_array_equal(priority(scores, config), want)
+
+
+def test_the_fit_runs_with_blas_on_one_thread(truth, monkeypatch):
+    """Thread wake-ups cost more than the fit's tiny products: calibrate pins BLAS to one."""
+    from threadpoolctl import threadpool_info
+
+    from segmentation.calibration import fit
+
+    seen, real = [], fit.fit_coefficients
+
+    def recording(x, y):
+        seen.append(
+            {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+        )
+        return real(x, y)
+
+    monkeypatch.setattr(fit, "fit_coefficients", recording)
+    run(truth)
+    assert seen and all(threads == {1} for threads in seen)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from calibration_books import churn_book, validate_document
+from python_calamine import CalamineWorkbook
 
 import segmentation as seg
 from segmentation.sample import write_book
@@ -135,3 +136,54 @@ def test_bad_outcomes_exit_2_with_one_error_line(folder, args, message):
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
     assert "Traceback" not in done.stderr
     assert not (folder / "bad.json").exists()
+
+
+def run_score(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "segmentation", "score", *args, "--as-of", "2026-11-01"],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_score_with_an_outcome_puts_the_calibration_in_the_summary(folder):
+    done = run_score("book.csv", "--out", "scored.xlsx", "--outcome", "Churned", cwd=folder)
+    assert done.returncode == 0, done.stderr
+    assert "note: the Summary sheet holds the calibration against Churned: yes." in done.stdout
+    doc = run("book.csv", "--outcome", "Churned", "--as-of", "2026-11-01", "--json", "c.json",
+              cwd=folder)  # fmt: skip
+    assert doc.returncode == 0, doc.stderr
+    want = json.loads((folder / "c.json").read_text())
+    rows = CalamineWorkbook.from_path(str(folder / "scored.xlsx")).get_sheet_by_name("Summary")
+    rows = rows.to_python()
+    start = next(i for i, r in enumerate(rows) if r[:2] == ["Tier", "Accounts with an outcome"])
+    shown = {r[0]: r[1:5] for r in rows[start + 1 : start + 1 + len(want["tiers"])]}
+    for tier in want["tiers"]:
+        accounts, hits, rate, lift = shown[tier["tier"]]
+        assert (accounts, hits) == (tier["accounts"], tier["with_outcome"])
+        assert (rate, lift) == pytest.approx((tier["rate"], tier["lift"]), abs=1e-4)
+    start = next(i for i, r in enumerate(rows) if str(r[0]).startswith("ROC AUC"))
+    assert rows[start + 1][0] == "Priority"
+    assert rows[start + 1][1] == pytest.approx(want["auc"]["priority"]["value"], abs=1e-4)
+
+
+def test_score_with_an_outcome_and_a_csv_says_the_csv_has_no_calibration(folder):
+    done = run_score("book.csv", "--out", "scored.csv", "--outcome", "Churned", cwd=folder)
+    assert done.returncode == 0, done.stderr
+    assert "a CSV has none" in done.stdout
+    assert len(pd.read_csv(folder / "scored.csv")) == 1500
+
+
+@pytest.mark.parametrize(
+    "book, column, message",
+    [("one_class.csv", "Churned", "one class only"), ("book.csv", "Churn", "no column 'Churn'")],
+)
+def test_score_with_a_bad_outcome_exits_2_and_writes_nothing(folder, book, column, message):
+    done = run_score(book, "--out", "bad.xlsx", "--outcome", column, cwd=folder)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
+    assert not (folder / "bad.xlsx").exists()

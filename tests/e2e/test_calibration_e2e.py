@@ -1,4 +1,5 @@
-"""The Calibration page in a real browser: upload a book with an outcome, mark it, apply.
+"""The Calibration page in a real browser: upload a book with an outcome, mark it, apply;
+the Workshop then shows the live AUC and lift.
 
 Uses the waiting and widget helpers of the workshop's browser test (same folder).
 """
@@ -44,4 +45,14 @@ def test_calibration_in_a_real_browser(page: Page, streamlit_server, tmp_path: P
     no_exceptions(page, "Calibration page after Apply")
     undo = widget(page, "undo_weights").locator("button").first
     assert undo.is_enabled(), "Undo stays disabled after Apply"
+
+    go_to(page, watcher, "Workshop")  # the marked outcome is live next to the tier counts
+    page.locator('[data-testid="stMetric"]', has_text="Priority AUC").first.wait_for(
+        state="visible"
+    )
+    page.locator('[data-testid="stMetric"]', has_text="Top-tier lift").first.wait_for(
+        state="visible"
+    )
+    no_exceptions(page, "Workshop with a marked outcome")
+    screenshot(page, "workshop-calibration.png")
     assert "Traceback" not in streamlit_server.log(), streamlit_server.log()[-3000:]
