@@ -8,18 +8,12 @@ from segmentation.views import book, tiers
 from ui import calibration as cal_ui
 from ui import charts, components, state, tables
 from ui import format as fmt
-from ui.shell import ensure_router
+from ui.shell import ensure_router, require_book
 
 ensure_router()
 st.header("Accounts", anchor=False)
 
-if not state.has_data():
-    st.info(
-        "No accounts to list yet: upload your export or use the sample book on the Data page.",
-        icon=":material/info:",
-    )
-    st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
-    st.stop()
+require_book("Then come back here for the segmented list.")
 
 cfg = state.config()
 result = state.result()

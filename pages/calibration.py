@@ -6,19 +6,12 @@ from segmentation.config import SCORE_COLUMNS
 from ui import calibration as cal_ui
 from ui import format as fmt
 from ui import state
-from ui.shell import ensure_router
+from ui.shell import ensure_router, require_book
 
 ensure_router()
 st.header("Calibration", anchor=False)
 
-if not state.has_data():
-    st.info(
-        "Load a book of accounts first: upload your export or use the sample book on the "
-        "Data page. Then come back here to check the tiers against an outcome.",
-        icon=":material/info:",
-    )
-    st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
-    st.stop()
+require_book("Then come back here to check the tiers against an outcome.")
 
 st.caption(
     "Mark what happened to each account (churned, renewed, a churn date, next-period ARR) "

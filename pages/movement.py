@@ -6,18 +6,12 @@ from segmentation import movement
 from ui import charts, state
 from ui import format as fmt
 from ui import movement as panel
-from ui.shell import ensure_router
+from ui.shell import ensure_router, require_book
 
 ensure_router()
 st.header("Movement", anchor=False)
 
-if not state.has_data():
-    st.info(
-        "Load today's book first: upload your export or use the sample book on the Data page.",
-        icon=":material/info:",
-    )
-    st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
-    st.stop()
+require_book("Then come back here to compare it with an earlier snapshot.")
 if not panel.snapshots():
     st.info(
         "Add an earlier snapshot on the Data page (last quarter's Tierwise export, or an earlier "

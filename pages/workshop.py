@@ -10,20 +10,13 @@ from ui import calibration as cal_ui
 from ui import capacity as capacity_panel
 from ui import charts, components, state, tables
 from ui import format as fmt
-from ui.shell import ensure_router
+from ui.shell import ensure_router, require_book
 from ui.theme import strip, tier_colour
 
 ensure_router()
 st.header("Workshop", anchor=False)
 
-if not state.has_data():
-    st.info(
-        "Load a book of accounts first: upload your export or use the sample book on the "
-        "Data page. Then come back here to weigh the pillars and cut the tiers.",
-        icon=":material/info:",
-    )
-    st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
-    st.stop()
+require_book("Then come back here to weigh the pillars and cut the tiers.")
 
 
 def draw_controls(cfg: seg.Config, quadrant_settings: seg.config.Quadrant) -> seg.Config:

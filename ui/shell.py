@@ -50,3 +50,17 @@ def sidebar_status(slot: Any) -> None:
         )
     else:
         slot.info("No accounts loaded yet.", icon=":material/description:")
+
+
+def require_book(then: str) -> None:
+    """A page's guard clause: with no book loaded, say where to get one (and what `then`) and
+    stop the page here."""
+    if state.has_data():
+        return
+    st.info(
+        "Load a book of accounts first: upload your export or use the sample book on the "
+        f"Data page. {then}",
+        icon=":material/info:",
+    )
+    st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
+    st.stop()

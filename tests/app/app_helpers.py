@@ -8,6 +8,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 import segmentation as seg
+from segmentation.config import with_thresholds
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -50,3 +51,15 @@ def expected_counts(accounts, cfg: seg.Config) -> dict[str, int]:
 
 def texts(elements) -> str:
     return "\n".join(str(e.value) for e in elements)
+
+
+def fixed_config() -> seg.Config:
+    """The defaults with fixed cut-offs (70 / 45): what the slider tests move from."""
+    return with_thresholds(seg.default_config(), [70.0, 45.0])
+
+
+def fixed_workshop(app: AppTest) -> AppTest:
+    """The Workshop with the session's settings and baseline at `fixed_config()`."""
+    app.session_state["tw_config"] = fixed_config()
+    app.session_state["tw_baseline"] = fixed_config()
+    return goto(app, "workshop")

@@ -7,7 +7,14 @@ import math
 from dataclasses import replace
 
 import pytest
-from app_helpers import SAMPLE_CSV, expected_counts, goto, texts, tier_metrics
+from app_helpers import (
+    SAMPLE_CSV,
+    expected_counts,
+    fixed_config,
+    fixed_workshop,
+    texts,
+    tier_metrics,
+)
 
 import segmentation as seg
 from segmentation.config import with_thresholds
@@ -20,16 +27,9 @@ def sample_accounts():
     return seg.load(SAMPLE_CSV).accounts
 
 
-def fixed_config() -> seg.Config:
-    """The defaults with fixed cut-offs (70 / 45): what these slider tests move from."""
-    return with_thresholds(seg.default_config(), [70.0, 45.0])
-
-
 @pytest.fixture
 def workshop(sample_app):
-    sample_app.session_state["tw_config"] = fixed_config()
-    sample_app.session_state["tw_baseline"] = fixed_config()
-    return goto(sample_app, "workshop")
+    return fixed_workshop(sample_app)
 
 
 def capacity_table(at):
