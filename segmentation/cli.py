@@ -98,12 +98,7 @@ def _add_score(commands: Any) -> None:
         metavar="FILE",
         help="earlier snapshots (ordered by the date in their names) for min_periods",
     )
-    score.add_argument(
-        "--as-of",
-        type=_iso_date,
-        metavar="YYYY-MM-DD",
-        help="day renewal windows are counted from (default: today)",
-    )
+    _add_as_of(score)
     score.add_argument(
         "--outcome",
         metavar="COLUMN",
@@ -130,6 +125,16 @@ def _add_sample(commands: Any) -> None:
     )
 
 
+def _add_as_of(command: Any) -> None:
+    """The `--as-of` option every scoring command takes (the core reads no clock)."""
+    command.add_argument(
+        "--as-of",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="day renewal windows are counted from (default: today)",
+    )
+
+
 def _add_config(commands: Any) -> None:
     config = _add_command(commands, "config", run_config, "Write the default settings file.")
     config.add_argument("--out", required=True, metavar="CONFIG.json")
@@ -142,12 +147,7 @@ def _add_fit(commands: Any) -> None:
         "--config", required=True, metavar="C", help="settings with a capacity section"
     )
     fit.add_argument("--out", required=True, metavar="FITTED.json", help="the fitted settings")
-    fit.add_argument(
-        "--as-of",
-        type=_iso_date,
-        metavar="YYYY-MM-DD",
-        help="day renewal windows are counted from (default: today)",
-    )
+    _add_as_of(fit)
 
 
 def _add_calibrate(commands: Any) -> None:
@@ -160,7 +160,7 @@ def _add_calibrate(commands: Any) -> None:
     )
     command.add_argument("--outcomes", metavar="FILE", help="file of account ids and the outcome")
     command.add_argument("--config", metavar="C", help="settings (default: the defaults)")
-    command.add_argument("--as-of", type=_iso_date, metavar="YYYY-MM-DD", help="default: today")
+    _add_as_of(command)
     command.add_argument("--json", metavar="OUT.json", help="write the calibration document")
     command.add_argument(
         "--within-days",
