@@ -6,7 +6,7 @@ import segmentation as seg
 from segmentation.views import accounts as account_list
 from segmentation.views import book, tiers
 from ui import calibration as cal_ui
-from ui import charts, components, state, tables
+from ui import components, state, tables
 from ui import format as fmt
 from ui.shell import ensure_router, require_book
 
@@ -35,7 +35,7 @@ summary = tiers.tier_summary(filtered, cfg)
 st.markdown(
     f"**{fmt.accounts(len(filtered))}** of {fmt.count(len(result))} · "
     f"{fmt.money(book.total_arr(filtered))} ARR · "
-    + " · ".join(f"{name} {fmt.count(n)}" for name, n in summary["accounts"].items())
+    + " · ".join(f"{fmt.plain(name)} {fmt.count(n)}" for name, n in summary["accounts"].items())
 )
 
 # --- the list -------------------------------------------------------------------------------
@@ -61,20 +61,7 @@ picked = selection.selection.rows if selection else []
 if picked:
     account = view.iloc[picked[0]]
     row = result.loc[account.name] if account.name in result.index else account
-    name_col, chart_col = st.columns([1.2, 1])
-    with name_col:
-        st.subheader(str(row.get("account_name", row.get("account_id", ""))), anchor=False)
-        st.markdown(
-            f"**{row['tier']}** · priority **{row['priority']:.1f}** · "
-            f"ARR {fmt.money(row.get('arr'))}"
-        )
-        st.markdown(f"**Why:** {row['reasons']}")
-        if row.get("data_issues"):
-            st.warning(f"Data issues: {row['data_issues']}", icon=":material/warning:")
-    with chart_col:
-        st.altair_chart(
-            charts.breakdown_chart(account_list.pillar_breakdown(row, cfg)), width="stretch"
-        )
+    tables.account_details(row, cfg)
 else:
     st.caption("Select a row to see its pillar breakdown and reasons.")
 
@@ -137,11 +124,11 @@ with load_col:
 if settings_file is not None:
     kind, message, fresh = state.load_settings(settings_file)
     if kind == "error":
-        st.error(f"Those settings were not loaded. {message}", icon=":material/error:")
+        st.error(fmt.plain(f"Those settings were not loaded. {message}"), icon=":material/error:")
     elif fresh:  # redraw the page (list, downloads) under the new settings
         components.forget_config_widgets()
         st.rerun()
     else:
-        st.success(message + " The Workshop shows them now.", icon=":material/check:")
+        st.success(fmt.plain(message + " The Workshop shows them now."), icon=":material/check:")
 with st.expander("The criteria in plain words", icon=":material/description:"):
-    st.markdown("\n".join(seg.describe_config(state.config())))
+    st.markdown(fmt.plain_lines(seg.describe_config(state.config())))

@@ -37,7 +37,7 @@ with st.container(border=True):
         if uploaded is not None:
             table, error = cal_ui.load_outcomes(uploaded)
             if error:
-                st.error(cal_ui.plain(error), icon=":material/error:")
+                st.error(fmt.plain(error), icon=":material/error:")
             else:
                 file_id, file_name = uploaded.file_id, uploaded.name
         elif earlier := cal_ui.earlier_outcomes():
@@ -56,17 +56,17 @@ if column is None:
 if source == cal_ui.SOURCE_BOOK:
     problem = cal_ui.mark_outcome(column)
     if problem:
-        st.error(cal_ui.plain(problem), icon=":material/error:")
+        st.error(fmt.plain(problem), icon=":material/error:")
         st.stop()
 
 request = cal_ui.Request(column, window_days, number_event, table, file_id, file_name)
 with st.spinner("Checking the segmentation against the outcome…"):
     found = cal_ui.run(request)
 if isinstance(found, str):
-    st.error(cal_ui.plain(found), icon=":material/error:")
+    st.error(fmt.plain(found), icon=":material/error:")
     st.stop()
 
-st.subheader(cal_ui.plain(found.outcome.label), anchor=False)
+st.subheader(fmt.plain(found.outcome.label), anchor=False)
 st.markdown(
     f"**{fmt.count(found.with_outcome)}** of **{fmt.accounts(found.accounts)}** have the "
     f"outcome: **{fmt.share(found.rate)}** of the book."
@@ -78,7 +78,7 @@ if found.without_outcome:
 if found.nrr is not None:
     st.text(f"Net revenue retention of these accounts: {fmt.share(found.nrr)}.")
 if not found.signal:
-    st.warning(cal_ui.plain(found.no_signal_message), icon=":material/warning:")
+    st.warning(fmt.plain(found.no_signal_message), icon=":material/warning:")
 
 st.subheader("By tier", anchor=False)
 st.dataframe(
@@ -115,6 +115,6 @@ else:
         f"**{proposal.in_sample_current.value:.3f}** and "
         f"**{proposal.out_of_sample_current:.3f}**."
     )
-    st.caption(f"Validated by {proposal.validation}. Pillar effects are kept.")
+    st.caption(fmt.plain(f"Validated by {proposal.validation}. Pillar effects are kept."))
     st.dataframe(cal_ui.weights_view(proposal), hide_index=True)
     cal_ui.apply_buttons(proposal)

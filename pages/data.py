@@ -24,7 +24,7 @@ with sample_col:
 
 error = state.load_upload(uploaded)
 if error:
-    st.error(error, icon=":material/error:")
+    st.error(fmt.plain(error), icon=":material/error:")
 
 if not state.has_data():
     st.info(
@@ -38,7 +38,10 @@ if not state.has_data():
 book = state.book()
 cfg = state.config()
 accounts = state.accounts()
-st.success(f"Using **{state.source()}**: {fmt.accounts(len(accounts))}.", icon=":material/check:")
+st.success(
+    f"Using **{fmt.plain(state.source())}**: {fmt.accounts(len(accounts))}.",
+    icon=":material/check:",
+)
 
 if book is None:
     st.info("These accounts were put in the session directly: there is no load report.")
@@ -54,9 +57,12 @@ skipped.metric("Rows skipped", fmt.count(len(report.rows_skipped)))
 flagged.metric("Cells flagged", fmt.count(len(report.cells_flagged)))
 details = []
 if report.kind == "csv":
-    details.append(f"Encoding **{report.encoding}**, separator {fmt.delimiter(report.delimiter)}")
+    details.append(
+        f"Encoding **{fmt.plain(report.encoding)}**, separator "
+        + fmt.plain(fmt.delimiter(report.delimiter))
+    )
 if report.sheet:
-    details.append(f"sheet **{report.sheet}**")
+    details.append(f"sheet **{fmt.plain(report.sheet)}**")
 details.append(f"header on line {report.header_row}")
 st.caption(" · ".join(details))
 if report.rows_skipped:
@@ -87,7 +93,7 @@ if report.low_confidence_matches():
         try:
             state.remap({**book.mapping, **confirmed}, confirmed=tuple(confirmed))
         except seg.InputError as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(fmt.plain(exc), icon=":material/error:")
         else:
             st.rerun()
 coverage = data_quality.mapping_coverage(accounts, book.mapping, cfg)
@@ -105,13 +111,16 @@ st.dataframe(
     },
 )
 with st.expander("Change the mapping", icon=":material/edit:"):
-    rows = list(coverage[["column", "field", "feeds"]].itertuples(index=False, name=None))
+    rows = [
+        (column, field, fmt.plain(feeds) if feeds else feeds)
+        for column, field, feeds in coverage[["column", "field", "feeds"]].itertuples(index=False)
+    ]
     new_mapping = components.mapping_form(list(book.raw.columns), book.mapping, rows)
     if new_mapping is not None:
         try:
             state.remap(new_mapping)
         except seg.InputError as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(fmt.plain(exc), icon=":material/error:")
         else:
             st.rerun()
 
@@ -126,9 +135,9 @@ with st.expander("Use another numeric column as a metric", icon=":material/add_c
             label = cfg.pillar(pillar_key).label
             if state.add_metric(pillar_key, column):
                 components.forget_config_widgets()
-                st.success(f"{column} now counts in {label} (percentile, weight 1).")
+                st.success(fmt.plain(f"{column} now counts in {label} (percentile, weight 1)."))
             else:
-                st.info(f"{column} already counts in {label}.", icon=":material/info:")
+                st.info(fmt.plain(f"{column} already counts in {label}."), icon=":material/info:")
 
 # --- data quality ---------------------------------------------------------------------------
 cfg = state.config()  # a metric may have just been added
@@ -156,8 +165,11 @@ gaps = data_quality.pillar_gaps(state.result(), cfg)
 for row in gaps.itertuples(index=False):
     if row.accounts_without_score and row.pillar not in {cfg.pillar(k).label for k in unfed}:
         st.warning(
-            f"{fmt.accounts(row.accounts_without_score)} have no usable {row.pillar.lower()} data: "
-            "that pillar is left out of their priority (see data_issues on the Accounts page).",
+            fmt.plain(
+                f"{fmt.accounts(row.accounts_without_score)} have no usable "
+                f"{row.pillar.lower()} data: that pillar is left out of their priority "
+                "(see Data issues on the Accounts page)."
+            ),
             icon=":material/warning:",
         )
 

@@ -33,12 +33,13 @@ if cfg.movement.active and "previous_tier" in state.accounts():
         "previous-tier column; this page against the snapshot."
     )
 source = "its own tiers" if view.own_tiers else "its tiers scored with the current settings"
-st.caption(f"Today's {fmt.accounts(len(view.result))} against {view.previous} ({source}).")
+previous = fmt.plain(view.previous)
+st.caption(f"Today's {fmt.accounts(len(view.result))} against {previous} ({source}).")
 if view.settings_changes:
-    with st.expander(f"The settings changed since {view.previous}", icon=":material/tune:"):
+    with st.expander(f"The settings changed since {previous}", icon=":material/tune:"):
         st.text("\n".join(view.settings_changes))
 elif view.settings_changes is not None:
-    st.caption(f"{view.previous} was made with the same criteria as today's settings.")
+    st.caption(f"{previous} was made with the same criteria as today's settings.")
 
 totals = view.totals
 up, down, held, new, arr_moved = st.columns(5)

@@ -3,7 +3,6 @@ tables and the decile chart. The numbers all come from `segmentation.calibration
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +18,7 @@ from segmentation.calibration.outcomes import DEFAULT_WINDOW_DAYS
 from segmentation.calibration.stats import Auc
 from segmentation.columns import CANONICAL_NAMES
 from ui import components, state
+from ui.format import plain
 
 SOURCE_BOOK, SOURCE_FILE = "book", "file"
 SOURCE_LABELS = {SOURCE_BOOK: "A column of this book", SOURCE_FILE: "A second file, by account id"}
@@ -34,12 +34,6 @@ CHOICES = "tw_cal_choices"  # the page's widget values, kept across page switche
 LIVE = "tw_cal_live"  # (data version, Outcome) of the last calibration: the Workshop's live block
 LIVE_BASE = "tw_cal_live_base"  # (Outcome, baseline config, its LiveSummary or None)
 NOT_OUTCOMES = {"account_id", "account_name", "input_issues"}
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def plain(text: str) -> str:
-    """Text shown as typed: every markdown character escaped (user columns are not markup)."""
-    return _MARKDOWN.sub(r"\\\1", str(text))
 
 
 def _ss() -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from segmentation.formats import money  # noqa: F401  (one way to say an amount)
 
@@ -54,9 +55,23 @@ def axis_label(axis: str, pillar_labels: dict[str, str]) -> str:
     return AXIS_LABELS.get(axis, axis)
 
 
-MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|~<>$:"
+MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|~<>$:=&^%"
+_SPECIAL = re.compile("([" + re.escape(MARKDOWN_SPECIALS) + "])")
+# Streamlit's markdown (GitHub-flavoured) links bare URLs, www. names and e-mail addresses
+# in plain text, escaped or not: an invisible word joiner breaks each such pattern.
+JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z]\\:)(?=//)|(?<=www)(?=\\\.)|(?=@)")
 
 
-def plain(text: str) -> str:
-    """Text shown as written in a markdown element (st.warning, st.caption): specials escaped."""
-    return "".join(f"\\{ch}" if ch in MARKDOWN_SPECIALS else ch for ch in str(text))
+def plain(text: object) -> str:
+    """Text shown as written in a markdown element (st.markdown, st.caption, labels, help):
+    every markdown and HTML character escaped, and no link, image or tag made from it."""
+    escaped = _SPECIAL.sub(r"\\\1", " ".join(str(text).split("\n")))
+    return _AUTOLINK.sub(JOINER, escaped)
+
+
+def plain_lines(lines: list[str]) -> str:
+    """Lines of words for st.markdown: each as plain text, "- " items kept as a list."""
+    return "\n".join(
+        f"- {plain(line[2:])}" if line.startswith("- ") else f"\n{plain(line)}\n" for line in lines
+    )

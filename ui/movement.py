@@ -17,6 +17,7 @@ import segmentation as seg
 from segmentation import movement
 from segmentation.loading.settings_sheet import settings_from_export
 from segmentation.rules.movement import MovementRules
+from ui import format as fmt
 from ui import state
 from ui.tables import money_column
 
@@ -93,7 +94,7 @@ def snapshot_block() -> None:
         if st.button("Sample's last quarter", key="use_previous_sample", width="stretch"):
             load_previous_sample()
     for message in load_snapshot_uploads(files):
-        st.error(message, icon=":material/error:")
+        st.error(fmt.plain(message), icon=":material/error:")
     loaded = snapshots()
     if not loaded:
         return

@@ -45,7 +45,7 @@ def sidebar_status(slot: Any) -> None:
     """What the session holds, in the sidebar's placeholder `slot` (an `st.empty()`)."""
     if state.has_data():
         slot.success(
-            f"{state.source()}\n\n{fmt.accounts(len(state.accounts()))}",
+            f"{fmt.plain(state.source())}\n\n{fmt.accounts(len(state.accounts()))}",
             icon=":material/description:",
         )
     else:

@@ -11,6 +11,9 @@ import streamlit as st
 
 import segmentation as seg
 from segmentation.exporting import workbook  # its row limit is read on every check
+from segmentation.views import accounts as account_list
+from ui import charts
+from ui import format as fmt
 
 MONEY_FORMAT = "$%,.0f"  # whole dollars: cents on an ARR column are noise
 TABLE_LIMIT = 10_000  # rows sent to the browser; downloads always hold every row
@@ -76,7 +79,7 @@ def column_config(cfg: seg.Config) -> dict[str, Any]:
     }
     for key, label in labels.items():  # short headers, so that more columns fit on screen
         config[f"score_{key}"] = st.column_config.NumberColumn(
-            label.split()[0], format="%.0f", help=f"{label} score, 0-100"
+            label.split()[0], format="%.0f", help=fmt.plain(f"{label} score, 0-100")
         )
     return config
 
@@ -152,3 +155,21 @@ def settings_callable(cfg: seg.Config, hints: seg.ParseHints | None) -> Callable
         return seg.config_to_json(saved).encode("utf-8")
 
     return build
+
+
+def account_details(row: pd.Series, cfg: seg.Config) -> None:
+    """One account: its name, tier, priority and ARR, why, its data issues, its pillars."""
+    name_col, chart_col = st.columns([1.2, 1])
+    with name_col:
+        st.subheader(fmt.plain(row.get("account_name", row.get("account_id", ""))), anchor=False)
+        st.markdown(
+            f"**{fmt.plain(row['tier'])}** · priority **{row['priority']:.1f}** · "
+            f"ARR {fmt.money(row.get('arr'))}"
+        )
+        st.markdown(f"**Why:** {fmt.plain(row['reasons'])}")
+        if row.get("data_issues"):
+            st.warning(fmt.plain(f"Data issues: {row['data_issues']}"), icon=":material/warning:")
+    with chart_col:
+        st.altair_chart(
+            charts.breakdown_chart(account_list.pillar_breakdown(row, cfg)), width="stretch"
+        )
