@@ -71,13 +71,13 @@ def _quadrant_template(
         alt.Chart(alt.Data(name="points"))
         .mark_circle(opacity=0.75, stroke="white", strokeWidth=0.4)
         .encode(
-            x=alt.X("x:Q", title=x_title, scale=x_scale),
-            y=alt.Y("y:Q", title=y_title, scale=y_scale),
+            x=alt.X("x:Q", title=x_title, scale=x_scale, axis=_axis(x_log)),
+            y=alt.Y("y:Q", title=y_title, scale=y_scale, axis=_axis(y_log)),
             color=alt.Color("tier:N", title="Tier", scale=_tier_scale(tiers), legend=_LEGEND),
             size=alt.Size(
                 "arr:Q", title="ARR", scale=alt.Scale(type="sqrt", range=[12, 500]), legend=None
             ),
-            order=alt.Order("arr:Q", sort="descending"),
+            order=alt.Order("order:Q"),  # the top tier drawn last, on top
             tooltip=tooltip,
         )
     )
@@ -85,24 +85,52 @@ def _quadrant_template(
     splits = alt.Chart(alt.Data(name="splits"))
     vline = splits.mark_rule(**rule_style).encode(x=alt.X("x:Q", scale=x_scale))
     hline = splits.mark_rule(**rule_style).encode(y=alt.Y("y:Q", scale=y_scale))
-    texts = []
-    for cell, (align, baseline) in CELL_SIDES.items():
-        texts.append(
-            alt.Chart(alt.Data(name="corners"))
-            .transform_filter(alt.datum.cell == cell)
-            .mark_text(
-                align=align,
-                baseline=baseline,
-                dx=6 if align == "left" else -6,
-                dy=6 if baseline == "top" else -6,
-                fontSize=14,
-                fontWeight="bold",
-                color="#0f172a",
-            )
-            .encode(x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale), text="text:N")
-        )
+    texts = [
+        _corner_text(cell, field, x_scale, y_scale)
+        for cell in CELL_SIDES
+        for field in ("name", "numbers")
+    ]
     chart = alt.layer(points, vline, hline, *texts).properties(height=430)
     return _template_json(chart)
+
+
+MONEY_TICKS = "replace(format(datum.value, '$~s'), 'G', 'B')"  # $20k, $1.2M, $3B
+CORNER_PAD = 8  # pixels between a corner label and the plot's edge
+CORNER_LIMIT = f"width / 2 - {3 * CORNER_PAD}"  # each label stays in its half: never overlap
+
+
+def _axis(money: bool) -> alt.Axis:
+    return alt.Axis(labelExpr=MONEY_TICKS) if money else alt.Axis()
+
+
+def _corner_text(cell: str, field: str, x_scale: alt.Scale, y_scale: alt.Scale) -> alt.Chart:
+    """One line of a corner's label: its name (bold) nearest the edge, its numbers inside it.
+
+    Placed in the plot's corner with padding and cut to half the plot's width (with an
+    ellipsis), so that the left and right labels of a row never overlap whatever the width.
+    """
+    align, baseline = CELL_SIDES[cell]
+    inner = 0 if field == "name" else 1  # lines from the edge inwards
+    offset = CORNER_PAD + 17 * inner
+    return (
+        alt.Chart(alt.Data(name="corners"))
+        .transform_filter(alt.datum.cell == cell)
+        .mark_text(
+            align=align,
+            baseline=baseline,
+            dx=CORNER_PAD if align == "left" else -CORNER_PAD,
+            dy=offset if baseline == "top" else -offset,
+            fontSize=13 if field == "name" else 12,
+            fontWeight="bold" if field == "name" else "normal",
+            color="#0f172a",
+            limit=alt.expr(CORNER_LIMIT),
+        )
+        .encode(
+            x=alt.X("x:Q", scale=x_scale),
+            y=alt.Y("y:Q", scale=y_scale),
+            text=f"{field}:N",
+        )
+    )
 
 
 def _template_json(chart: alt.TopLevelMixin) -> str:
@@ -126,7 +154,8 @@ def quadrant_spec(
     x_domain: tuple[float, float],
     y_domain: tuple[float, float],
 ) -> dict:
-    """The quadrant as a Vega-Lite spec: sampled points, split lines, counts in each corner."""
+    """The quadrant as a Vega-Lite spec: sampled points (the top tier on top), split lines, each
+    corner's name and exact counts (never overlapping), money ticks on an ARR axis."""
     q = cfg.quadrant
     labels = {p.key: p.label for p in cfg.pillars}
     spec = json.loads(
@@ -148,11 +177,10 @@ def quadrant_spec(
                 "cell": cells["cell"],
                 "x": [x_domain[CELL_SIDES[c][0] == "right"] for c in cells["cell"]],
                 "y": [y_domain[CELL_SIDES[c][1] == "top"] for c in cells["cell"]],
-                "text": [
-                    f"{label}: {fmt.count(n)} · {fmt.money(a)}"
-                    for label, n, a in zip(
-                        cells["label"], cells["accounts"], cells["arr"], strict=True
-                    )
+                "name": cells["label"].astype(str),
+                "numbers": [
+                    f"{fmt.accounts(n)} · {fmt.money(a)}"
+                    for n, a in zip(cells["accounts"], cells["arr"], strict=True)
                 ],
             }
         ),

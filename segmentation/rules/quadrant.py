@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from segmentation.formats import money
 from segmentation.rules.constraints import Choice, Number, Table, Text, check_fields, fail
 from segmentation.rules.inputs import column_numbers
 from segmentation.rules.pillars import SCORE_COLUMNS
@@ -24,18 +25,56 @@ CELL_SIDES: dict[str, tuple[str, str]] = {
 }
 
 
+DEFAULT_AXES = ("score_health", "score_strategic")
+DEFAULT_LABELS: tuple[tuple[str, str], ...] = (
+    ("top_right", "Grow"),
+    ("top_left", "Protect"),
+    ("bottom_right", "Nurture"),
+    ("bottom_left", "Monitor"),
+)
+AXIS_WORDS = {  # an axis as a corner name says it (the pillar labels live in the config)
+    "score_growth": "growth",
+    "score_strategic": "strategic value",
+    "score_complexity": "complexity",
+    "score_health": "health",
+    "priority": "priority",
+    "arr": "ARR",
+}
+
+
+def axis_labels(x: str, y: str) -> tuple[tuple[str, str], ...]:
+    """Corner names that say the axes: 'High strategic value, low health'."""
+    side = {"top": "High", "bottom": "Low", "right": "high", "left": "low"}
+    return tuple(
+        (cell, f"{side[up]} {AXIS_WORDS.get(y, y)}, {side[across]} {AXIS_WORDS.get(x, x)}")
+        for cell, _ in DEFAULT_LABELS
+        for across, up in [CELL_SIDES[cell]]
+    )
+
+
+def _automatic(labels: tuple[tuple[str, str], ...]) -> bool:
+    """Labels Tierwise chose (the defaults, or names of some pair of axes), not the user."""
+    return labels == DEFAULT_LABELS or any(labels == axis_labels(x, y) for x in AXES for y in AXES)
+
+
 @dataclass(frozen=True)
 class Quadrant:
-    x: str = "score_health"
-    y: str = "score_strategic"
+    """Axes, splits and the four cells' names. Names Tierwise chose follow the axes: "Protect"
+    means high strategic value and low health, so on other axes the corners say the axes."""
+
+    x: str = DEFAULT_AXES[0]
+    y: str = DEFAULT_AXES[1]
     x_split: float = 50.0
     y_split: float = 50.0
-    labels: tuple[tuple[str, str], ...] = (
-        ("top_right", "Grow"),
-        ("top_left", "Protect"),
-        ("bottom_right", "Nurture"),
-        ("bottom_left", "Monitor"),
-    )
+    labels: tuple[tuple[str, str], ...] = DEFAULT_LABELS
+
+    def __post_init__(self) -> None:
+        if _automatic(self.labels):
+            fitting = DEFAULT_LABELS if (self.x, self.y) == DEFAULT_AXES else None
+            if fitting is None and self.x in AXES and self.y in AXES:
+                fitting = axis_labels(self.x, self.y)
+            if fitting is not None and fitting != self.labels:
+                object.__setattr__(self, "labels", fitting)
 
     def label(self, cell: str) -> str:
         return dict(self.labels)[cell]
@@ -93,8 +132,18 @@ def quadrant_codes(
 
 def describe_quadrant(config: Config) -> list[str]:
     q = config.quadrant
+    corners = "; ".join(f"{cell.replace('_', ' ')} “{label}”" for cell, label in q.labels)
     return [
-        f"Quadrant: {q.x} split at {q.x_split:g}, {q.y} split at {q.y_split:g}; "
-        + ", ".join(f"{cell.replace('_', ' ')} = {label}" for cell, label in q.labels)
-        + "."
+        f"Quadrant: {axis_words(config, q.x, q.x_split)} across, "
+        f"{axis_words(config, q.y, q.y_split)} up; corners: {corners}."
     ]
+
+
+def axis_words(config: Config, axis: str, split: float) -> str:
+    """'Health & maturity split at 50', 'ARR split at $20k': an axis as a person reads it."""
+    if axis == "arr":
+        return f"ARR split at {money(split)}"
+    if axis == "priority":
+        return f"priority split at {split:g}"
+    label = config.pillar(axis.removeprefix("score_")).label
+    return f"{label} split at {split:g}"

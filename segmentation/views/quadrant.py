@@ -71,6 +71,16 @@ class ChartSample:
     top_total: int  # accounts in the top tier
     top_shown: int
 
+    def words(self, top_tier: str) -> str:
+        """What the chart shows, said: every account, or a sample and how it was drawn."""
+        if not self.sampled:
+            return f"Every account is drawn; {top_tier} on top."
+        return (
+            f"A sample of {self.shown:,} of {self.total:,} accounts, each tier in proportion "
+            f"to its accounts ({self.top_shown:,} of {self.top_total:,} {top_tier}, drawn on "
+            "top); counts and ARR in the corners are exact."
+        )
+
     @property
     def shown(self) -> int:
         return int(self.rows.size)
@@ -88,27 +98,52 @@ def _lowest(candidates: np.ndarray, keys: np.ndarray, quota: int) -> np.ndarray:
     return candidates[np.argpartition(keys[candidates], quota - 1)[:quota]]
 
 
+def tier_quotas(sizes: np.ndarray, limit: int) -> np.ndarray:
+    """Points per tier, proportional to its accounts (largest remainders), summing to `limit`;
+    a tier that holds accounts gets at least one point."""
+    total = int(sizes.sum())
+    if total <= limit:
+        return sizes.copy()
+    exact = sizes * limit / total
+    quotas = np.floor(exact).astype("int64")
+    quotas = np.where((sizes > 0) & (quotas == 0), 1, quotas)
+    spare = limit - int(quotas.sum())
+    if spare > 0:
+        quotas[np.argsort(quotas - exact, kind="stable")[:spare]] += 1
+    elif spare < 0:  # many tiny tiers, one point each: the largest tier gives way
+        quotas[np.argmax(quotas)] += spare
+    return np.minimum(quotas, sizes)
+
+
 def chart_sample(result: pd.DataFrame, limit: int = CHART_LIMIT, seed: int = 0) -> ChartSample:
-    """All top-tier accounts plus a tier-stratified sample of the rest, at most `limit` rows.
+    """A sample stratified by tier, each tier's share of points its share of accounts.
 
     Each account gets a fixed random key (from `seed` and its position), so the sample is
     stable while sliders move: an account drawn stays drawn unless its tier changes.
     """
     n = len(result)
     codes = tier_codes(result)
-    top = np.flatnonzero(codes == 0)
+    top_total = int((codes == 0).sum())
     if n <= limit:
-        return ChartSample(np.arange(n), n, int(top.size), int(top.size))
+        return ChartSample(np.arange(n), n, top_total, top_total)
     keys = np.random.default_rng(seed).random(n)
-    picked = [_lowest(top, keys, limit)]
-    budget = limit - picked[0].size
-    rest = n - top.size
-    for code in range(1, int(codes.max()) + 1 if n else 1):
-        members = np.flatnonzero(codes == code)
-        quota = int(budget * members.size / rest) if rest else 0
-        picked.append(_lowest(members, keys, quota))
+    tiers = int(codes.max()) + 1
+    sizes = np.bincount(codes[codes >= 0], minlength=tiers)
+    quotas = tier_quotas(sizes, limit)
+    picked = [
+        _lowest(np.flatnonzero(codes == code), keys, int(quotas[code])) for code in range(tiers)
+    ]
     rows = np.sort(np.concatenate(picked))
-    return ChartSample(rows, n, int(top.size), int(picked[0].size))
+    return ChartSample(rows, n, top_total, int(picked[0].size))
+
+
+def draw_order(tiers: np.ndarray, arr: np.ndarray) -> np.ndarray:
+    """The order points are drawn in: lower tiers first, the top tier last (on top); within a
+    tier the largest ARR first, so that small points are not hidden under big ones."""
+    order = np.lexsort((-np.nan_to_num(arr, nan=0.0), -tiers))
+    rank = np.empty(order.size, dtype="int64")
+    rank[order] = np.arange(order.size)
+    return rank
 
 
 def quadrant_points(result: pd.DataFrame, rows: np.ndarray, cfg: Config) -> pd.DataFrame:
@@ -128,6 +163,7 @@ def quadrant_points(result: pd.DataFrame, rows: np.ndarray, cfg: Config) -> pd.D
     frame["account"] = names.astype("str").to_numpy()
     for column in SCORE_COLUMNS:
         frame[column] = picked[column].to_numpy()
+    frame["order"] = draw_order(tier_codes(picked), frame["arr"].to_numpy())
     return frame
 
 

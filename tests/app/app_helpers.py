@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -49,8 +50,13 @@ def expected_counts(accounts, cfg: seg.Config) -> dict[str, int]:
     return {name: int(counts[name]) for name in cfg.tier_names}
 
 
+def shown(text: str) -> str:
+    """What a reader sees of a markdown string: escapes and invisible word joiners taken out."""
+    return re.sub(r"\\(.)", r"\1", str(text)).replace("\u2060", "")
+
+
 def texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
+    return "\n".join(shown(e.value) for e in elements)
 
 
 def fixed_config() -> seg.Config:

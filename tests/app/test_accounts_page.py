@@ -102,7 +102,7 @@ def test_load_invalid_settings_shows_the_config_error(sample_app):
         seg.config_from_json(data, source="bad.json")
     except seg.ConfigError as exc:
         message = str(exc)
-    assert message in sample_app.error[0].value
+    assert message in texts(sample_app.error)
     accounts = sample_app.session_state["tw_accounts"]
     default = seg.default_config()
     mapping = tuple(sample_app.session_state["tw_book"].mapping.items())
