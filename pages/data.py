@@ -8,6 +8,7 @@ from segmentation.views import data_quality
 from ui import calibration as cal_ui
 from ui import components, state
 from ui import format as fmt
+from ui import mapping as mapping_checks
 from ui import movement as snapshots
 from ui.shell import ensure_router
 
@@ -87,6 +88,7 @@ with st.expander("Full load report"):
 
 # --- mapping --------------------------------------------------------------------------------
 st.subheader("Columns", anchor=False)
+mapping_checks.arr_column_check(book)
 if report.low_confidence_matches():
     confirmed = components.confirm_matches(report.low_confidence_matches())
     if confirmed is not None:

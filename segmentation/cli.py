@@ -494,12 +494,15 @@ def _with_saved_mapping(book: Any, saved: dict, overrides: dict, path: str) -> A
 def _fitted_to_book(config: Any, book: Any, as_of: dt.date) -> tuple[Any, list[str]]:
     """Warn of what changes the result; relative cut-offs pinned to this book (and the words)."""
     import segmentation as seg
+    from segmentation.loading.mapping import implausible_arr
     from segmentation.rules.metrics import learned_order_words
     from segmentation.rules.tiers import describe_pinned
 
     for match in book.report.low_confidence_matches():
         canonical = match.canonical
         print(f"warning: {match.warning()}; choose with --map {canonical}=HEADER", file=sys.stderr)
+    if arr_problem := implausible_arr(book.accounts, book.mapping):
+        print(f"warning: {arr_problem}", file=sys.stderr)
     metric_scores = seg.score_metrics(book.accounts, config, as_of=as_of)
     for problem in seg.book_warnings(metric_scores, config):
         print(f"warning: {problem}", file=sys.stderr)

@@ -90,3 +90,17 @@ CANONICAL_COLUMNS: tuple[CanonicalColumn, ...] = (
 
 CANONICAL_NAMES: tuple[str, ...] = tuple(c.name for c in CANONICAL_COLUMNS)
 COLUMN_BY_NAME: dict[str, CanonicalColumn] = {c.name: c for c in CANONICAL_COLUMNS}
+
+DERIVED_LABELS = {  # columns Tierwise derives (segmentation.rules.lenses), as a person says them
+    "whitespace": "Whitespace",  # potential ARR minus ARR
+    "adoption": "Adoption",  # active users / licensed seats
+    "tenure": "Tenure",
+    "days_to_renewal": "Days to renewal",
+}
+
+
+def column_label(name: str) -> str:
+    """A column as the screens and the criteria name it: 'potential_arr' -> 'Potential ARR';
+    a header from the book stays as it was written."""
+    known = COLUMN_BY_NAME.get(name)
+    return known.label if known is not None else DERIVED_LABELS.get(name, name)

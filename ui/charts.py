@@ -252,18 +252,23 @@ def histogram_spec(bins: pd.DataFrame, cfg: seg.Config) -> dict:
 
 
 def breakdown_chart(breakdown: pd.DataFrame) -> alt.Chart:
-    """One account's pillar scores as horizontal bars (0-100)."""
+    """One account's pillars as horizontal bars (0-100), each as it pulls on priority and named
+    as the reasons name it: "Health risk 85" for a health score of 15."""
     return (
         alt.Chart(breakdown)
         .mark_bar(color="#138a72")
         .encode(
-            x=alt.X("score:Q", title="Pillar score", scale=alt.Scale(domain=[0, 100])),
-            y=alt.Y("pillar:N", title=None, sort=None),
+            x=alt.X(
+                "enters_priority_as:Q",
+                title="Pull on priority (0-100)",
+                scale=alt.Scale(domain=[0, 100]),
+            ),
+            y=alt.Y("driver:N", title=None, sort=None),
             tooltip=[
-                alt.Tooltip("pillar:N"),
-                alt.Tooltip("score:Q", format=".0f"),
-                alt.Tooltip("enters_priority_as:Q", title="Enters priority as", format=".0f"),
-                alt.Tooltip("effect:N"),
+                alt.Tooltip("pillar:N", title="Pillar"),
+                alt.Tooltip("score:Q", title="Pillar score", format=".0f"),
+                alt.Tooltip("enters_priority_as:Q", title="Pull on priority", format=".0f"),
+                alt.Tooltip("effect:N", title="How it counts"),
             ],
         )
         .properties(height=170)

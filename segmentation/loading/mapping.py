@@ -58,6 +58,7 @@ import pandas as pd
 
 from segmentation.columns import CANONICAL_COLUMNS, CANONICAL_NAMES, COLUMN_BY_NAME
 from segmentation.errors import InputError
+from segmentation.formats import money
 
 CONFIDENCE_LEVELS = ("manual", "exact", "strong", "weak")
 _SAMPLE_ROWS = 200
@@ -997,3 +998,61 @@ def recognised_columns_markdown(examples: int = 5) -> str:
         aliases = ", ".join(HEADER_ALIASES[column.name][:examples])
         lines.append(f"| `{column.name}` | {column.description} | {aliases} |")
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- sanity of ARR
+
+# What one customer pays one SaaS vendor a year stays far below these:
+ARR_PER_EMPLOYEE_LIMIT = 25_000.0  # median ARR per customer employee; revenue is ~$250k
+ARR_PER_ACCOUNT_LIMIT = 20_000_000.0  # median ARR per account
+
+
+def _positive(accounts: pd.DataFrame, column: str) -> pd.Series:
+    if column not in accounts.columns:
+        return pd.Series(float("nan"), index=accounts.index)
+    values = pd.to_numeric(accounts[column], errors="coerce").astype("float64")
+    return values.where(values > 0)
+
+
+def _arr_source(mapping: Mapping[str, str]) -> str:
+    if "arr" in mapping:
+        return f"ARR ('{mapping['arr']}')"
+    return f"ARR (12 x '{mapping['mrr']}')" if "mrr" in mapping else "ARR"
+
+
+def implausible_arr(accounts: pd.DataFrame, mapping: Mapping[str, str]) -> str | None:
+    """One sentence when the column read as ARR looks like something else (most often the
+    customer company's own revenue, a CRM's "Annual Revenue"), else None.
+
+    ARR is implausible when it adds up to more than the company-revenue column, when its
+    median per customer employee is beyond what a SaaS contract costs, or when its median
+    per account is beyond any SaaS book's.
+    """
+    arr = _positive(accounts, "arr")
+    if arr.isna().all():
+        return None
+    source = _arr_source(mapping)
+    revenue = _positive(accounts, "company_revenue")
+    both = arr.notna() & revenue.notna()
+    fix = "check the mapping (Change the mapping on the Data page, or --map arr=HEADER)"
+    if both.any() and arr[both].sum() >= revenue[both].sum():
+        header = mapping.get("company_revenue", "company revenue")
+        return (
+            f"{source} adds up to {money(arr[both].sum())}, more than the customers' own "
+            f"revenue ('{header}', {money(revenue[both].sum())}) on the same accounts: it "
+            f"looks like company revenue, not what they pay you; {fix}"
+        )
+    per_head = (arr / _positive(accounts, "employees")).median()
+    if per_head > ARR_PER_EMPLOYEE_LIMIT:
+        return (
+            f"{source} is a median {money(per_head)} a year per customer employee, far beyond "
+            f"what a SaaS contract costs (under {money(ARR_PER_EMPLOYEE_LIMIT)} a head): it "
+            f"looks like company revenue, not what they pay you; {fix}"
+        )
+    if arr.median() > ARR_PER_ACCOUNT_LIMIT:
+        return (
+            f"{source} is a median {money(arr.median())} per account, more than any SaaS "
+            f"book's (under {money(ARR_PER_ACCOUNT_LIMIT)}): it looks like company revenue, "
+            f"not what they pay you; {fix}"
+        )
+    return None

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segmentation.columns import column_label
 from segmentation.rules.constraints import Choice, Number, Table, Text, check_fields, fail
 from segmentation.rules.inputs import as_flags, as_numbers
 
@@ -340,7 +341,7 @@ def _category_words(metric: Metric) -> str:
     rule = ", ".join(f"{name} {score:g}" for name, score in metric.categories)
     order_by = metric.setting("order_by")
     if order_by:
-        rule += f"; labels not listed placed by their median {order_by} in the book"
+        rule += f"; labels not listed placed by their median {column_label(order_by)} in the book"
     return rule + (f", other {metric.other:g}" if metric.other is not None else "")
 
 
@@ -348,7 +349,9 @@ def describe_metric(metric: Metric) -> str:
     rule = SCHEMES[metric.scheme].words(metric)
     worse = "" if metric.direction == "higher" else ", lower is better"
     missing = "" if metric.missing == "skip" else f"; missing: {MISSING_HELP[metric.missing]}"
-    return f"{metric.column} (weight {metric.weight:g}, {metric.scheme}: {rule}{worse}{missing})"
+    scheme = SCHEMES[metric.scheme].label.lower()
+    label = column_label(metric.column)
+    return f"{label} (weight {metric.weight:g}, {scheme}: {rule}{worse}{missing})"
 
 
 # --- the built-in schemes -------------------------------------------------------------------

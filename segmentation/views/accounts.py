@@ -44,7 +44,8 @@ def filter_options(result: pd.DataFrame, column: str, limit: int = 200) -> list[
 
 
 def pillar_breakdown(account: pd.Series, config: Config) -> pd.DataFrame:
-    """One account's pillar scores, how each enters priority, and each pillar's weight share."""
+    """One account's pillar scores, how each enters priority (in the reasons' words: "health
+    risk 85" where a low health score raises priority), and each pillar's weight share."""
     shares = weight_shares(config)
     rows = []
     for pillar in config.pillars:
@@ -53,6 +54,7 @@ def pillar_breakdown(account: pd.Series, config: Config) -> pd.DataFrame:
         rows.append(
             {
                 "pillar": pillar.label,
+                "driver": pillar.driver_label[:1].upper() + pillar.driver_label[1:],
                 "score": score,
                 "enters_priority_as": entering(score, pillar.effect),
                 "weight_share": shares[pillar.key],

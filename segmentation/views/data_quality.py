@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from segmentation.columns import CANONICAL_COLUMNS
+from segmentation.columns import CANONICAL_COLUMNS, column_label
 from segmentation.config import MISSING_HELP, Config
 from segmentation.rules.inputs import as_numbers
 from segmentation.rules.metrics import MetricScores
@@ -95,7 +95,7 @@ def metric_coverage(metric_scores: MetricScores, config: Config) -> pd.DataFrame
             rows.append(
                 {
                     "pillar": pillar.label,
-                    "metric": metric.column,
+                    "metric": column_label(metric.column),
                     "coverage": present / n,
                     "missing": len(metric_scores) - present,
                     "when_missing": MISSING_HELP[metric.missing] if fed else ABSENT_HELP,

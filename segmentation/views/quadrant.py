@@ -100,19 +100,20 @@ def _lowest(candidates: np.ndarray, keys: np.ndarray, quota: int) -> np.ndarray:
 
 def tier_quotas(sizes: np.ndarray, limit: int) -> np.ndarray:
     """Points per tier, proportional to its accounts (largest remainders), summing to `limit`;
-    a tier that holds accounts gets at least one point."""
+    a tier that holds accounts gets a point while a larger quota can spare one."""
     total = int(sizes.sum())
     if total <= limit:
         return sizes.copy()
     exact = sizes * limit / total
     quotas = np.floor(exact).astype("int64")
-    quotas = np.where((sizes > 0) & (quotas == 0), 1, quotas)
-    spare = limit - int(quotas.sum())
-    if spare > 0:
-        quotas[np.argsort(quotas - exact, kind="stable")[:spare]] += 1
-    elif spare < 0:  # many tiny tiers, one point each: the largest tier gives way
-        quotas[np.argmax(quotas)] += spare
-    return np.minimum(quotas, sizes)
+    spare = limit - int(quotas.sum())  # fewer than the number of tiers
+    quotas[np.argsort(quotas - exact, kind="stable")[:spare]] += 1
+    for tier in np.flatnonzero((sizes > 0) & (quotas == 0)):  # a few tiers at most
+        donor = int(np.argmax(quotas))
+        if quotas[donor] > 1:
+            quotas[donor] -= 1
+            quotas[tier] = 1
+    return quotas
 
 
 def chart_sample(result: pd.DataFrame, limit: int = CHART_LIMIT, seed: int = 0) -> ChartSample:

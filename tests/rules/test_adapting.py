@@ -266,7 +266,7 @@ def test_data_quality_says_an_absent_metric_is_left_out():
 
     accounts = pd.DataFrame({"account_id": ["A", "B"], "arr": [1.0, 2.0]})
     table = metric_coverage(score_metrics(accounts, default_config()), default_config())
-    flag = table[table["metric"] == "strategic_account"].iloc[0]
+    flag = table[table["metric"] == "Strategic account"].iloc[0]
     assert flag["when_missing"] == ABSENT_HELP and flag["coverage"] == 0
-    arr = table[table["metric"] == "arr"].iloc[0]
+    arr = table[table["metric"] == "ARR"].iloc[0]
     assert arr["coverage"] == 1 and "re-weighted" in arr["when_missing"]

@@ -67,7 +67,7 @@ def test_the_toy_scheme_validates_its_own_field(toy_scheme, cap, ok):
 def test_the_toy_scheme_describes_itself_saves_loads_and_segments(toy_scheme):
     cfg = _with_toy(seg.default_config())
     words = "\n".join(seg.describe_config(cfg))
-    assert "whitespace (weight 3, log: log scale, 1 -> 0 to 1000 -> 100)" in words
+    assert "Whitespace (weight 3, log scale: log scale, 1 -> 0 to 1000 -> 100)" in words
     text = config_to_json(cfg)
     assert '"cap": 1000.0' in text
     again = config_from_json(text)

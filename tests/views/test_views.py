@@ -123,13 +123,14 @@ def test_chart_sample_keeps_every_account_of_a_small_book(result):
     assert sample.shown == len(result) and not sample.sampled
 
 
-def test_chart_sample_is_bounded_keeps_the_top_tier_and_is_stable(result):
-    sample = quadrant.chart_sample(result, limit=500)
+def test_chart_sample_is_bounded_proportional_and_stable(result):
+    sample = quadrant.chart_sample(result, limit=200)
     top = np.flatnonzero(result["tier"].cat.codes.to_numpy() == 0)
-    assert sample.shown <= 500 and sample.sampled
-    assert set(top) <= set(sample.rows)
-    assert sample.top_total == sample.top_shown == len(top)
-    again = quadrant.chart_sample(result, limit=500)
+    assert sample.shown == 200 and sample.sampled
+    assert set(sample.rows[np.isin(sample.rows, top)]) <= set(top)
+    assert sample.top_total == len(top)
+    assert abs(sample.top_shown - 200 * len(top) / len(result)) <= 1  # its share of the book
+    again = quadrant.chart_sample(result, limit=200)
     assert np.array_equal(sample.rows, again.rows)
 
 
@@ -142,7 +143,8 @@ def test_chart_sample_never_exceeds_its_limit(n, limit, top_share):
     sample = quadrant.chart_sample(frame, limit=limit)
     assert sample.shown <= max(limit, 0) or sample.shown == n <= limit
     assert len(np.unique(sample.rows)) == sample.shown
-    assert sample.top_shown == min(sample.top_total, limit)
+    quotas = quadrant.tier_quotas(np.bincount(codes, minlength=3), limit)
+    assert sample.top_shown == quotas[0] <= sample.top_total
 
 
 def test_mapping_coverage_reports_sources_uses_and_coverage():
@@ -160,7 +162,7 @@ def test_metric_coverage_and_pillar_gaps(accounts):
     cfg = seg.default_config()
     ms = seg.score_metrics(accounts, cfg, as_of=AS_OF)
     table = data_quality.metric_coverage(ms, cfg)
-    nps = table[table["metric"] == "nps"].iloc[0]
+    nps = table[table["metric"] == "NPS"].iloc[0]
     assert nps["coverage"] == pytest.approx(accounts["nps"].notna().mean())
     assert nps["missing"] == accounts["nps"].isna().sum()
     assert "re-weighted" in nps["when_missing"]
