@@ -28,6 +28,8 @@ LABELS = {
     "live_summary": "live calibration summary after a slider move, {rows} accounts",
     "load_shape": "load a {rows}-row x {kind}-column CSV",
     "compare_snapshots": "compare two snapshots of {rows} accounts after a {kind} change",
+    "duckdb_file": "score --engine duckdb, Parquet to Parquet, {rows} accounts",
+    "segment_parquet": "segment() on the same Parquet book in pandas, {rows} accounts",
 }
 # (case, arguments, target in seconds or None, peak-memory target in MB or None)
 FULL_PLAN = [
@@ -53,6 +55,10 @@ FULL_PLAN = [
     ("live_summary", [100_000], 0.05, None),
     ("compare_snapshots", [100_000, "margin"], 1.0, None),
     ("compare_snapshots", [100_000, "weights"], None, None),
+    ("segment_parquet", [1_000_000], None, None),
+    ("duckdb_file", [1_000_000], None, None),
+    ("segment_parquet", [10_000_000], None, None),
+    ("duckdb_file", [10_000_000], None, None),
 ]
 
 

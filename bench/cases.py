@@ -149,6 +149,57 @@ def compare_snapshots(rows: int, change: str = "weights") -> float:
 from bench import calibration  # noqa: E402  (its cases use _timed above)
 from bench.shapes import load_shape  # noqa: E402
 
+
+def _parquet_book(rows: int, directory: str) -> Path:
+    """The book, written by a child process: its memory is not the measured process's."""
+    import subprocess
+    import sys
+
+    path = Path(directory) / "book.parquet"
+    code = f"from bench.cases import write_parquet_book; write_parquet_book({rows}, {str(path)!r})"
+    subprocess.run([sys.executable, "-c", code], check=True)
+    return path
+
+
+def write_parquet_book(rows: int, path: str) -> None:
+    """A book of canonical columns as a Parquet file, written in chunks of a million."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from segmentation.sample import generate_accounts
+
+    chunk = min(rows, 1_000_000)
+    writer = None
+    for start in range(0, rows, chunk):
+        frame = generate_accounts(chunk, seed=1 + start // chunk)
+        frame["account_id"] = [f"ACC-{start + i:09d}" for i in range(chunk)]
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        writer = writer or pq.ParquetWriter(path, table.schema)
+        writer.write_table(table)
+    writer.close()
+
+
+def duckdb_file(rows: int) -> float:
+    """score --engine duckdb: a Parquet book -> a scored Parquet file, out of core."""
+    import segmentation as seg
+    from segmentation.warehouse import score_file
+
+    with tempfile.TemporaryDirectory() as directory:
+        source, out = _parquet_book(rows, directory), Path(directory) / "scored.parquet"
+        return _timed(lambda: score_file(source, out, seg.default_config(), as_of=AS_OF), 1)
+
+
+def segment_parquet(rows: int) -> float:
+    """segment() on the same Parquet book, read whole into pandas (the in-memory path)."""
+    import pandas as pd
+
+    import segmentation as seg
+
+    with tempfile.TemporaryDirectory() as directory:
+        accounts = pd.read_parquet(_parquet_book(rows, directory))
+        return _timed(lambda: seg.segment(accounts, seg.default_config(), as_of=AS_OF), 1)
+
+
 CASES: dict[str, Callable[..., float]] = {
     "compare_snapshots": compare_snapshots,
     "segment_full": segment_full,
@@ -160,4 +211,6 @@ CASES: dict[str, Callable[..., float]] = {
     "calibrate_file": calibration.calibrate_file,
     "live_summary": calibration.live_summary,
     "load_shape": load_shape,
+    "duckdb_file": duckdb_file,
+    "segment_parquet": segment_parquet,
 }

@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config(commands)
     _add_fit(commands)
     _add_calibrate(commands)
+    _add_sql(commands)
     return parser
 
 
@@ -104,6 +105,12 @@ def _add_score(commands: Any) -> None:
         metavar="COLUMN",
         help="a column of INPUT saying what happened (churned...): the XLSX Summary adds the "
         "calibration tables and AUCs",
+    )
+    score.add_argument(
+        "--engine",
+        choices=("pandas", "duckdb"),
+        default="pandas",
+        help="duckdb: score a .parquet/.csv of canonical columns bigger than memory (warehouse)",
     )
 
 
@@ -204,6 +211,8 @@ def run_score(args: argparse.Namespace) -> None:
     """
     import segmentation as seg
 
+    if args.engine == "duckdb":
+        return run_score_duckdb(args)
     fmt = _output_format(args.out)
     inputs = {"INPUT": args.input, "--config": args.config, "--previous": args.previous}
     inputs |= {f"--history {path}": path for path in args.history or ()}
@@ -379,6 +388,89 @@ def run_calibrate(args: argparse.Namespace) -> None:
         text = json.dumps(calibration.to_document(found), indent=2)
         _guarded(args.json, Path(args.json).write_text, text + "\n", encoding="utf-8")
     _print_lines(calibration.summary_lines(found))
+
+
+# --- the warehouse: sql, and score --engine duckdb (docs/warehouse.md) ------------------------
+
+
+def _add_sql(commands: Any) -> None:
+    from segmentation.warehouse import DIALECTS
+
+    command = _add_command(commands, "sql", run_sql, "Print the settings as one SQL query.")
+    command.add_argument("--config", metavar="C", help="settings (default: the defaults)")
+    command.add_argument("--dialect", choices=DIALECTS, default="duckdb")
+    command.add_argument("--table", default="accounts", help="table of canonical columns")
+    command.add_argument(
+        "--columns",
+        metavar="FILE",
+        help="a .csv/.parquet with the table's columns: the query leaves out what it lacks",
+    )
+    command.add_argument(
+        "--as-of", type=_iso_date, metavar="YYYY-MM-DD", help="default: the engine's CURRENT_DATE"
+    )
+    command.add_argument("--dbt", metavar="MODEL.sql", help="also write it as a dbt model")
+
+
+def run_sql(args: argparse.Namespace) -> None:
+    """Example:
+
+    python -m segmentation sql --config settings.json --dialect snowflake --table accounts
+    """
+    import segmentation as seg
+    from segmentation.warehouse import compile_query, dbt_model, table_columns
+
+    config = _guarded(args.config, seg.load_config, args.config) if args.config else None
+    config = config or seg.default_config()
+    columns = _guarded(args.columns, table_columns, args.columns) if args.columns else None
+    where = dict(table=args.table, dialect=args.dialect, as_of=args.as_of)
+    query = _guarded(args.config or "settings", compile_query, config, columns, **where)
+    _warn_compiled(query, config)
+    if args.dbt:
+        model = dbt_model(
+            config, args.table, columns=columns, dialect=args.dialect, as_of=args.as_of
+        )
+        _guarded(args.dbt, Path(args.dbt).write_text, model)
+        print(f"Wrote the dbt model to {args.dbt}.", file=sys.stderr)
+    print(query.sql)
+
+
+def run_score_duckdb(args: argparse.Namespace) -> None:
+    """Score a big Parquet/CSV of canonical columns with DuckDB, streaming the output."""
+    import segmentation as seg
+    from segmentation.warehouse import score_file, tier_counts
+
+    if any(getattr(args, name, None) for name in ("previous", "sheet", "history", "outcome")):
+        raise CommandError(
+            "--engine duckdb takes none of --previous, --history, --outcome or --sheet."
+        )
+    config = _guarded(args.config, seg.load_config, args.config) if args.config else None
+    config = config or seg.default_config()
+    as_of = args.as_of or dt.date.today()
+
+    def progress(share: float) -> None:
+        print(f"progress: {share:.0f}%", file=sys.stderr, flush=True)
+
+    query, rows = _guarded(
+        args.input, score_file, args.input, args.out, config, as_of=as_of, progress=progress
+    )
+    _warn_compiled(query, config)
+    print(f"Scored {rows:,} accounts with DuckDB.")
+    for tier, count in _guarded(args.out, tier_counts, args.out, config):
+        print(f"  {tier:<16} {count:>12,} accounts")
+    print(f"Wrote {rows:,} accounts to {args.out}.")
+
+
+def _warn_compiled(query: Any, config: Any) -> None:
+    """Say aloud what compiling decided: columns left out, pillars without data."""
+    for column in query.left_out:
+        print(
+            f"warning: the table has no column {column}: its metric is left out.", file=sys.stderr
+        )
+    for rule in query.not_in_sql:
+        print(f"warning: the query does not apply {rule}.", file=sys.stderr)
+    for key in query.empty_pillars:
+        label = config.pillar(key).label
+        print(f"warning: no column feeds {label}: it is left out of priority.", file=sys.stderr)
 
 
 # --- helpers ----------------------------------------------------------------------------------

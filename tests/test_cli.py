@@ -50,7 +50,7 @@ def test_help_lists_every_command_with_an_example(workdir):
     result = run("--help", cwd=workdir)
     assert result.returncode == 0
     commands = build_parser()._subparsers._group_actions[0].choices
-    assert set(commands) == {"score", "sample", "config", "calibrate", "fit"}
+    assert set(commands) == {"score", "sample", "config", "calibrate", "fit", "sql"}
     for name, command in commands.items():
         assert name in result.stdout
         assert (

@@ -7,9 +7,12 @@ Parsing is positional, so any index, unique or not, is fine.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
+from segmentation.rules import sql
 from segmentation.values import to_bool, to_number
 
 
@@ -49,3 +52,19 @@ def column_flags(accounts: pd.DataFrame, column: str) -> np.ndarray:
     if column not in accounts:
         return np.full(len(accounts), np.nan)
     return as_flags(accounts[column])
+
+
+# --- the SQL form: a table of canonical columns is already typed (numbers, booleans, text) ---
+
+
+def flag_sql(expr: str) -> str:
+    """1.0 for yes, 0.0 for no, NULL where missing (a boolean or a number column)."""
+    flag = f"CAST({expr} AS BOOLEAN)"
+    return sql.case([(flag, "1.0"), (f"NOT {flag}", "0.0")])
+
+
+SQL_READERS: dict[str, Callable[[str], str]] = {
+    "numbers": sql.finite,
+    "flags": flag_sql,
+    "values": lambda expr: expr,
+}

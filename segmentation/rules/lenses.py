@@ -7,10 +7,12 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from segmentation.rules import sql
 from segmentation.rules.inputs import column_numbers
 from segmentation.rules.schemes import tie_ranks
 
 NPS_GROUPS = ("Detractor", "Passive", "Promoter")
+NPS_LIMITS = (6, 8, 10)  # the highest NPS of each group
 RENEWAL_WINDOWS = ("Overdue", "Within 90 days", "Within 120 days", "Later")
 ARR_RANK_BANDS = ("Top 10", "Top 25", "Top 50", "Top 100")
 ARR_RANK_LIMITS = (10, 25, 50, 100)
@@ -77,7 +79,7 @@ def _categorical(codes: np.ndarray, labels: tuple[str, ...]) -> pd.Categorical:
 def nps_group(accounts: pd.DataFrame) -> pd.Categorical:
     """Detractor 0-6, passive 7-8, promoter 9-10; empty where NPS is missing."""
     nps = column_numbers(accounts, "nps")
-    codes = np.select([nps <= 6, nps <= 8, nps <= 10], [0, 1, 2], default=-1)
+    codes = np.select([nps <= limit for limit in NPS_LIMITS], [0, 1, 2], default=-1)
     return _categorical(codes, NPS_GROUPS)
 
 
@@ -108,4 +110,74 @@ def lens_columns(accounts: pd.DataFrame, derived: dict[str, np.ndarray]) -> dict
         "nps_group": nps_group(accounts),
         "renewal_window": renewal_window(derived["days_to_renewal"]),
         "arr_rank_band": arr_rank_band(arr_rank(accounts)),
+    }
+
+
+# --- the SQL form: `numbers` maps each column the table has to its value as a number --------
+
+
+def tenure_sql(months: str | None, customer_since: str | None, as_of: str) -> str | None:
+    """`tenure` in SQL, counted to `as_of` (the day the query is given, or CURRENT_DATE)."""
+    if customer_since is None:
+        return months
+    days = f"DATE_DIFF('day', CAST({customer_since} AS DATE), {as_of})"
+    counted = f"(CAST({days} AS DOUBLE) / {sql.number(DAYS_PER_MONTH)})"
+    return counted if months is None else f"COALESCE({months}, {counted})"
+
+
+def derived_columns_sql(
+    numbers: dict[str, str],
+    renewal_date: str | None,
+    as_of: str,
+    customer_since: str | None = None,
+) -> dict:
+    """`derived_columns` in SQL; a derived column whose inputs the table lacks is left out."""
+    derived = {}
+    if {"potential_arr", "arr"} <= numbers.keys():
+        gap = f"({numbers['potential_arr']} - {numbers['arr']})"
+        derived["whitespace"] = sql.case([(f"{gap} < 0.0", "0.0")], gap)
+    if {"active_users", "licensed_seats"} <= numbers.keys():
+        seats = numbers["licensed_seats"]
+        derived["adoption"] = sql.case([(f"{seats} > 0.0", f"{numbers['active_users']} / {seats}")])
+    if renewal_date is not None:
+        days = f"DATE_DIFF('day', {as_of}, CAST({renewal_date} AS DATE))"
+        derived["days_to_renewal"] = f"CAST({days} AS DOUBLE)"
+    months = tenure_sql(numbers.get("tenure_months"), customer_since, as_of)
+    if months is not None:
+        derived["tenure"] = months
+    return derived
+
+
+def _bands_sql(value: str, bands: list[tuple[str, str]]) -> str:
+    return sql.case([(f"{value} {test}", sql.text(label)) for test, label in bands])
+
+
+def lens_columns_sql(numbers: dict[str, str]) -> dict[str, str]:
+    """`lens_columns` in SQL, over the derived columns and the table's own (NULL if absent)."""
+
+    def value(name: str) -> str:
+        return numbers.get(name, "CAST(NULL AS DOUBLE)")
+
+    arr = value("arr")
+    at_or_below, _, known = sql.tie_counts(arr) if "arr" in numbers else ("NULL",) * 3
+    rank = f"({known} - {at_or_below} + 1)"  # as `arr_rank`
+    limits = [f"<= {limit}" for limit in ARR_RANK_LIMITS]
+    return {
+        "whitespace": value("whitespace"),
+        "adoption": value("adoption"),
+        "days_to_renewal": value("days_to_renewal"),
+        "nps_group": _bands_sql(
+            value("nps"),
+            [(f"<= {limit}", g) for limit, g in zip(NPS_LIMITS, NPS_GROUPS, strict=True)],
+        ),
+        "renewal_window": _bands_sql(
+            value("days_to_renewal"),
+            list(zip(("< 0", "<= 90", "<= 120", "> 120"), RENEWAL_WINDOWS, strict=True)),
+        ),
+        "arr_rank_band": sql.case(
+            [
+                (f"{arr} IS NOT NULL AND {rank} {t}", sql.text(b))
+                for t, b in zip(limits, ARR_RANK_BANDS, strict=True)
+            ]
+        ),
     }

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from segmentation.rules import sql
 from segmentation.rules.constraints import Choice, Number, Table, Text, check_fields, fail
 from segmentation.rules.schemes import MAX_WEIGHT, Metric, describe_metric, validate_metric
 
@@ -163,6 +164,30 @@ def priority_from(effective: np.ndarray, config: Config) -> np.ndarray:
     raw = weighted_mean(np.where(known, effective, 0.0), known.astype("float64"), weights)
     # Round away float noise first (weights x 10 must give the same tiers), then to display.
     return np.round(np.round(raw, 9), 1)
+
+
+# --- the SQL form (columns named by the query builder, segmentation/warehouse) -------------
+
+
+def entering_sql(score: str, effect: str) -> str:
+    return score if effect == "raises" else f"(100.0 - {score})"
+
+
+def raw_priority_sql(config: Config, scores: dict[str, str], in_book: dict[str, str]) -> str:
+    """`priority_from` before rounding: a pillar enters where the row and the book have data."""
+    terms = [
+        (
+            sql.case([(in_book[p.key], entering_sql(scores[p.key], p.effect))]),
+            p.weight,
+        )
+        for p in config.pillars
+    ]
+    return sql.weighted_mean(terms)
+
+
+def priority_rounding_sql(raw: str, stage: int) -> str:
+    """The two roundings of `priority_from`: stage 1 away float noise (9), stage 2 to 0.1."""
+    return sql.round_half_even(raw, 9 if stage == 1 else 1)
 
 
 # --- plain words ----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from segmentation.formats import money
+from segmentation.rules import sql
 from segmentation.rules.constraints import Choice, Number, Table, Text, check_fields, fail
 from segmentation.rules.inputs import column_numbers
 from segmentation.rules.pillars import SCORE_COLUMNS
@@ -128,6 +129,19 @@ def quadrant_codes(
     )
     codes[np.isnan(x) | np.isnan(y)] = -1
     return codes
+
+
+def quadrant_sql(config: Config, axes: dict[str, str]) -> str:
+    """`quadrant_codes` in SQL, as the cell's label; `axes`: each axis name -> its column."""
+    q = config.quadrant
+    x, y = axes[q.x], axes[q.y]
+    high_x, high_y = f"{x} >= {sql.number(q.x_split)}", f"{y} >= {sql.number(q.y_split)}"
+    whens = [(f"{x} IS NULL OR {y} IS NULL", "NULL")]
+    for cell, (across, up) in CELL_SIDES.items():
+        side_x = high_x if across == "right" else f"NOT {high_x}"
+        side_y = high_y if up == "top" else f"NOT {high_y}"
+        whens.append((f"{side_x} AND {side_y}", sql.text(q.label(cell))))
+    return sql.case(whens)
 
 
 def describe_quadrant(config: Config) -> list[str]:

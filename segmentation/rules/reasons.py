@@ -282,3 +282,27 @@ def _guardrail_notes(rails: GuardrailEffects, config: Config, cut_index: np.ndar
             notes.append("; set by manual override" + (f": {reason}" if reason else ""))
             codes[rails.overridden & (rails.override_reason == reason)] = len(notes) - 1
     return _take(notes, codes)
+
+
+# --- the SQL form: reasons reduced to the strongest driver (docs/warehouse.md) --------------
+
+
+def strongest_pillar_sql(config: Config, effective: dict[str, str]) -> tuple[str, str]:
+    """The pillar that pulled priority up most, as `build_reasons` picks it, and its score.
+
+    Returns (label expression, score expression); NULL where no pillar has a score.
+    """
+    from segmentation.rules import sql
+
+    pillars = [p for p in config.pillars if p.weight > 0]
+    pulls = {
+        p.key: f"COALESCE(({effective[p.key]} - 50.0) * {sql.number(p.weight)}, -1e308)"
+        for p in pillars
+    }
+    whens, scores = [], []
+    for i, p in enumerate(pillars):
+        beats = [f"{pulls[p.key]} >= {pulls[q.key]}" for q in pillars[i + 1 :]]
+        first = " AND ".join([f"{effective[p.key]} IS NOT NULL", *beats])
+        whens.append((first, sql.text(p.driver_label)))
+        scores.append((first, sql.round_half_even(effective[p.key], 0)))
+    return sql.case(whens), sql.case(scores)

@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 
 from segmentation.columns import column_label
+from segmentation.rules import sql
 from segmentation.rules.constraints import Choice, Number, Table, Text, check_fields, fail
-from segmentation.rules.inputs import as_flags, as_numbers
+from segmentation.rules.inputs import SQL_READERS, as_flags, as_numbers
 
 DIRECTIONS: tuple[str, ...] = ("higher", "lower")
 MISSING_POLICIES: tuple[str, ...] = ("skip", "neutral", "worst")
@@ -94,6 +95,8 @@ class Scheme:
     describe: Callable[[Metric], str] | None = None  # the rule in words; default: `help`
     inputs: tuple[tuple[str, str, float], ...] = ()  # (field, label, default) number inputs
     ready: Callable[[Metric], bool] = field(default=lambda metric: True)  # pickable in the app
+    # The score as SQL: (value expression as `reads` gives it, metric) -> 0-100, NULL if none.
+    sql: Callable[[str, Metric], str] | None = None
 
     def words(self, metric: Metric) -> str:
         return self.describe(metric) if self.describe else self.help
@@ -285,6 +288,124 @@ def with_missing_policy(scores: np.ndarray, metric: Metric) -> np.ndarray:
     return scores
 
 
+# --- the SQL form (DuckDB dialect; segmentation/warehouse composes and transpiles it) ---------
+
+
+def percentile_sql(value: str, metric: Metric | None = None) -> str:
+    """`percentile_score` in SQL: the same average rank of ties, from the same counts."""
+    at_or_below, ties, known = sql.tie_counts(value)
+    average = f"(CAST({at_or_below} AS DOUBLE) - (CAST({ties} AS DOUBLE) - 1.0) / 2.0)"
+    ranked = f"({average} - 1.0) / CAST({known} - 1 AS DOUBLE) * 100.0"
+    return sql.case([(f"{value} IS NULL", "NULL"), (f"{known} <= 1", "50.0")], ranked)
+
+
+def linear_sql(value: str, metric: Metric) -> str:
+    ratio = f"(({value} - {sql.number(metric.low)}) / {sql.number(metric.high - metric.low)})"
+    clipped = sql.case([(f"{ratio} < 0.0", "0.0"), (f"{ratio} > 1.0", "1.0")], ratio)
+    return f"({clipped} * 100.0)"
+
+
+def bands_sql(value: str, metric: Metric) -> str:
+    whens = [(f"{value} IS NULL", "NULL")]
+    for band in metric.bands:
+        hit = "TRUE" if band.up_to is None else f"{value} <= {sql.number(band.up_to)}"
+        whens.append((hit, sql.number(band.score)))
+    return sql.case(whens)
+
+
+WORD_BREAKS = r"[^\pL\pN]+"  # `category_key`'s [\W_]+: anything but letters and digits
+
+
+def category_key_sql(value: str) -> str:
+    """`category_key` in SQL: casefold, words split at punctuation, billing words dropped.
+
+    NULL where the label is missing or blank (`category_score` leaves those unscored).
+    """
+    lower = f"LOWER(CAST({value} AS VARCHAR))"
+    words = f"TRIM(REGEXP_REPLACE({lower}, {sql.text(WORD_BREAKS)}, ' ', 'g'))"
+    noise = "|".join(sorted(_LABEL_NOISE))
+    runs = f"' ({noise})( ({noise}))* '"  # each run of noise words, spaces around
+    kept = f"TRIM(REGEXP_REPLACE(' ' || {words} || ' ', {runs}, ' ', 'g'))"
+    blank = f"{value} IS NULL OR TRIM(CAST({value} AS VARCHAR)) = ''"
+    return sql.case([(blank, "NULL"), (f"{kept} = ''", words)], kept)
+
+
+def category_sql(value: str, metric: Metric) -> str:
+    """`category_score` in SQL on the label's key (`category_key_sql`, or the query's column
+    `value.key`); an unlisted label takes its learned score (`value.learned`), else `other`.
+    """
+    key = getattr(value, "key", None) or category_key_sql(value)
+    whens = [(f"{key} IS NULL", "NULL")]
+    table = category_table(metric)
+    whens += [(f"{key} = {sql.text(name)}", sql.number(score)) for name, score in table.items()]
+    other = "NULL" if metric.other is None else sql.number(metric.other)
+    learned = getattr(value, "learned", None)
+    return sql.case(whens, f"COALESCE({learned}, {other})" if learned else other)
+
+
+def ordered_by_evidence_sql(key: str, evidence: str, source: str, metric: Metric, name: str):
+    """`ordered_by_evidence` in SQL: CTEs ending in `{name}` (key, score) for unlisted labels.
+
+    `key` / `evidence`: columns of `source` (the label's key, the evidence as a number).
+    """
+    table = category_table(metric)
+    keys = ", ".join(sql.text(k) for k in table)
+    is_listed = f"key IN ({keys})" if table else "FALSE"
+    points = sql.case([(f"key = {sql.text(k)}", sql.number(s)) for k, s in table.items()])
+    m, listed, found = f"{name}_medians", f"{name}_listed", f"{name}_found"
+    bounds = f"{name}_bounds"
+    slope = "(y_hi - y_lo) / (x_hi - x_lo) * (median - x_lo) + y_lo"
+    # as np.interp over the listed points sorted by (median, score): the last point at or
+    # below the median, the first above it; outside them the end points' scores
+    interp = sql.case(
+        [("x_lo IS NULL", "y_hi"), ("x_hi IS NULL", "y_lo"), ("median = x_lo", "y_lo")], slope
+    )
+    at_or_below, ties, count = (f"CAST(COUNT(*) OVER ({w}) AS DOUBLE)" for w in (
+        "ORDER BY median", "PARTITION BY median", ""))  # fmt: skip
+    spread = f"({at_or_below} - ({ties} - 1.0) / 2.0 - 1.0) / GREATEST({count} - 1.0, 1.0) * 100.0"
+    return [
+        f"{m} AS (SELECT {key} AS key, MEDIAN({evidence}) AS median FROM {source} "
+        f"WHERE {key} IS NOT NULL AND {evidence} IS NOT NULL GROUP BY {key})",
+        f"{listed} AS (SELECT median AS x, {points} AS y FROM {m} WHERE {is_listed})",
+        f"{found} AS (SELECT key, median FROM {m} WHERE NOT ({is_listed}))",
+        f"{bounds} AS (SELECT key, median, MAX(CASE WHEN x <= median THEN x END) AS x_lo, "
+        f"MIN(CASE WHEN x > median THEN x END) AS x_hi FROM {found} CROSS JOIN {listed} "
+        "GROUP BY key, median)",
+        f"{name}_points AS (SELECT key, {interp} AS score FROM (SELECT b.key, b.median, b.x_lo, "
+        "b.x_hi, MAX(lo.y) AS y_lo, MIN(hi.y) AS y_hi "
+        f"FROM {bounds} AS b LEFT JOIN {listed} AS lo ON lo.x = b.x_lo "
+        f"LEFT JOIN {listed} AS hi ON hi.x = b.x_hi GROUP BY b.key, b.median, b.x_lo, b.x_hi) "
+        f"AS interpolated UNION ALL SELECT key, {spread} AS score FROM {found} "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {listed}))",
+        f"{name} AS (SELECT key, {sql.round_half_even('score', 1)} AS score FROM {name}_points)",
+    ]
+
+
+def reading_sql(column: str, metric: Metric) -> tuple[str, str]:
+    """How the metric reads its column: (the reader's name, its SQL over the column)."""
+    reads = SCHEMES[metric.scheme].reads
+    return reads, SQL_READERS[reads](column)
+
+
+def raw_metric_score_sql(value: str, metric: Metric) -> str:
+    """`raw_metric_score` in SQL on the value as the scheme `reads` it (see `reading_sql`)."""
+    scheme = SCHEMES[metric.scheme]
+    if scheme.sql is None:
+        fail(f"metric {metric.column}", f"the {metric.scheme} scheme has no SQL form yet")
+    score = scheme.sql(value, metric)
+    if scheme.directional and metric.direction == "lower":
+        score = f"(100.0 - {score})"
+    return score
+
+
+def with_missing_policy_sql(score: str, metric: Metric, fed: str) -> str:
+    """`with_missing_policy` where `fed` (the book gives the metric a score somewhere)."""
+    fill = MISSING_FILL[metric.missing]
+    if np.isnan(fill):
+        return score
+    return sql.case([(fed, f"COALESCE({score}, {sql.number(fill)})")], score)
+
+
 # --- checks across fields -------------------------------------------------------------------
 
 SCORE = Number(minimum=0, maximum=100)
@@ -362,6 +483,7 @@ register(
         "Percentile rank",
         "rank within the book, 0 (lowest) to 100 (highest)",
         percentile_score,
+        sql=percentile_sql,
     )
 )
 register(
@@ -375,6 +497,7 @@ register(
         check=_check_linear,
         describe=lambda m: f"{m.low:g} -> 0 to {m.high:g} -> 100",
         inputs=(("low", "Scores 0 at", 0.0), ("high", "Scores 100 at", 100.0)),
+        sql=linear_sql,
     )
 )
 register(
@@ -388,6 +511,7 @@ register(
         check=_check_bands,
         describe=_bands_words,
         ready=lambda m: bool(m.bands),
+        sql=bands_sql,
     )
 )
 register(
@@ -397,6 +521,7 @@ register(
         "yes = 100, no = 0",
         lambda flags, m: flags * 100.0,
         reads="flags",
+        sql=lambda flag, m: f"({flag} * 100.0)",
     )
 )
 register(
@@ -415,5 +540,6 @@ register(
         check=_check_categories,
         describe=_category_words,
         ready=lambda m: bool(m.categories),
+        sql=category_sql,
     )
 )

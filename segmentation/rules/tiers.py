@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from segmentation.rules import sql
 from segmentation.rules.constraints import Choice, Number, Table, Text, check_fields, fail
 from segmentation.rules.inputs import column_flags, column_numbers
 
@@ -219,6 +220,97 @@ def apply_guardrails(
             overridden |= hit
             reasons[hit] = override.reason
     return GuardrailEffects(index, below_min_arr, raised, overridden, reasons)
+
+
+# --- the SQL form (columns named by the query builder, segmentation/warehouse) -------------
+
+
+def cut_tiers_sql(priority: str, thresholds: Sequence[str]) -> str:
+    """`cut_tiers` in SQL: the index of the first tier whose threshold the priority reaches.
+
+    `thresholds`: each tier's above the last, as SQL (numbers, or `share_thresholds_sql`'s).
+    """
+    last = len(thresholds)
+    whens = [(f"{priority} IS NULL", str(last))]
+    whens += [(f"{priority} >= {t}", str(i)) for i, t in enumerate(thresholds)]
+    return sql.case(whens, str(last))
+
+
+def thresholds_sql(config: Config) -> list[str]:
+    """Fixed cut-offs as SQL numbers, or the columns `share_thresholds_sql` computes."""
+    if is_relative(config.tiers):
+        return [sql.ident(f"cutoff_{i}") for i in range(len(config.tiers) - 1)]
+    return [sql.number(t.threshold) for t in config.tiers[:-1]]
+
+
+def share_thresholds_sql(priority: str, source: str, config: Config) -> str:
+    """`share_thresholds` in SQL: one row of columns `cutoff_0`.. cut from `source`'s priorities.
+
+    Counted per distinct priority (at most 1,001 of them): the k-th highest priority is the
+    highest one with at least k accounts at or above it.
+    """
+    counts = (
+        f"SELECT {priority} AS priority, COUNT(*) AS ties FROM {source} "
+        f"WHERE {priority} IS NOT NULL GROUP BY {priority}"
+    )
+    tops = (
+        "SELECT priority, SUM(ties) OVER (ORDER BY priority DESC) AS from_top, "
+        f"SUM(ties) OVER () AS known FROM ({counts}) AS distinct_priorities"
+    )
+    shares = [t.share for t in config.tiers[:-1]]
+    picks, cumulative = [], 0.0
+    for i, share in enumerate(shares):
+        cumulative += share
+        wanted = sql.round_half_even(f"({sql.number(cumulative / 100)} * known)", 0)
+        k = f"LEAST(GREATEST({wanted}, 1), known)"
+        picks.append(f"MAX(CASE WHEN from_top >= {k} THEN priority END) AS pick_{i}")
+    above, columns = sql.number(100.0 + STEP), []
+    for i in range(len(shares)):
+        cumulative = sum(shares[: i + 1])
+        value = f"COALESCE(pick_{i}, {sql.number(100.0 - cumulative)})"
+        floor = sql.number(STEP * (len(shares) - i))
+        bounded = f"GREATEST(LEAST({value}, {above} - {sql.number(STEP)}), {floor})"
+        columns.append(f"{sql.round_half_even(bounded, 1)} AS cutoff_{i}")
+        above = f"cutoff_{i}"
+    # each cut-off reads the one above it: one nested SELECT per tier
+    text = f"SELECT {', '.join(picks)} FROM ({tops}) AS priorities"
+    for i, column in enumerate(columns):
+        text = f"SELECT *, {column} FROM ({text}) AS cut_{i}"
+    return text
+
+
+def guardrails_sql(
+    cut: str, config: Config, arr: str | None, strategic: str | None, account_id: str | None
+) -> str:
+    """`apply_guardrails` in SQL: minimum ARR, the strategic floor, then overrides (last wins).
+
+    `arr` / `strategic` / `account_id`: the columns read as a number, a flag and an id, or
+    None where the table does not have them.
+    """
+    rails = config.guardrails
+    index = cut
+    if rails.min_arr_top_tier is not None:
+        enough = (
+            "FALSE"
+            if arr is None
+            else f"COALESCE({arr} >= {sql.number(rails.min_arr_top_tier)}, FALSE)"
+        )
+        index = sql.case([(f"{index} = 0 AND NOT {enough}", "1")], index)
+    if rails.strategic_floor is not None and strategic is not None:
+        floor = config.tier_names.index(rails.strategic_floor)
+        index = sql.case([(f"{strategic} = 1.0 AND {index} > {floor}", str(floor))], index)
+    if rails.overrides and account_id is not None:
+        key = f"TRIM(CAST({account_id} AS VARCHAR))"
+        whens = [
+            (f"{key} = {sql.text(str(o.account_id).strip())}", str(config.tier_names.index(o.tier)))
+            for o in reversed(rails.overrides)
+        ]
+        index = sql.case(whens, index)
+    return index
+
+
+def tier_name_sql(index: str, config: Config) -> str:
+    return sql.case([(f"{index} = {i}", sql.text(t.name)) for i, t in enumerate(config.tiers)])
 
 
 # --- plain words ----------------------------------------------------------------------------
