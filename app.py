@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import shell, state, uploads
+from ui import persistence, shell, state, uploads
 from ui.theme import CSS
 
 uploads.keep_uploads_in_memory()
@@ -19,6 +19,7 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 state.init_session()
+persistence.restore()  # after a refresh: the settings, baseline, view and (if held) the book
 state.preload_sample_if_asked()
 st.html(CSS)
 
@@ -38,5 +39,7 @@ with st.sidebar:
 # Drawn before the page (which may stop early) and again after it (which may have just
 # loaded a book), so the sidebar never lags behind the page.
 shell.sidebar_status(status)
+persistence.restore_note()
 navigation.run()
 shell.sidebar_status(status)
+persistence.remember()  # what a refresh needs, in the address

@@ -1,6 +1,18 @@
-"""Workshop: the room's main screen. Move the weights and cut-offs; everything follows at once."""
+"""Workshop: the room's main screen. Move the weights and cut-offs; everything follows at once.
+
+Layout, top down: a toolbar row (save settings, presentation mode; other tools add theirs
+here), then the controls beside the views: tier cards, coverage, the wide editor panel that
+the controls open, the book's current tier against the new one, capacity, quadrant and
+distribution, who moved. Every user-supplied text (tier names, engagement, labels) is shown
+as plain text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 import segmentation as seg
 from segmentation import movement
@@ -8,10 +20,10 @@ from segmentation.rules.metrics import learned_order_words
 from segmentation.views import book, capacity, histogram, quadrant, tiers
 from ui import calibration as cal_ui
 from ui import capacity as capacity_panel
-from ui import charts, components, state, tables
+from ui import charts, components, editors, persistence, state, tables
 from ui import format as fmt
 from ui.shell import ensure_router, require_book
-from ui.theme import strip, tier_colour
+from ui.theme import PRESENTATION_CSS, strip, tier_colour
 
 ensure_router()
 st.header("Workshop", anchor=False)
@@ -19,50 +31,94 @@ st.header("Workshop", anchor=False)
 require_book("Then come back here to weigh the pillars and cut the tiers.")
 
 
-def draw_controls(cfg: seg.Config, quadrant_settings: seg.config.Quadrant) -> seg.Config:
-    """The control panel; returns the settings it shows (or the last valid ones)."""
+@dataclass(frozen=True)
+class Edits:
+    """What the open editor changed (None: that part of the settings is as it was)."""
+
+    pillar: str | None = None
+    effect: str | None = None
+    metrics: tuple | None = None
+    arr_per_csm: float | None = None
+    guardrails: seg.config.Guardrails | None = None
+
+
+def draw_editor(which: str | None, cfg: seg.Config) -> Edits:
+    """The wide editor the controls opened; forms (tiers, overrides) apply and rerun."""
+    if which is None:
+        return Edits()
+    with st.container(border=True, key="editor_panel"):
+        edits = Edits()
+        if which == "metrics":
+            pillar = components.pillar_picker(cfg)
+            if pillar is not None:
+                effect, metrics = editors.metrics_editor(cfg.pillar(pillar))
+                edits = Edits(pillar, effect, metrics)
+        elif which == "tiers":
+            editors.applied(editors.tiers_editor(cfg))
+        elif which == "rails":
+            edits = Edits(guardrails=editors.guardrail_inputs(cfg))
+            editors.applied(editors.overrides_editor(cfg, state.as_of(), state.account_ids()))
+        elif which == "coverage":
+            edits = Edits(arr_per_csm=editors.coverage_editor(cfg))
+        editors.close_button()
+    return edits
+
+
+def draw_controls(
+    cfg: seg.Config, quadrant_settings: seg.config.Quadrant, panel: DeltaGenerator
+) -> seg.Config:
+    """The control panel (the editor it opens is drawn in the wide `panel`); returns the
+    settings it shows (or the last valid ones)."""
     shares = components.weight_shares_now(cfg)
     st.markdown("**Pillar weights**")
     weights = {p.key: components.weight_slider(p, shares[p.key]) for p in cfg.pillars}
     st.caption(
-        "Share of priority: "
-        + " · ".join(f"{p.label.split()[0]} {fmt.share(shares[p.key])}" for p in cfg.pillars)
+        fmt.plain(
+            "Share of priority: "
+            + " · ".join(f"{p.label.split()[0]} {fmt.share(shares[p.key])}" for p in cfg.pillars)
+        )
     )
     st.markdown("**Tier cut-offs**")
     thresholds, crossed = components.checked_thresholds(cfg, components.threshold_sliders(cfg))
     if crossed:
-        st.warning(crossed, icon=":material/warning:")
+        st.warning(fmt.plain(crossed), icon=":material/warning:")
     components.baseline_buttons()
+    with panel:
+        edits = draw_editor(editors.editor_picker(), cfg)
     effects = {p.key: p.effect for p in cfg.pillars}
     metrics = {p.key: p.metrics for p in cfg.pillars}
-    open_pillar = components.pillar_picker(cfg)
-    if open_pillar is not None:
-        effects[open_pillar], metrics[open_pillar] = components.pillar_editor(
-            cfg.pillar(open_pillar)
-        )
-    with st.expander("Coverage rule"):
-        arr_per_csm = components.arr_per_csm_input(cfg)
+    if edits.pillar is not None:
+        effects[edits.pillar], metrics[edits.pillar] = edits.effect, edits.metrics
+    arr_per_csm = cfg.arr_per_csm if edits.arr_per_csm is None else edits.arr_per_csm
     try:
         return components.build_config(
-            cfg, weights, effects, metrics, thresholds, quadrant_settings, arr_per_csm
+            cfg,
+            weights,
+            effects,
+            metrics,
+            thresholds,
+            quadrant_settings,
+            arr_per_csm,
+            edits.guardrails,
         )
     except seg.ConfigError as exc:
-        st.error(f"These settings cannot be used: {exc}", icon=":material/error:")
+        with panel:
+            editors.settings_problem(exc)
         return cfg
 
 
 def draw_tier_cards(result, cfg: seg.Config) -> None:
     cards = tiers.tier_cards(result, cfg, state.baseline_tiers())
     for column, card in zip(st.columns(len(cards)), cards, strict=True):
-        with column, st.container(border=True):
+        with column, st.container(border=True, key=f"tier_card_{cards.index(card)}"):
             st.html(strip(tier_colour(cfg.tier_names, card.name)))
             st.metric(
-                card.name,
+                fmt.plain(card.name),
                 fmt.count(card.accounts),
                 delta=fmt.delta(card.change),
                 delta_color="off",
                 delta_arrow="off" if card.change == 0 else "auto",
-                help=card.engagement or None,
+                help=fmt.plain(card.engagement) if card.engagement else None,
             )
             st.caption(
                 f"**{fmt.money(card.arr)}** ARR · {fmt.share(card.share_of_arr)} of ARR · "
@@ -72,12 +128,47 @@ def draw_tier_cards(result, cfg: seg.Config) -> None:
 
 def draw_coverage(result, cfg: seg.Config) -> None:
     cover = tiers.csm_coverage(result, cfg)
-    st.html(
-        f'<div class="tw-coverage">Coverage: <b>{cover.tier}</b> holds '
-        f"<b>{fmt.money(cover.arr)}</b> "
-        f"ARR → <b>{cover.csms} CSM{'s' if cover.csms != 1 else ''}</b> at one per "
-        f"{fmt.money(cover.arr_per_csm)} ({cover.exact:.1f} exact)</div>"
+    csms = f"{cover.csms} CSM{'s' if cover.csms != 1 else ''}"
+    with st.container(key="coverage_banner"):
+        st.text(
+            f"Coverage: {cover.tier} holds {fmt.money(cover.arr)} ARR → {csms} at one per "
+            f"{fmt.money(cover.arr_per_csm)} ({cover.exact:.1f} exact)"
+        )
+
+
+def draw_current_tier(result, cfg: seg.Config) -> None:
+    """The book's own current tier against the new one: who changes coverage model."""
+    view = state.panel_memo(
+        "current_tier", cfg, lambda: movement.current_tier_view(result, cfg.tier_names)
     )
+    if view is None:
+        return
+    moves = view.totals
+    with st.expander(
+        f"Against the book's current tier: {fmt.accounts(moves.moved)} change coverage model",
+        icon=":material/compare_arrows:",
+    ):
+        unknown = f" {fmt.accounts(view.unknown)} have no known current tier." * bool(view.unknown)
+        st.text(
+            f"{fmt.accounts(moves.moved)} of {fmt.count(view.compared)} change coverage model "
+            f"({moves.up} to more touch, {moves.down} to less), holding "
+            f"{fmt.money(moves.arr_moved)} ARR.{unknown}"
+        )
+        if moves.moved == 0:
+            return
+        left, right = st.columns(2)
+        left.caption("Accounts by current tier (rows) and new tier (columns)")
+        left.dataframe(
+            view.matrix,
+            width="stretch",
+            column_config=tables.movement_matrix_config(list(view.matrix.columns)),
+        )
+        right.caption("ARR by current tier (rows) and new tier (columns)")
+        right.dataframe(
+            view.arr_matrix,
+            width="stretch",
+            column_config={c: tables.money_column(c) for c in view.arr_matrix.columns},
+        )
 
 
 def draw_capacity(result, cfg: seg.Config) -> None:
@@ -102,7 +193,7 @@ def draw_quadrant(result, cfg: seg.Config) -> None:
     if view.cells.attrs["unplaced"]:
         notes.append(f"{fmt.accounts(view.cells.attrs['unplaced'])} lack a value on an axis.")
     notes.append("Point size: ARR.")
-    st.caption(" ".join(notes))
+    st.caption(fmt.plain(" ".join(notes)))
 
 
 def draw_histogram(result, cfg: seg.Config) -> None:
@@ -116,7 +207,7 @@ def draw_movement(result) -> None:
     view = movement.movement_view(result, state.baseline_tiers())
     moves = view.totals
     st.subheader("Who moved", anchor=False)
-    st.caption(f"Against {state.baseline_label()}.")
+    st.caption(fmt.plain(f"Against {state.baseline_label()}."))
     if moves.moved == 0:
         st.info("No account changes tier against the baseline.", icon=":material/check:")
         return
@@ -139,52 +230,94 @@ def draw_movement(result) -> None:
     )
 
 
+def draw_toolbar(cfg: seg.Config) -> bool:
+    """The row above the cards: save settings and presentation mode; True when presenting.
+
+    Other tools (undo/redo, profile) add their one call to this row.
+    """
+    with st.container(horizontal=True, key="workshop_toolbar", vertical_alignment="center"):
+        presenting = components.presentation_toggle()
+        persistence.save_settings_button(cfg)
+    return presenting
+
+
+def draw_views(result, cfg: seg.Config, quad_col, hist_col, movement_box) -> None:
+    with quad_col:
+        draw_quadrant(result, cfg)
+    with hist_col:
+        draw_histogram(result, cfg)
+    with movement_box:
+        draw_movement(result)
+
+
+def presentation(cfg: seg.Config) -> None:
+    """For the room: no controls, large cards, the chart and the movers."""
+    st.html(PRESENTATION_CSS)
+    result = state.result()
+    with st.container(key="presentation"):
+        draw_tier_cards(result, cfg)
+        draw_coverage(result, cfg)
+        quad_col, hist_col = st.columns(2, gap="medium")
+        with quad_col:
+            st.markdown("**Quadrant**")
+        draw_views(result, cfg, quad_col, hist_col, st.container())
+
+
 @st.fragment
 def workshop() -> None:
     """Controls and views redraw together on a slider move; the rest of the page does not."""
     cfg = state.config()
-    controls, views = st.columns([1, 3.3], gap="large")
+    if draw_toolbar(cfg):
+        presentation(cfg)
+        persistence.remember()
+        return
+    controls, views = st.columns([1.25, 3], gap="medium")
     with views:
         cards = st.container()
         coverage = st.container()
+        panel = st.container()  # the wide editor the controls open
+        current = st.container()
         capacity_box, capacity_inputs = st.container(border=True), st.container()
         quad_col, hist_col = st.columns(2, gap="medium")
-        movement = st.container()
+        movement_box = st.container()
     with quad_col:
         st.markdown("**Quadrant**")
         arr = book.arr_values(state.accounts())
         controls_quadrant = components.quadrant_controls(
             cfg, arr, quadrant.default_split(state.accounts(), "arr")
         )
-    with controls, st.container(border=True):
-        new_cfg = draw_controls(cfg, controls_quadrant)
+    with controls, st.container(border=True, key="workshop_controls"):
+        new_cfg = draw_controls(cfg, controls_quadrant, panel)
     with capacity_inputs:
         new_cfg = capacity_panel.capacity_settings(new_cfg)
     state.set_config(new_cfg)
+    persistence.remember()
     if state.pinned_note():  # until a cut-off slider moves
         with controls:
             st.caption(fmt.plain(state.pinned_note() + " Move a cut-off slider to set your own."))
+    expired = editors.expired_note(new_cfg, state.as_of())
+    if expired:
+        with controls:
+            st.warning(fmt.plain(expired), icon=":material/event_busy:")
     result = state.result()
     with cards:
         draw_tier_cards(result, new_cfg)
         cal_ui.draw_live(cal_ui.live_view(result))  # when an outcome is marked (Calibration)
     with coverage:
         draw_coverage(result, new_cfg)
+    with current:
+        draw_current_tier(result, new_cfg)
     with capacity_box:
         draw_capacity(result, new_cfg)
-    with quad_col:
-        draw_quadrant(result, new_cfg)
-    with hist_col:
-        draw_histogram(result, new_cfg)
-    with movement:
-        draw_movement(result)
+    draw_views(result, new_cfg, quad_col, hist_col, movement_box)
     with st.expander("The criteria in plain words", icon=":material/description:"):
-        st.markdown("\n".join(seg.describe_config(new_cfg)))
+        for line in seg.describe_config(new_cfg):
+            st.text(line)
         for line in learned_order_words(state.metric_scores(new_cfg)):
             st.caption(fmt.plain(line))
 
 
-st.caption(f"{state.source()} · {fmt.accounts(len(state.accounts()))}")
+st.caption(fmt.plain(f"{state.source()} · {fmt.accounts(len(state.accounts()))}"))
 # What the book cannot feed, and how the cut-offs were set: said before the numbers.
 for problem in seg.book_warnings(state.metric_scores(), state.config()):
     st.warning(fmt.plain(problem[0].upper() + problem[1:] + "."), icon=":material/warning:")

@@ -9,6 +9,7 @@ validated Config.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -335,6 +336,7 @@ def config_to_dict(config: Config) -> dict[str, Any]:
         del doc["mapping"]
     _parsing_to_doc(config, doc)
     _capacity_to_dict(doc)
+    _overrides_to_dict(doc)
     return json.loads(json.dumps(doc))  # tuples -> lists: exactly what a JSON file holds
 
 
@@ -467,14 +469,42 @@ def _guardrails_from_dict(doc: dict) -> Guardrails:
         min_arr_top_tier=_take(rails, "guardrails", "min_arr_top_tier", None),
         strategic_floor=_take(rails, "guardrails", "strategic_floor", None),
         overrides=tuple(
-            Override(
-                str(_take(o, f"guardrails.overrides[{i}]", "account_id")),
-                _take(o, f"guardrails.overrides[{i}]", "tier"),
-                _take(o, f"guardrails.overrides[{i}]", "reason", ""),
-            )
-            for i, o in enumerate(overrides)
+            _override_from_dict(o, f"guardrails.overrides[{i}]") for i, o in enumerate(overrides)
         ),
     )
+
+
+OVERRIDE_KEYS = {"account_id", "tier", "reason", "expires", "by", "at"}
+
+
+def _override_from_dict(doc: Any, path: str) -> Override:
+    """One override; `expires`, `by` and `at` are optional (older files have none)."""
+    account_id = str(_take(doc, path, "account_id"))
+    _known_keys(doc, path, OVERRIDE_KEYS)
+    expires = _take(doc, path, "expires", None)
+    if expires is not None:
+        try:
+            expires = dt.date.fromisoformat(expires)
+        except (TypeError, ValueError):
+            fail(f"{path}.expires", f"must be a date (YYYY-MM-DD), got {expires!r}")
+    return Override(
+        account_id,
+        _take(doc, path, "tier"),
+        _take(doc, path, "reason", ""),
+        expires,
+        _take(doc, path, "by", ""),
+        _take(doc, path, "at", ""),
+    )
+
+
+def _overrides_to_dict(doc: dict[str, Any]) -> None:
+    """Overrides as JSON: the expiry as YYYY-MM-DD; empty optional fields left out."""
+    for override in doc["guardrails"]["overrides"]:
+        for name in ("expires", "by", "at"):
+            if not override[name]:
+                del override[name]
+        if "expires" in override:
+            override["expires"] = override["expires"].isoformat()
 
 
 def _quadrant_from_dict(doc: dict) -> Quadrant:
@@ -617,3 +647,36 @@ def describe_config(config: Config) -> list[str]:
         f"Coverage: one CSM per ${config.arr_per_csm:,.0f} of ARR in {config.tiers[0].name}.",
         *describe_capacity(config.capacity, config.tier_names),
     ]
+
+
+# --- editing the tiers (issue 18): names, count, cut-offs and engagement in the app ---------
+
+
+def with_tiers(
+    config: Config, tiers: tuple[Tier, ...], renames: dict[str, str]
+) -> tuple[Config, list[str]]:
+    """`config` with new tiers; what named an old tier follows its rename (`renames`: old ->
+    new name), and what named a removed tier is dropped. Returns the settings (validated:
+    ConfigError names the bad field) and a sentence per thing dropped."""
+    names = {t.name for t in tiers}
+    follow = {old: new for old, new in renames.items() if new in names}
+    notes: list[str] = []
+    rails = config.guardrails
+    floor = follow.get(rails.strategic_floor) if rails.strategic_floor else None
+    if rails.strategic_floor and floor is None:
+        notes.append(f"The strategic floor ({rails.strategic_floor}) was removed with its tier.")
+    overrides = []
+    for o in rails.overrides:
+        if o.tier in follow:
+            overrides.append(replace(o, tier=follow[o.tier]))
+        else:
+            notes.append(f"The override of account {o.account_id} ({o.tier}) was removed.")
+    capacity = config.capacity
+    if capacity is not None:
+        kept = tuple(replace(t, tier=follow[t.tier]) for t in capacity.tiers if t.tier in follow)
+        if len(kept) < len(capacity.tiers):
+            notes.append("The coverage model of a removed tier was dropped.")
+        capacity = replace(capacity, tiers=kept)
+    rails = replace(rails, strategic_floor=floor, overrides=tuple(overrides))
+    new = replace(config, tiers=tiers, guardrails=rails, capacity=capacity)
+    return new, notes

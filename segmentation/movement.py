@@ -710,3 +710,42 @@ def settings_changes(then: Config | None, now: Config) -> list[str] | None:
     return [f"now: {line}" for line in new if line not in old] + [
         f"then: {line}" for line in old if line not in new
     ]
+
+
+# --- the book's own current tier against the new one (issue 18) ----------------------------
+
+
+@dataclass(frozen=True)
+class CurrentTierView:
+    """The book's current tier (its previous-tier column) against the tier now: who changes
+    coverage model, by tier pair, in accounts and in ARR."""
+
+    totals: Movement
+    matrix: pd.DataFrame  # accounts by current tier (rows) and tier now (columns)
+    arr_matrix: pd.DataFrame  # ARR by current tier (rows) and tier now (columns)
+    compared: int  # accounts whose current tier is one of the tiers
+    unknown: int  # accounts with no current tier, or one that is not a tier of these settings
+
+
+def current_tier_view(result: pd.DataFrame, tier_names: Sequence[str]) -> CurrentTierView | None:
+    """None when the book has no current tier column."""
+    if "previous_tier" not in result.columns:
+        return None
+    positions = tier_positions(result["previous_tier"], tier_names)
+    known = ~np.isnan(positions)
+    codes = np.where(known, np.nan_to_num(positions, nan=-1), -1).astype("int64")
+    current = pd.Categorical.from_codes(codes, list(tier_names), ordered=True)
+    now = pd.Categorical(result["tier"].array)
+    now_codes = np.asarray(now.codes, dtype="int64")
+    ok = (codes >= 0) & (now_codes >= 0)
+    n = len(tier_names)
+    cells = codes[ok] * len(now.categories) + now_codes[ok]
+    arr = np.bincount(cells, arr_values(result)[ok], minlength=n * len(now.categories))
+    arr_matrix = pd.DataFrame(
+        arr.reshape(n, len(now.categories)), index=list(tier_names), columns=list(now.categories)
+    )
+    arr_matrix.index.name, arr_matrix.columns.name = "current", "now"
+    totals = movement_totals(result, current)
+    matrix = movement_matrix(current, now)
+    matrix.index.name = "current"
+    return CurrentTierView(totals, matrix, arr_matrix, int(known.sum()), int((~known).sum()))

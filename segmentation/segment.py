@@ -128,7 +128,7 @@ def tier_accounts(
     moved = movement_for(
         accounts, metric_scores.lenses, cut_index, priority, config, previous_tier, earlier_cuts
     )
-    rails = apply_guardrails(moved.tier_index, accounts, config)
+    rails = apply_guardrails(moved.tier_index, accounts, config, metric_scores.as_of)
     quadrants = quadrant_codes(scores, priority, accounts, config)
 
     result = _input_columns(accounts).copy(deep=False)
@@ -143,7 +143,9 @@ def tier_accounts(
     reasons = build_reasons(metric_scores, config, effective, rails, cut_index)
     if config.movement.active:  # the rule that held each account, said in its reasons too
         moved = held_where_it_matters(
-            moved, rails.tier_index, apply_guardrails(cut_index, accounts, config)
+            moved,
+            rails.tier_index,
+            apply_guardrails(cut_index, accounts, config, metric_scores.as_of),
         )
         days = metric_scores.lenses.get("days_to_renewal")
         notes = held_notes(moved, cut_index, priority, config, days)

@@ -23,15 +23,19 @@ from ui import format as fmt
 from ui import state
 
 CONFIG_WIDGET_PREFIXES = ("weight_", "threshold_", "effect_", "metric_", "quadrant_", "arr_per_csm")
-CONFIG_WIDGET_PREFIXES += ("capacity_",)  # ui/capacity.py's coverage-model inputs
+CONFIG_WIDGET_PREFIXES += ("capacity_", "rails_")  # ui/capacity.py's coverage-model inputs
 DIRECTION_LABELS = {"higher": "Higher is better", "lower": "Lower is better"}
 EFFECT_LABELS = {"raises": "High score → more touch", "lowers": "Low score → more touch"}
 NOT_MAPPED = "— not mapped —"
 
 
-def _seed(key: str, value: Any) -> None:
+def seed(key: str, value: Any) -> None:
+    """A widget's first value, from the settings, unless it already has one."""
     if key not in st.session_state:
         st.session_state[key] = value
+
+
+_seed = seed
 
 
 def forget_config_widgets() -> None:
@@ -235,62 +239,13 @@ def scheme_label(name: str) -> str:
     return scheme.label if scheme else name
 
 
-def _scheme_inputs(base: str, metric: Metric, scheme_name: str) -> dict[str, Any]:
-    """The number inputs the chosen scheme declares (linear: where it scores 0 and 100)."""
-    inputs = scheme_registry.SCHEMES[scheme_name].inputs
-    if not inputs:
-        return {}
-    values: dict[str, Any] = {}
-    for column, (name, label, default) in zip(st.columns(len(inputs)), inputs, strict=True):
-        current = metric.setting(name)
-        _seed(f"{base}_{name}", float(current if current is not None else default))
-        values[name] = column.number_input(label, key=f"{base}_{name}")
-    return values
-
-
-def _with_settings(metric: Metric, changes: dict[str, Any]) -> Metric:
+def with_settings(metric: Metric, changes: dict[str, Any]) -> Metric:
     """`metric` with fields changed; settings that are not Metric fields go to `params`."""
     fields = {k: v for k, v in changes.items() if k in scheme_registry.METRIC_FIELDS}
     params = {k: v for k, v in changes.items() if k not in fields}
     if params:
         fields["params"] = tuple({**dict(metric.params), **params}.items())
     return replace(metric, **fields)
-
-
-def metric_row(pillar_key: str, index: int, metric: Metric) -> Metric:
-    """Weight, scheme and direction of one metric; returns the metric as edited."""
-    base = f"metric_{pillar_key}_{index}"
-    _seed(f"{base}_weight", float(metric.weight))
-    _seed(f"{base}_scheme", metric.scheme)
-    _seed(f"{base}_direction", metric.direction)
-    name, weight, scheme, direction = st.columns([1.6, 1, 1.4, 1.4], vertical_alignment="bottom")
-    name.markdown(f"`{metric.column}`")
-    w = weight.number_input(
-        "Weight",
-        min_value=0.0,
-        max_value=100.0,
-        step=0.5,
-        key=f"{base}_weight",
-        label_visibility="collapsed",
-    )
-    s = scheme.selectbox(
-        "Scheme",
-        scheme_choices(metric),
-        format_func=scheme_label,
-        key=f"{base}_scheme",
-        label_visibility="collapsed",
-    )
-    d = direction.selectbox(
-        "Direction",
-        list(DIRECTION_LABELS),
-        format_func=DIRECTION_LABELS.get,
-        key=f"{base}_direction",
-        label_visibility="collapsed",
-        disabled=not scheme_registry.SCHEMES[s].directional,
-    )
-    changes: dict[str, Any] = {"weight": w, "scheme": s, "direction": d}
-    changes.update(_scheme_inputs(base, metric, s))
-    return _with_settings(metric, changes)
 
 
 def pillar_picker(cfg: seg.Config) -> str | None:
@@ -305,16 +260,6 @@ def pillar_picker(cfg: seg.Config) -> str | None:
         placeholder="Choose a pillar",
         help="Its effect on priority and its metrics' weights and scoring.",
     )
-
-
-def pillar_editor(pillar: seg.config.Pillar) -> tuple[str, tuple[Metric, ...]]:
-    """The pillar's effect on priority and its metrics (weight, scheme, direction)."""
-    with st.container(border=True):
-        st.markdown(f"**{pillar.label}**")
-        effect = effect_radio(pillar)
-        st.caption("Metric · weight · scheme · direction")
-        metrics = tuple(metric_row(pillar.key, i, m) for i, m in enumerate(pillar.metrics))
-    return effect, metrics
 
 
 def arr_split_options(values: np.ndarray) -> list[float]:
@@ -363,18 +308,6 @@ def quadrant_controls(cfg: seg.Config, arr: np.ndarray, median_arr: float) -> Qu
     return replace(q, x=x, y=y, x_split=float(x_split), y_split=float(y_split))
 
 
-def arr_per_csm_input(cfg: seg.Config) -> float:
-    _seed("arr_per_csm", float(cfg.arr_per_csm))
-    return st.number_input(
-        "ARR one CSM covers ($)",
-        min_value=50_000.0,
-        step=250_000.0,
-        format="%.0f",
-        key="arr_per_csm",
-        help="The coverage rule of thumb: one CSM per this much ARR in the top tier.",
-    )
-
-
 def build_config(
     cfg: seg.Config,
     weights: dict[str, float],
@@ -383,6 +316,7 @@ def build_config(
     thresholds: tuple[float, ...],
     quadrant: Quadrant,
     arr_per_csm: float,
+    guardrails: seg.config.Guardrails | None = None,
 ) -> seg.Config:
     """The settings the controls show, validated in one go (raises seg.ConfigError)."""
     pillars = tuple(
@@ -392,7 +326,15 @@ def build_config(
     # Only the tiers above the last have a cut-off: the last one's threshold stays 0.
     cut = tuple(replace(t, threshold=v) for t, v in zip(cfg.tiers[:-1], thresholds, strict=True))
     tiers = (*cut, cfg.tiers[-1])
-    new = replace(cfg, pillars=pillars, tiers=tiers, quadrant=quadrant, arr_per_csm=arr_per_csm)
+    rails = cfg.guardrails if guardrails is None else guardrails
+    new = replace(
+        cfg,
+        pillars=pillars,
+        tiers=tiers,
+        quadrant=quadrant,
+        arr_per_csm=arr_per_csm,
+        guardrails=rails,
+    )
     return cfg if new == cfg else new
 
 
@@ -435,6 +377,18 @@ def baseline_buttons() -> None:
         icon=":material/restart_alt:",
         type="tertiary",
         help="Put every control back to the settings Tierwise ships with.",
+    )
+
+
+PRESENTATION_KEY = "presentation_mode"
+
+
+def presentation_toggle() -> bool:
+    """Presentation mode: sidebar and controls away, large cards, the chart and the movers."""
+    return st.toggle(
+        "Presentation mode",
+        key=PRESENTATION_KEY,
+        help="For the projector: hides the controls and the sidebar; switch off to edit.",
     )
 
 

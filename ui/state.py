@@ -370,3 +370,16 @@ def panel_memo(name: str, key: Any, compute: Callable[[], Any]) -> Any:
     if name not in memo or memo[name][0] != full_key:
         memo[name] = (full_key, compute())
     return memo[name][1]
+
+
+def account_ids() -> pd.Index:
+    """The book's account ids as text (what an override names), worked out once per book."""
+    return panel_memo(
+        "account_ids",
+        None,
+        lambda: (
+            pd.Index(accounts()["account_id"].astype("str").str.strip())
+            if "account_id" in accounts()
+            else pd.Index([])
+        ),
+    )

@@ -11,8 +11,27 @@ CSS = """
 [data-testid="stMetricValue"] { font-size: 2.6rem; font-weight: 700; }
 [data-testid="stMetricLabel"] p { font-size: 1.05rem; font-weight: 600; }
 .tw-strip { height: 6px; border-radius: 3px; margin-bottom: 0.4rem; }
-.tw-coverage { font-size: 1.15rem; padding: 0.5rem 0.8rem; border-radius: 0.5rem;
+.st-key-coverage_banner { font-size: 1.15rem; padding: 0.5rem 0.8rem; border-radius: 0.5rem;
                background: rgba(19, 138, 114, 0.08); border-left: 5px solid #138a72; }
+.st-key-coverage_banner [data-testid="stText"] { font-size: 1.15rem; white-space: normal; }
+/* Tier names and labels read in full on a projector: never cut, never broken inside a word. */
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
+  overflow: visible !important; text-overflow: clip !important; white-space: normal !important;
+}
+[data-testid="stWidgetLabel"] p, [data-testid="stMetricLabel"] p {
+  word-break: normal !important; overflow-wrap: normal !important; hyphens: none;
+}
+.block-container, [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
+</style>
+"""
+
+# Presentation mode: the sidebar folded away and the cards large.
+PRESENTATION_CSS = """
+<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
+.st-key-presentation [data-testid="stMetricValue"] { font-size: 3.6rem; }
+.st-key-presentation [data-testid="stMetricLabel"] p { font-size: 1.5rem; }
+.st-key-presentation [data-testid="stCaptionContainer"] { font-size: 1.1rem; }
 </style>
 """
 

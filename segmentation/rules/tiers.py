@@ -6,6 +6,7 @@ Cheap by design (comparisons on arrays): this is what runs on every slider move.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -34,9 +35,23 @@ class Tier:
 
 @dataclass(frozen=True)
 class Override:
+    """A person's decision that one account sits in one tier, whatever its priority.
+
+    The app asks for a reason and records who made it and when (`by`, `at`: ISO text);
+    an override past its `expires` day is not applied (and is said so). Older settings
+    files carry only id, tier and reason: the rest stays empty.
+    """
+
     account_id: str
     tier: str
     reason: str = ""
+    expires: dt.date | None = None  # the last day it applies; None: until removed
+    by: str = ""
+    at: str = ""  # when it was made, ISO date-time
+
+    def expired(self, as_of: dt.date | None) -> bool:
+        """True when `as_of` is past its last day (no day known: it still applies)."""
+        return self.expires is not None and as_of is not None and as_of > self.expires
 
 
 @dataclass(frozen=True)
@@ -45,6 +60,12 @@ class Guardrails:
     strategic_floor: str | None = None  # strategic accounts are never below this tier
     overrides: tuple[Override, ...] = ()
 
+
+OVERRIDE_CONSTRAINTS: Table = (
+    ("reason", Text(blank=True, problem="must be text")),
+    ("by", Text(blank=True, problem="must be text")),
+    ("at", Text(blank=True, problem="must be text")),
+)
 
 TIER_CONSTRAINTS: Table = (
     ("name", Text()),
@@ -118,7 +139,18 @@ def validate_guardrails(rails: Guardrails, tier_names: tuple[str, ...]) -> None:
         if not str(override.account_id).strip():
             fail(f"{path}.account_id", "must name an account")
         tier.check(f"{path}.tier", override.tier)
-        Text(blank=True, problem="must be text").check(f"{path}.reason", override.reason)
+        check_fields(path, lambda name, o=override: getattr(o, name), OVERRIDE_CONSTRAINTS)
+        if override.expires is not None and not isinstance(override.expires, dt.date):
+            fail(f"{path}.expires", f"must be a date (YYYY-MM-DD), got {override.expires!r}")
+
+
+def active_overrides(rails: Guardrails, as_of: dt.date | None) -> tuple[Override, ...]:
+    """The overrides still in force on `as_of` (every one when no day is known)."""
+    return tuple(o for o in rails.overrides if not o.expired(as_of))
+
+
+def expired_overrides(rails: Guardrails, as_of: dt.date | None) -> tuple[Override, ...]:
+    return tuple(o for o in rails.overrides if o.expired(as_of))
 
 
 # --- the numbers ----------------------------------------------------------------------------
@@ -194,9 +226,12 @@ class GuardrailEffects:
 
 
 def apply_guardrails(
-    tier_index: np.ndarray, accounts: pd.DataFrame, config: Config
+    tier_index: np.ndarray, accounts: pd.DataFrame, config: Config, as_of: dt.date | None = None
 ) -> GuardrailEffects:
-    """Minimum ARR for the top tier, the strategic floor, then manual overrides, in that order."""
+    """Minimum ARR for the top tier, the strategic floor, then manual overrides, in that order.
+
+    Overrides past their last day on `as_of` are not applied.
+    """
     rails = config.guardrails
     index = tier_index.copy()
     n = len(index)
@@ -212,9 +247,10 @@ def apply_guardrails(
         index[raised] = floor
     overridden = np.zeros(n, dtype=bool)
     reasons = np.full(n, "", dtype=object)
-    if rails.overrides and "account_id" in accounts:
+    overrides = active_overrides(rails, as_of)
+    if overrides and "account_id" in accounts:
         ids = accounts["account_id"].astype("str").str.strip()
-        for override in rails.overrides:
+        for override in overrides:
             hit = (ids == str(override.account_id).strip()).to_numpy()
             index[hit] = config.tier_names.index(override.tier)
             overridden |= hit
@@ -342,8 +378,14 @@ def describe_tiers(config: Config) -> list[str]:
     if rails.strategic_floor is not None:
         lines.append(f"Guard-rail: strategic accounts are never below {rails.strategic_floor}.")
     for o in rails.overrides:
-        lines.append(
-            f"Override: account {o.account_id} is {o.tier}"
-            + (f" ({o.reason})." if o.reason else ".")
-        )
+        lines.append(override_words(o))
     return lines
+
+
+def override_words(o: Override) -> str:
+    """One override in a sentence: the account, the tier, why, by whom and until when."""
+    why = f" ({o.reason})" if o.reason else ""
+    who = f", set by {o.by}" if o.by else ""
+    when = f" on {o.at[:10]}" if o.at else ""
+    until = f" until {o.expires:%Y-%m-%d}" if o.expires else ""
+    return f"Override: account {o.account_id} is {o.tier}{why}{who}{when}{until}."

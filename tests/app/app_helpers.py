@@ -38,9 +38,14 @@ def goto(at: AppTest, page: str) -> AppTest:
     return at
 
 
+def unescaped(text: str) -> str:
+    """A label as the reader sees it: the markdown escapes of `ui.format.plain` removed."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
 def tier_metrics(at: AppTest, cfg: seg.Config) -> dict[str, int]:
-    """The st.metric per tier: label = tier name, value = number of accounts."""
-    shown = {m.label: m.value for m in at.metric}
+    """The st.metric per tier: label = tier name (as plain text), value = number of accounts."""
+    shown = {unescaped(m.label): m.value for m in at.metric}
     return {name: int(shown[name].replace(",", "")) for name in cfg.tier_names}
 
 

@@ -12,6 +12,7 @@ from app_helpers import (
     fixed_workshop,
     goto,
     tier_metrics,
+    unescaped,
 )
 
 import segmentation as seg
@@ -112,16 +113,25 @@ def test_all_weights_zero_shows_the_settings_error(workshop):
         workshop.slider(key=key).set_value(0.0)
     workshop.run()
     assert not workshop.exception
-    assert "at least one pillar needs a weight above 0" in workshop.error[0].value
+    assert "at least one pillar needs a weight above 0" in unescaped(workshop.error[0].value)
 
 
 def test_who_moved_lists_the_moves(workshop):
     workshop.slider(key="threshold_high").set_value(50.0).run()
     assert any("change tier" in m.value for m in workshop.markdown)
-    assert len(workshop.dataframe) == 3  # capacity, the from/to matrix, the moved accounts
+    # capacity, the book's current tier against the new one (accounts, ARR), the from/to
+    # matrix, the moved accounts
+    assert len(workshop.dataframe) == 5
+
+
+def open_editor(at, which: str):
+    at.segmented_control(key="open_editor").set_value(which).run()
+    assert not at.exception, at.exception
+    return at
 
 
 def test_pillar_effect_and_pin_baseline(workshop, sample_accounts):
+    open_editor(workshop, "metrics")
     workshop.selectbox(key="pillar_details").set_value("health").run()
     workshop.radio(key="effect_health").set_value("raises").run()
     assert not workshop.exception
@@ -191,13 +201,14 @@ def test_an_extra_cut_off_crossing_the_one_above_keeps_the_last_valid_ones(
     sample_app.slider(key="threshold_2").set_value(40.0).run()
     assert not sample_app.warning
     sample_app.slider(key="threshold_2").set_value(65.0).run()
-    assert "Mid-touch (65) must be below High-touch (60)" in sample_app.warning[0].value
+    assert "Mid-touch (65) must be below High-touch (60)" in unescaped(sample_app.warning[0].value)
     kept = with_thresholds(cfg, [80.0, 60.0, 40.0])
     assert tier_metrics(sample_app, kept) == expected_counts(sample_accounts, kept)
 
 
 def _share_caption(at) -> str:
-    (caption,) = [c.value for c in at.caption if c.value.startswith("Share of priority")]
+    texts = [unescaped(c.value) for c in at.caption]
+    (caption,) = [t for t in texts if t.startswith("Share of priority")]
     return caption
 
 
@@ -219,12 +230,22 @@ def test_a_scheme_registered_at_test_time_is_in_the_workshop_scheme_list(worksho
 
     register(TOY)
     try:
+        open_editor(workshop, "metrics")
         workshop.selectbox(key="pillar_details").set_value("growth").run()
         assert not workshop.exception
-        scheme = workshop.selectbox(key="metric_growth_0_scheme")
-        assert "Log scale" in scheme.options
-        scheme.set_value("log").run()
+        (table,) = workshop.data_editor
+        assert table.key == "metric_table_growth"
+        cap_label = dict((n, label) for n, label, _ in TOY.inputs)["cap"]
+        assert cap_label in table.value.columns
+        workshop.session_state["metric_table_growth"] = {
+            "edited_rows": {0: {"Scheme": TOY.label}},
+            "added_rows": [],
+            "deleted_rows": [],
+        }
+        workshop.run()
         assert not workshop.exception and not workshop.error
-        assert workshop.number_input(key="metric_growth_0_cap").value == 1000.0
+        metric = workshop.session_state["tw_config"].pillar("growth").metrics[0]
+        assert metric.scheme == TOY.name
+        assert metric.setting("cap") == 1000.0  # the scheme's declared default
     finally:
         unregister(TOY.name)
