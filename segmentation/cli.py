@@ -25,11 +25,16 @@ class CommandError(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from segmentation.errors import ConfigError, InputError
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         args.command(args)
     except CommandError as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    except (InputError, ConfigError) as problem:  # met outside a _guarded call
         print(f"error: {problem}", file=sys.stderr)
         return 2
     except Exception as problem:  # a bug, not bad input: still one line, unless debugging

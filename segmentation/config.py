@@ -25,6 +25,7 @@ from segmentation.rules.capacity import (
     validate_capacity,
 )
 from segmentation.rules.constraints import Number, Text, fail
+from segmentation.rules.icp import Icp, IcpCriterion, describe_icp, validate_icp
 from segmentation.rules.movement import (
     MovementRules,
     describe_movement,
@@ -39,6 +40,12 @@ from segmentation.rules.pillars import (
     Pillar,
     describe_pillars,
     validate_pillars,
+)
+from segmentation.rules.profiles import (
+    PROFILE_SECTIONS,
+    Profile,
+    describe_profiles,
+    validate_profiles,
 )
 from segmentation.rules.quadrant import (
     AXES,
@@ -110,9 +117,13 @@ class Config:
     # How the book's file was read, so the next is read the same way. Not compared: it does
     # not change the tiers of the accounts once read (and keys no cache).
     parsing: ParseHints | None = field(default=None, compare=False)
+    profiles: tuple[Profile, ...] = ()  # groups of accounts with their own settings (issue 15)
+    icp: Icp | None = None  # the ideal customer profile; None: the section is absent
 
     def __post_init__(self) -> None:
         validate(self)
+        # Each profile's settings merged over these, built and validated once, here.
+        object.__setattr__(self, "_profile_configs", build_profile_configs(self))
 
     def pillar(self, key: str) -> Pillar:
         for pillar in self.pillars:
@@ -147,6 +158,9 @@ def validate(config: Config) -> None:
         validate_capacity(config.capacity, config.tier_names)
     validate_movement(config.movement)
     validate_mapping(config.mapping)
+    validate_profiles(config.profiles)
+    if config.icp is not None:
+        validate_icp(config.icp)
 
 
 def validate_mapping(mapping: tuple[tuple[str, str], ...]) -> None:
@@ -337,6 +351,7 @@ def config_to_dict(config: Config) -> dict[str, Any]:
     _parsing_to_doc(config, doc)
     _capacity_to_dict(doc)
     _overrides_to_dict(doc)
+    _profiles_to_doc(config, doc)
     return json.loads(json.dumps(doc))  # tuples -> lists: exactly what a JSON file holds
 
 
@@ -527,6 +542,7 @@ def config_from_dict(doc: Any) -> Config:
     if not isinstance(doc, dict):
         fail("settings", "must be a JSON object")
     sections = {"version", "pillars", "tiers", "guardrails", "quadrant", "arr_per_csm"}
+    sections |= {"profiles", "icp"}  # issue 15
     _known_keys(doc, "", sections | {"movement", "mapping", "parsing", "capacity"})
     version = _take(doc, "", "version")
     if isinstance(version, bool) or version != CONFIG_VERSION:
@@ -548,6 +564,8 @@ def config_from_dict(doc: Any) -> Config:
         version=CONFIG_VERSION,
         movement=_movement_from_dict(doc),
         parsing=_parsing_from_doc(doc),
+        profiles=_profiles_from_doc(doc),
+        icp=_icp_from_doc(doc),
     )
 
 
@@ -646,6 +664,8 @@ def describe_config(config: Config) -> list[str]:
         *describe_movement(config),
         f"Coverage: one CSM per ${config.arr_per_csm:,.0f} of ARR in {config.tiers[0].name}.",
         *describe_capacity(config.capacity, config.tier_names),
+        *describe_profiles(config.profiles),
+        *describe_icp(config.icp),
     ]
 
 
@@ -680,3 +700,146 @@ def with_tiers(
     rails = replace(rails, strategic_floor=floor, overrides=tuple(overrides))
     new = replace(config, tiers=tiers, guardrails=rails, capacity=capacity)
     return new, notes
+
+
+# --- the profiles and icp sections (issue 15) ---
+
+
+def merge_settings(base: dict[str, Any], override: Any) -> dict[str, Any]:
+    """`override` merged over `base`: objects key by key, anything else (a list) replaced."""
+    merged = dict(base)
+    for key, value in override.items():
+        both = isinstance(value, dict) and isinstance(merged.get(key), dict)
+        merged[key] = merge_settings(merged[key], value) if both else value
+    return merged
+
+
+def settings_changes(base: Any, new: Any) -> dict[str, Any]:
+    """The part of `new` that differs from `base` (what a profile's `settings` holds)."""
+    changes: dict[str, Any] = {}
+    for key, value in new.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            inner = settings_changes(base[key], value)
+            if inner:
+                changes[key] = inner
+        elif key not in base or base[key] != value:
+            changes[key] = value
+    return changes
+
+
+def base_settings(config: Config) -> dict[str, Any]:
+    """The document profiles are merged over: the settings without profiles and ICP."""
+    doc = config_to_dict(config)
+    doc.pop("profiles", None)
+    doc.pop("icp", None)
+    return doc
+
+
+def build_profile_configs(config: Config) -> dict[str, Config]:
+    """Each profile's whole settings; a bad override is a ConfigError naming its field."""
+    if not config.profiles:
+        return {}
+    base, built = base_settings(config), {}
+    for index, profile in enumerate(config.profiles):
+        try:
+            built[profile.name] = config_from_dict(merge_settings(base, dict(profile.settings)))
+        except ConfigError as exc:
+            raise ConfigError(f"profiles[{index}].settings.{exc}") from None
+    return built
+
+
+def profile_config(config: Config, name: str) -> Config:
+    """The settings a profile's accounts are scored with (KeyError for an unknown name)."""
+    return config._profile_configs[name]  # type: ignore[attr-defined]
+
+
+def with_profile_settings(config: Config, name: str, settings: Config) -> Config:
+    """A copy of `config` whose profile `name` is scored with `settings` (stored as the part
+    that differs from the default settings)."""
+    changes = settings_changes(base_settings(config), base_settings(settings))
+    changes = {k: v for k, v in changes.items() if k in PROFILE_SECTIONS}
+    profiles = tuple(replace(p, settings=changes) if p.name == name else p for p in config.profiles)
+    return replace(config, profiles=profiles)
+
+
+def _profiles_to_doc(config: Config, doc: dict[str, Any]) -> None:
+    profiles = doc.pop("profiles")
+    if profiles:
+        doc["profiles"] = [
+            {
+                "name": p["name"],
+                "when": {"column": p["column"], "values": list(p["values"])},
+                "ranks_within": p["ranks_within"],
+                "settings": p["settings"],
+            }
+            for p in profiles
+        ]
+    icp = doc.pop("icp")
+    if icp is not None:
+        doc["icp"] = {
+            "criteria": [_criterion_to_doc(c) for c in icp["criteria"]],
+            "strong": icp["strong"],
+            "partial": icp["partial"],
+        }
+
+
+def _criterion_to_doc(criterion: dict[str, Any]) -> dict[str, Any]:
+    doc: dict[str, Any] = {"column": criterion["column"]}
+    if criterion["values"]:
+        doc["values"] = list(criterion["values"])
+    for name, key in (("low", "min"), ("high", "max")):
+        if criterion[name] is not None:
+            doc[key] = criterion[name]
+    return doc
+
+
+def _text_list(doc: Any, path: str, name: str) -> tuple[str, ...]:
+    values = _take(doc, path, name, [])
+    if not isinstance(values, list):
+        fail(f"{path}.{name}", "must be a list of values")
+    return tuple(values)
+
+
+def _profile_from_doc(doc: Any, path: str) -> Profile:
+    if not isinstance(doc, dict):
+        fail(path, "must be an object")
+    _known_keys(doc, path, {"name", "when", "ranks_within", "settings"})
+    when = _section(doc, path, "when", dict, ...)
+    _known_keys(when, f"{path}.when", {"column", "values"})
+    return Profile(
+        name=_take(doc, path, "name"),
+        column=_take(when, f"{path}.when", "column"),
+        values=_text_list(when, f"{path}.when", "values"),
+        ranks_within=_take(doc, path, "ranks_within", True),
+        settings=_section(doc, path, "settings", dict, {}),
+    )
+
+
+def _profiles_from_doc(doc: dict) -> tuple[Profile, ...]:
+    profiles = _section(doc, "", "profiles", list, [])
+    return tuple(_profile_from_doc(p, f"profiles[{i}]") for i, p in enumerate(profiles))
+
+
+def _icp_from_doc(doc: dict) -> Icp | None:
+    if "icp" not in doc:
+        return None
+    section = _section(doc, "", "icp", dict, ...)
+    _known_keys(section, "icp", {"criteria", "strong", "partial"})
+    criteria = _section(section, "icp", "criteria", list, ...)
+    rows = []
+    for i, entry in enumerate(criteria):
+        path = f"icp.criteria[{i}]"
+        if not isinstance(entry, dict):
+            fail(path, "must be an object")
+        _known_keys(entry, path, {"column", "values", "min", "max"})
+        rows.append(
+            IcpCriterion(
+                _take(entry, path, "column"),
+                _text_list(entry, path, "values"),
+                _take(entry, path, "min", None),
+                _take(entry, path, "max", None),
+            )
+        )
+    return Icp(
+        tuple(rows), _take(section, "icp", "strong", 75.0), _take(section, "icp", "partial", 40.0)
+    )

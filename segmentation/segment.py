@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 
 from segmentation.columns import CANONICAL_NAMES
 from segmentation.config import PILLAR_KEYS, SCORE_COLUMNS, SHORT_LABELS, Config
+from segmentation.profiles import pin_profiles, segment_with_profiles
 from segmentation.rules.metrics import MetricScores, score_metrics
 from segmentation.rules.movement import (
     held_names,
@@ -174,6 +175,8 @@ def segment(
     >>> result = segment(book.accounts, default_config())   # doctest: +SKIP
     >>> result["tier"].value_counts()                        # doctest: +SKIP
     """
+    if config.profiles:  # each profile's accounts with its own settings (segmentation/profiles.py)
+        return segment_with_profiles(accounts, config, as_of=as_of, previous_tier=previous_tier)
     metric_scores = score_metrics(accounts, config, as_of=as_of)
     return tier_accounts(metric_scores, config, previous_tier=previous_tier)
 
@@ -184,6 +187,8 @@ def fitted_config(metric_scores: MetricScores, config: Config) -> Config:
     What the app shows on its sliders and saves, and what the CLI writes in the export's
     Settings sheet, so that a saved file gives the same tiers on the same book.
     """
+    if config.profiles:  # each profile's relative cut-offs pinned over its own population
+        config = pin_profiles(metric_scores.accounts, config, metric_scores.as_of)
     return pin_cutoffs(priorities(metric_scores, config), config)
 
 
