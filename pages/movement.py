@@ -3,7 +3,7 @@
 import streamlit as st
 
 from segmentation import movement
-from ui import charts, state
+from ui import charts, state, tables
 from ui import format as fmt
 from ui import movement as panel
 from ui.shell import ensure_router, require_book
@@ -71,10 +71,11 @@ st.caption(
     "new tier)."
 )
 st.dataframe(
-    rows.head(500),
+    rows,  # every mover: the filters above narrow it
     hide_index=True,
     width="stretch",
-    column_config=panel.movers_column_config(),
+    column_config=panel.movers_column_config(rows),
+    placeholder=tables.EMPTY,
 )
 st.download_button(
     "Movers as CSV",

@@ -221,19 +221,28 @@ def movers_filters(view: movement.MovementPanel) -> dict[str, list]:
         ),
         "csms": csm_col.multiselect("CSM", csms, key="movers_csms", placeholder="All"),
         "directions": direction_col.multiselect(
-            "Direction", ["up", "down", "held"], key="movers_directions", placeholder="All"
+            "Direction",
+            list(DIRECTIONS),
+            format_func=DIRECTIONS.get,
+            key="movers_directions",
+            placeholder="All",
         ),
     }
 
 
-def movers_column_config() -> dict[str, Any]:
+DIRECTIONS = {"moved": "Moved (up or down)", "up": "Up", "down": "Down", "held": "Held"}
+
+
+def movers_column_config(rows: pd.DataFrame | None = None) -> dict[str, Any]:
     number = st.column_config.NumberColumn
+    arr = None if rows is None else rows.get("arr")
+    before = None if rows is None else rows.get("arr_before")
     return {
         "account_name": st.column_config.TextColumn("Account", pinned=True),
         "account_id": "ID",
         "csm": "CSM",
-        "arr": money_column("ARR"),
-        "arr_before": money_column("ARR before"),
+        "arr": money_column("ARR", arr),
+        "arr_before": money_column("ARR before", before),
         "from_tier": "From",
         "to_tier": "To",
         "tier_change": "Move",
