@@ -98,12 +98,12 @@ def column_config(cfg: seg.Config, rows: pd.DataFrame | None = None) -> dict[str
     return config
 
 
-def moved_column_config(columns: list[str]) -> dict[str, Any]:
+def moved_column_config(columns: list[str], rows: pd.DataFrame | None = None) -> dict[str, Any]:
     """The 'Who moved' list's columns; the ID only when there is no name ("Why" needs room)."""
     return {
         "account_name": st.column_config.TextColumn("Account", pinned=True),
         "account_id": None if "account_name" in columns else "ID",
-        "arr": money_column("ARR"),
+        "arr": money_column("ARR", None if rows is None else rows.get("arr")),
         "from_tier": "From",
         "to_tier": "To",
         "move": "Move",

@@ -66,3 +66,38 @@ def test_moved_means_up_or_down():
     )  # fmt: skip
     assert list(movement.filter_movers(frame, directions=["moved"]).index) == [0, 1]
     assert list(movement.filter_movers(frame, directions=["moved", "held"]).index) == [0, 1, 2]
+
+
+def _who_moved() -> None:
+    from pathlib import Path  # AppTest.from_function runs this body alone
+
+    import segmentation as seg
+    from segmentation.config import with_pillar, with_thresholds
+    from ui import movement as panel
+
+    book = seg.load(Path(seg.__file__).parents[1] / "sample_data" / "accounts.csv")
+    before = with_thresholds(seg.default_config(), [70, 45])
+    baseline = seg.segment(book.accounts, before)["tier"].array
+    now = seg.segment(book.accounts, with_pillar(before, "growth", weight=0))
+    panel.who_moved_list(now, baseline)
+
+
+def test_who_moved_lists_every_mover_against_the_baseline_with_filters():
+    from streamlit.testing.v1 import AppTest
+
+    import segmentation as seg
+    from segmentation.config import with_pillar, with_thresholds
+
+    at = AppTest.from_function(_who_moved, default_timeout=60).run()
+    assert not at.exception, at.exception
+    book = seg.load("sample_data/accounts.csv")
+    before = with_thresholds(seg.default_config(), [70, 45])
+    old = seg.segment(book.accounts, before)["tier"]
+    new = seg.segment(book.accounts, with_pillar(before, "growth", weight=0))["tier"]
+    moved = int((old.astype(str) != new.astype(str)).sum())
+    assert moved > 15  # more than the Workshop's old list held
+    listed = at.dataframe[0]
+    assert len(listed.value) == moved and listed.proto.placeholder == ""
+    at.multiselect(key="who_moved_directions").set_value(["down"]).run()
+    down = at.dataframe[0].value
+    assert 0 < len(down) < moved and set(down["move"]) == {"down"}
