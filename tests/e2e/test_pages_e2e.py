@@ -163,15 +163,18 @@ def hostile_session(page: Page, streamlit_server) -> tuple[RunWatcher, list[str]
 
 
 def select_a_hostile_account(page: Page, watcher: RunWatcher) -> None:
-    """Search the hostile names and select the first row (its heading is markdown-prone)."""
+    """Search the hostile names ("Acme ![x](...)") and select the first row: its heading is
+    where a markdown image once made the browser call out."""
     search = widget(page, "filter_search").locator("input")
-    settle(page, watcher, lambda: (search.fill("example"), search.press("Enter")), "search")
+    settle(page, watcher, lambda: (search.fill("Acme ![x]"), search.press("Enter")), "search")
     grid = widget(page, "accounts_table").locator("canvas").first
     grid.wait_for(state="visible")
     box = grid.bounding_box()  # the first row's selection box, under the grid's own overlay
     click = lambda: page.mouse.click(box["x"] + 18, box["y"] + 52)  # noqa: E731
     settle(page, watcher, click, "selecting a row")
     page.get_by_text("Why:").first.wait_for(state="visible")
+    heading = page.locator('[data-testid="stHeading"] h3').first.inner_text()
+    assert "example.invalid" in heading, f"the selected account is not a hostile one: {heading}"
 
 
 def assert_nothing_made_from_the_data(page: Page, requests: list[str], where: str) -> None:
