@@ -53,7 +53,8 @@ selection = st.dataframe(
     hide_index=True,
     width="stretch",
     height=460,
-    column_config=tables.column_config(cfg),
+    column_config=tables.column_config(cfg, view),
+    placeholder=tables.EMPTY,
 )
 
 # --- one account ----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ ensure_router()
 st.header("Data", anchor=False)
 st.caption("Upload an export of every customer account: one row per account, one header row.")
 
-upload_col, sample_col = st.columns([3, 1], vertical_alignment="bottom")
+upload_col, sample_col = st.columns([1.6, 1], vertical_alignment="bottom")  # labels in full
 with upload_col:
     uploaded = components.upload_widget()
 with sample_col:

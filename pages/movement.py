@@ -3,7 +3,7 @@
 import streamlit as st
 
 from segmentation import movement
-from ui import charts, state
+from ui import charts, state, tables
 from ui import format as fmt
 from ui import movement as panel
 from ui.shell import ensure_router, require_book
@@ -42,7 +42,8 @@ elif view.settings_changes is not None:
     st.caption(f"{previous} was made with the same criteria as today's settings.")
 
 totals = view.totals
-up, down, held, new, arr_moved = st.columns(5)
+up, down, held = st.columns(3)  # two rows of cards: each label and number in full at 1024 px
+new, arr_moved, _ = st.columns(3)
 up.metric("Moved up", fmt.count(totals["up"]))
 down.metric("Moved down", fmt.count(totals["down"]))
 held.metric("Held by the rules", fmt.count(totals["held"]))
@@ -71,10 +72,11 @@ st.caption(
     "new tier)."
 )
 st.dataframe(
-    rows.head(500),
+    rows,  # every mover: the filters above narrow it
     hide_index=True,
     width="stretch",
-    column_config=panel.movers_column_config(),
+    column_config=panel.movers_column_config(rows),
+    placeholder=tables.EMPTY,
 )
 st.download_button(
     "Movers as CSV",

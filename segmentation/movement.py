@@ -573,10 +573,11 @@ def filter_movers(
         keep &= pair.isin([f"{a}\x00{b}" for a, b in pairs]).to_numpy()
     if csms and "csm" in frame:
         keep &= frame["csm"].astype(object).isin(list(csms)).to_numpy()
-    if directions:  # "up", "down", and "held" (kept where it was by a movement rule)
-        chosen = frame["tier_change"].astype(object).isin(list(directions)).to_numpy()
+    if directions:  # "up", "down", "moved" (either), "held" (kept where it was by a rule)
+        wanted = set(directions) | ({"up", "down"} if "moved" in directions else set())
+        chosen = frame["tier_change"].astype(object).isin(list(wanted)).to_numpy()
         if "held" in directions:
-            chosen |= frame["held"].notna().to_numpy()
+            chosen = chosen | frame["held"].notna().to_numpy()
         keep &= chosen
     return frame[keep]
 

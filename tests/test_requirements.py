@@ -90,3 +90,36 @@ def test_every_third_party_import_is_a_listed_requirement(module):
         f"{module} (imported in {where}) comes from {', '.join(sorted(owners))}, "
         "which no requirements*.txt lists"
     )
+
+
+# Modules pandas loads by name (engine="..."), never imported by our code: listed all the same.
+ENGINES = {"calamine": "python_calamine", "openpyxl": "openpyxl", "xlsxwriter": "xlsxwriter",
+           "pyarrow": "pyarrow", "odf": "odf", "xlrd": "xlrd"}  # fmt: skip
+ENGINE_USE = re.compile(  # a pandas reader or writer's engine (not a CLI's --engine)
+    r"""(?:read_excel|to_excel|ExcelWriter|ExcelFile|read_csv|read_parquet|to_parquet)\("""
+    r"""[^)]*?engine\s*=\s*["']([a-z_]+)["']""",
+    re.DOTALL,
+)
+
+
+def engines_used() -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for path in _sources():
+        for engine in ENGINE_USE.findall(path.read_text(encoding="utf-8")):
+            found.setdefault(engine, []).append(str(path.relative_to(ROOT)))
+    return found
+
+
+def test_the_engine_scan_finds_the_calamine_reads():
+    assert "calamine" in engines_used()
+
+
+@pytest.mark.parametrize("engine", sorted(engines_used()))
+def test_every_engine_pandas_loads_by_name_is_listed(engine):
+    module = ENGINES.get(engine)
+    assert module is not None, f"engine={engine!r}: add the module it loads to ENGINES"
+    owners = {_normal(d) for d in DISTRIBUTIONS.get(module, [])}
+    assert owners & listed_requirements(), (
+        f"engine={engine!r} (in {', '.join(engines_used()[engine][:3])}) loads {module}, "
+        "which no requirements*.txt lists"
+    )

@@ -19,7 +19,7 @@ from segmentation.loading.settings_sheet import settings_from_export
 from segmentation.rules.movement import MovementRules
 from ui import format as fmt
 from ui import state
-from ui.tables import money_column
+from ui.tables import EMPTY, money_column, moved_column_config
 
 SNAPSHOTS = "tw_snapshots"  # list of movement.Snapshot, as loaded (sorted when used)
 SNAPSHOT_SEEN = "tw_snapshot_seen"  # file ids already loaded
@@ -82,7 +82,7 @@ def snapshot_block() -> None:
         "raw earlier export (scored with the current settings). Several make a history, "
         "ordered by the date in their file names (accounts_2026-08-01.csv)."
     )
-    upload_col, sample_col = st.columns([3, 1], vertical_alignment="bottom")
+    upload_col, sample_col = st.columns([1.6, 1], vertical_alignment="bottom")
     with upload_col:
         files = st.file_uploader(
             "Add earlier snapshots (CSV or Excel)",
@@ -221,19 +221,28 @@ def movers_filters(view: movement.MovementPanel) -> dict[str, list]:
         ),
         "csms": csm_col.multiselect("CSM", csms, key="movers_csms", placeholder="All"),
         "directions": direction_col.multiselect(
-            "Direction", ["up", "down", "held"], key="movers_directions", placeholder="All"
+            "Direction",
+            list(DIRECTIONS),
+            format_func=DIRECTIONS.get,
+            key="movers_directions",
+            placeholder="All",
         ),
     }
 
 
-def movers_column_config() -> dict[str, Any]:
+DIRECTIONS = {"moved": "Moved (up or down)", "up": "Up", "down": "Down", "held": "Held"}
+
+
+def movers_column_config(rows: pd.DataFrame | None = None) -> dict[str, Any]:
     number = st.column_config.NumberColumn
+    arr = None if rows is None else rows.get("arr")
+    before = None if rows is None else rows.get("arr_before")
     return {
         "account_name": st.column_config.TextColumn("Account", pinned=True),
         "account_id": "ID",
         "csm": "CSM",
-        "arr": money_column("ARR"),
-        "arr_before": money_column("ARR before"),
+        "arr": money_column("ARR", arr),
+        "arr_before": money_column("ARR before", before),
         "from_tier": "From",
         "to_tier": "To",
         "tier_change": "Move",
@@ -267,3 +276,40 @@ def replay_column_config() -> dict[str, Any]:
         "share_with_rules": share("Share, with rules", format="percent"),
         "arr_share_with_rules": share("ARR share, with rules", format="percent"),
     }
+
+
+# --- the Workshop's "Who moved" against the baseline: every mover, with filters ----------------
+
+
+def baseline_movers(result: pd.DataFrame, baseline_tier: pd.Categorical) -> pd.DataFrame:
+    """Every account whose tier differs from the baseline, largest ARR first."""
+    return movement.moved_accounts(result, baseline_tier, limit=len(result))
+
+
+def who_moved_list(result: pd.DataFrame, baseline_tier: pd.Categorical) -> None:
+    """Every mover against the baseline, narrowed by direction and tier pair (the Workshop's
+    list: pages/workshop.py calls this in place of its 15 largest)."""
+    rows = baseline_movers(result, baseline_tier)
+    unique = rows[["from_tier", "to_tier"]].astype(str).drop_duplicates()
+    pairs = sorted(tuple(pair) for pair in unique.itertuples(index=False))
+    pair_col, direction_col = st.columns(2)
+    chosen_pairs = pair_col.multiselect(
+        "Tier pair", pairs, format_func=pair_label, key="who_moved_pairs", placeholder="All"
+    )
+    directions = direction_col.multiselect(
+        "Direction", ["up", "down"], format_func=DIRECTIONS.get, key="who_moved_directions",
+        placeholder="All (moved up or down)",
+    )  # fmt: skip
+    shown = movement.filter_movers(
+        rows.rename(columns={"move": "tier_change"}).assign(held=None),
+        pairs=chosen_pairs,
+        directions=directions,
+    ).drop(columns=["held"])
+    st.caption(f"{fmt.accounts(len(shown))} of {fmt.count(len(rows))} that changed tier.")
+    st.dataframe(
+        shown.rename(columns={"tier_change": "move"}),
+        hide_index=True,
+        width="stretch",
+        column_config=moved_column_config(list(shown.columns), shown),
+        placeholder=EMPTY,
+    )

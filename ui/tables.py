@@ -26,24 +26,26 @@ FILTERS = {
     "industry": "Industry",
     "csm": "CSM",
 }
-TABLE_COLUMNS = (
+TABLE_COLUMNS = (  # the answer first: who, which tier, why; then the numbers behind it
     "account_name",
     "account_id",
     "tier",
-    "priority",
+    "reasons",
     "arr",
+    "priority",
     "quadrant",
     "score_growth",
     "score_strategic",
     "score_complexity",
     "score_health",
-    "reasons",
     "csm",
     "industry",
     "renewal_window",
     "nps_group",
     "data_issues",
 )
+EMPTY = ""  # what an empty cell shows (Streamlit's default is the word "None")
+CHAR_PX = 8  # width of one character of the table's font, in pixels, with room to spare
 
 
 def account_table(rows: pd.DataFrame, limit: int = TABLE_LIMIT) -> pd.DataFrame:
@@ -54,12 +56,24 @@ def account_table(rows: pd.DataFrame, limit: int = TABLE_LIMIT) -> pd.DataFrame:
     return view
 
 
-def money_column(label: str) -> Any:
-    return st.column_config.NumberColumn(label, format=MONEY_FORMAT)
+def money_column(label: str, values: Any = None) -> Any:
+    """Whole dollars, in a column wide enough for the largest amount (never clipped)."""
+    return st.column_config.NumberColumn(label, format=MONEY_FORMAT, width=money_width(values))
 
 
-def column_config(cfg: seg.Config) -> dict[str, Any]:
-    """The account list's columns: whole dollars, scores without and priority with a decimal."""
+def money_width(values: Any) -> int | None:
+    """Pixels that hold the widest amount in `values` as $1,234,567 (None: Streamlit's own)."""
+    if values is None:
+        return None
+    numbers = pd.to_numeric(pd.Series(values), errors="coerce").abs()
+    largest = numbers.max() if numbers.notna().any() else 0.0
+    digits = len(f"{largest:,.0f}") + 2  # the $ and a minus sign
+    return max(80, 24 + CHAR_PX * digits)
+
+
+def column_config(cfg: seg.Config, rows: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The account list's columns: whole dollars (as wide as `rows`' largest ARR), scores
+    without and priority with a decimal."""
     labels = {p.key: p.label for p in cfg.pillars}
     config: dict[str, Any] = {
         "account_name": st.column_config.TextColumn("Account", pinned=True),
@@ -68,7 +82,7 @@ def column_config(cfg: seg.Config) -> dict[str, Any]:
         "priority": st.column_config.ProgressColumn(
             "Priority", format="%.1f", min_value=0, max_value=100
         ),
-        "arr": money_column("ARR"),
+        "arr": money_column("ARR", None if rows is None else rows.get("arr")),
         "quadrant": "Quadrant",
         "reasons": st.column_config.TextColumn("Why this tier", width="large"),
         "csm": "CSM",
@@ -84,12 +98,12 @@ def column_config(cfg: seg.Config) -> dict[str, Any]:
     return config
 
 
-def moved_column_config(columns: list[str]) -> dict[str, Any]:
+def moved_column_config(columns: list[str], rows: pd.DataFrame | None = None) -> dict[str, Any]:
     """The 'Who moved' list's columns; the ID only when there is no name ("Why" needs room)."""
     return {
         "account_name": st.column_config.TextColumn("Account", pinned=True),
         "account_id": None if "account_name" in columns else "ID",
-        "arr": money_column("ARR"),
+        "arr": money_column("ARR", None if rows is None else rows.get("arr")),
         "from_tier": "From",
         "to_tier": "To",
         "move": "Move",

@@ -1,9 +1,12 @@
-"""Which columns an export holds: each once (docs/interfaces.md section 2).
+"""Which columns an export holds: each once (docs/interfaces.md section 2), in the order a
+CRM import wants them.
 
-The input's own columns as uploaded (under their own headers), then the computed ones:
-scores, priority, tier, quadrant, reasons, data issues, derived lenses, and a canonical
-column only where the loader derived it rather than read it (ARR from 12 x MRR).
-`book.accounts` keeps its canonical view; only the file written changes.
+First what a CRM import maps: the id, the name, the new tier, the previous tier, the change
+and the reasons; then the rest of the input's own columns as uploaded (under their own
+headers), then the other computed ones: scores, priority, quadrant, data issues, derived
+lenses, and a canonical column only where the loader derived it (ARR from 12 x MRR). Dates
+the loader read are written as dates (XLSX date cells, ISO in CSV). `book.accounts` keeps
+its canonical view; only the file written changes.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from segmentation.columns import CANONICAL_NAMES
+from segmentation.columns import CANONICAL_COLUMNS, CANONICAL_NAMES
 
 RAW_SUFFIX = " (raw)"  # the loader's name for an input header that is a canonical name
 FIRST_COMPUTED = "score_growth"  # segment() adds its columns after the input's, from this one
@@ -24,7 +27,7 @@ def export_columns(result: pd.DataFrame, mapping: Mapping[str, str] | None) -> p
     Without a mapping (no load report) the result is written as it is.
     """
     if mapping is None or FIRST_COMPUTED not in result.columns:
-        return result
+        return crm_first(result, {})
     columns = list(result.columns)
     split = columns.index(FIRST_COMPUTED)
     inputs, computed = columns[:split], columns[split:]
@@ -34,7 +37,43 @@ def export_columns(result: pd.DataFrame, mapping: Mapping[str, str] | None) -> p
     renames = _raw_names(kept, set(kept))
     frame = result[kept + derived + computed]
     frame = frame.rename(columns=renames) if renames else frame
-    return _ids_as_read(frame, result, mapping)
+    frame = _dates_as_read(_ids_as_read(frame, result, mapping), result, mapping)
+    return crm_first(frame, {c: renames.get(h, h) for c, h in mapping.items()})
+
+
+CRM_FIRST = ("account_id", "account_name", "tier", "previous_tier", "tier_change", "reasons")
+DATE_COLUMNS = tuple(c.name for c in CANONICAL_COLUMNS if c.kind == "date")
+
+
+def crm_first(frame: pd.DataFrame, mapping: Mapping[str, str]) -> pd.DataFrame:
+    """The columns a CRM import maps first (each under its header in the file), the rest after
+    in their order. A computed `previous_tier` (from --previous) wins over the book's own."""
+    lead: list[str] = []
+    for name in CRM_FIRST:
+        for column in (name, mapping.get(name)):
+            if column is not None and column in frame.columns and column not in lead:
+                lead.append(column)
+                break
+    if not lead:
+        return frame
+    return frame[lead + [c for c in frame.columns if c not in lead]]
+
+
+def _dates_as_read(
+    frame: pd.DataFrame, result: pd.DataFrame, mapping: Mapping[str, str]
+) -> pd.DataFrame:
+    """A date column the loader read in full written as dates, not as the file's text; one
+    with a value it could not read stays as written (no cell lost)."""
+    dates = {}
+    for canonical in DATE_COLUMNS:
+        header = mapping.get(canonical)
+        if header is None or header not in frame.columns or canonical not in result.columns:
+            continue
+        parsed = result[canonical]
+        written = frame[header].astype("string").str.strip().fillna("").ne("")
+        if parsed.notna().sum() == int(written.sum()):
+            dates[header] = parsed.to_numpy()
+    return frame.assign(**dates) if dates else frame
 
 
 def _ids_as_read(

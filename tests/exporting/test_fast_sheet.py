@@ -12,6 +12,7 @@ import xlsxwriter
 
 import segmentation as seg
 from segmentation.exporting import fast_sheet
+from segmentation.exporting.columns import export_columns
 from segmentation.exporting.safety import formula_like
 from segmentation.exporting.workbook import _Styles
 
@@ -57,7 +58,8 @@ def _plain_number(name: str, text: str) -> float | None:
 
 
 def reference_workbook(frame: pd.DataFrame) -> bytes:
-    """The same sheet through xlsxwriter's public, per-cell API."""
+    """The same sheet through xlsxwriter's public, per-cell API (columns in the export's order)."""
+    frame = export_columns(frame, None)
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, **OPTIONS})
     styles = _Styles(book, len(TIERS))
