@@ -89,12 +89,18 @@ def test_sql_leaves_out_what_the_table_lacks_and_says_so(book_files):
     done = run("sql", "--columns", "thin.csv", "--dialect", "postgres", cwd=book_files)
     assert done.returncode == 0, done.stderr
     warnings = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
-    named = {line.split("no column ", 1)[1].split(":")[0] for line in warnings[:-1]}
+    named = {line.split("no column ", 1)[1].split(" ")[0].rstrip(":") for line in warnings[:-1]}
     dropped = {"support_tickets", "integrations", "products", "escalations"}  # all complexity
     ungenerated = {"usage_score", "usage_events", "csat", "tenure", "contract_term", "auto_renew"}
     assert named == dropped | ungenerated  # each column once, and the pillar they fed
     assert len(warnings) == len(named) + 1
     assert "Engagement complexity" in warnings[-1]
+    assert "tenure (made from tenure_months or customer_since)" in done.stderr
+    notes = [line for line in done.stderr.splitlines() if line.startswith("note:")]
+    assert notes == [
+        "note: the cut-offs are computed by the query from the table's own priorities on each "
+        "run: High-touch the top 15%, Mid-touch the next 35%, Low-touch the rest."
+    ]
     assert '"support_tickets"' not in done.stdout
 
 
