@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlglot
+from sqlglot import exp
 
 from segmentation.columns import CANONICAL_COLUMNS
 from segmentation.config import Config
@@ -31,6 +32,7 @@ from segmentation.rules.pillars import (
 from segmentation.rules.quadrant import quadrant_sql
 from segmentation.rules.reasons import strongest_pillar_sql
 from segmentation.rules.schemes import (
+    WORD_BREAKS,
     category_key_sql,
     ordered_by_evidence_sql,
     raw_metric_score_sql,
@@ -382,16 +384,35 @@ def not_in_sql(config: Config) -> tuple[str, ...]:
     return ()
 
 
+# Regular-expression dialects without Unicode classes: POSIX's class instead (`[:alnum:]`
+# is locale-aware in Postgres; the same as \pL\pN for ASCII labels everywhere).
+POSIX_WORD_BREAKS = {"snowflake": "[^[:alnum:]]+", "postgres": "[^[:alnum:]]+"}
+
+
+def _dialect_regexes(tree: exp.Expression, dialect: str) -> exp.Expression:
+    """Snowflake replaces every match by default and reads a 4th argument as a position:
+    drop DuckDB's 'g'; Snowflake and Postgres get the POSIX class for the word breaks."""
+    for node in tree.find_all(exp.RegexpReplace):
+        if dialect == "snowflake":
+            node.set("modifiers", None)
+        pattern = node.args.get("expression")
+        if dialect in POSIX_WORD_BREAKS and pattern is not None and pattern.this == WORD_BREAKS:
+            node.set("expression", exp.Literal.string(POSIX_WORD_BREAKS[dialect]))
+    return tree
+
+
 def transpile(text: str, dialect: str) -> str:
     """DuckDB SQL -> the dialect, pretty-printed (sqlglot).
 
     sqlglot warns that BigQuery cannot say NULLS LAST in a window's ORDER BY: the only such
-    window orders the distinct known values of a column, where no NULL is left to place.
+    window orders the distinct known values of a column, where no NULL is left to place;
+    and that BigQuery takes no regular-expression flags: it replaces every match anyway.
     """
     quiet = logging.getLogger("sqlglot")
     level = quiet.level
     quiet.setLevel(logging.ERROR)
     try:
-        return sqlglot.transpile(text, read="duckdb", write=dialect, pretty=True)[0]
+        tree = _dialect_regexes(sqlglot.parse_one(text, read="duckdb"), dialect)
+        return tree.sql(dialect=dialect, pretty=True)
     finally:
         quiet.setLevel(level)
