@@ -467,10 +467,12 @@ def run_score_duckdb(args: argparse.Namespace) -> None:
 
 def _warn_compiled(query: Any, config: Any) -> None:
     """Say aloud what compiling decided: columns left out, pillars without data."""
+    from segmentation.warehouse.query import left_out_words
+
     for column in query.left_out:
-        print(
-            f"warning: the table has no column {column}: its metric is left out.", file=sys.stderr
-        )
+        print(f"warning: {left_out_words(column)}.", file=sys.stderr)
+    for note in query.notes:
+        print(f"note: {note}.", file=sys.stderr)
     for rule in query.not_in_sql:
         print(f"warning: the query does not apply {rule}.", file=sys.stderr)
     for key in query.empty_pillars:

@@ -315,6 +315,19 @@ def share_thresholds_sql(priority: str, source: str, config: Config) -> str:
     return text
 
 
+def relative_cutoffs_words(config: Config) -> str:
+    """What `share_thresholds_sql` does, said aloud where the query is printed or run."""
+    parts = [
+        f"{t.name} the {'next' if i else 'top'} {t.share:g}%"
+        for i, t in enumerate(config.tiers[:-1])
+    ]
+    return (
+        "the cut-offs are computed by the query from the table's own priorities on each run: "
+        + ", ".join(parts)
+        + f", {config.tiers[-1].name} the rest"
+    )
+
+
 def guardrails_sql(
     cut: str, config: Config, arr: str | None, strategic: str | None, account_id: str | None
 ) -> str:

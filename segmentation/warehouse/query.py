@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlglot
+from sqlglot import exp
 
 from segmentation.columns import CANONICAL_COLUMNS
 from segmentation.config import Config
@@ -31,6 +32,7 @@ from segmentation.rules.pillars import (
 from segmentation.rules.quadrant import quadrant_sql
 from segmentation.rules.reasons import strongest_pillar_sql
 from segmentation.rules.schemes import (
+    WORD_BREAKS,
     category_key_sql,
     ordered_by_evidence_sql,
     raw_metric_score_sql,
@@ -41,6 +43,7 @@ from segmentation.rules.tiers import (
     cut_tiers_sql,
     guardrails_sql,
     is_relative,
+    relative_cutoffs_words,
     share_thresholds_sql,
     thresholds_sql,
     tier_name_sql,
@@ -69,6 +72,22 @@ class Query:
     left_out: tuple[str, ...]  # metric columns the table does not have
     empty_pillars: tuple[str, ...]  # pillars none of whose metrics the table can feed
     not_in_sql: tuple[str, ...] = ()  # settings the query does not apply, in words
+    notes: tuple[str, ...] = ()  # what the query decides per run, in words
+
+
+DERIVED_FROM = {
+    "whitespace": "potential_arr and arr",
+    "adoption": "active_users and licensed_seats",
+    "days_to_renewal": "renewal_date",
+    "tenure": "tenure_months or customer_since",
+}
+
+
+def left_out_words(column: str) -> str:
+    """Why a metric's column is not in the query, for the CLI's `warning:` line."""
+    made_from = DERIVED_FROM.get(column)
+    named = f"{column} (made from {made_from})" if made_from else column
+    return f"the table has no column {named}: its metric is left out"
 
 
 def _metric_name(pillar: str, index: int) -> str:
@@ -176,7 +195,7 @@ class Metrics:
     fed: dict[str, str]
     terms: dict[str, list[tuple[str, float]]]
     left_out: list[str]
-    labels: dict[str, str]  # category keys, per row
+    labels: dict[str, str]  # each category metric's key column -> the label column it keys
     learned: list[tuple[str, list[str]]]  # (CTE name, its CTEs) of learned category orders
 
 
@@ -185,7 +204,7 @@ def _category_value(
 ) -> sql.Column:
     """A category metric's value with its key column and, if learned, its learned score."""
     key = f"key_{name}"
-    metrics.labels[key] = category_key_sql(value)
+    metrics.labels[key] = value
     labelled = sql.Column(value)
     labelled.key = sql.ident(key)
     if evidence is not None:
@@ -194,6 +213,23 @@ def _category_value(
         metrics.learned.append((learned, ctes))
         labelled.learned = sql.ident(f"learned_{name}")
     return labelled
+
+
+def _keyed_labels(labels: dict[str, str], chain: Chain) -> str:
+    """The rows with each category metric's label key, made once per distinct label (the
+    key's regular expressions cost more than the rest of the query if run per row)."""
+    source, columns, joins = chain.previous, [], []
+    for i, value in enumerate(dict.fromkeys(labels.values())):
+        text = f"CAST({source}.{value} AS VARCHAR)"
+        chain.add(
+            f"labels_{i}",
+            f"SELECT label, {category_key_sql('label')} AS key FROM (SELECT DISTINCT "
+            f"CAST({value} AS VARCHAR) AS label FROM {source}) AS distinct_labels",
+            chained=False,
+        )
+        joins.append(f"LEFT JOIN labels_{i} ON {text} = labels_{i}.label")
+        columns += [f"labels_{i}.key AS {sql.ident(k)}" for k, v in labels.items() if v == value]
+    return f"SELECT {', '.join([f'{source}.*', *columns])} FROM {source} {' '.join(joins)}"
 
 
 def _metrics(config: Config, reads: Reads, derived: dict[str, str]) -> Metrics:
@@ -296,12 +332,12 @@ def compile_query(
     source = _select(
         {n: sql.ident(n) for n in keep} | reads.columns, sql.table_name(table), star=False
     )
-    # Steps read twice (a book-wide count beside each row) are computed once where the
-    # dialect can say so (DuckDB would otherwise redo them; the warehouses plan this alone).
-    twice = {"metrics", "pillars", "scored"} if dialect in MATERIALIZES else set()
+    # The pillars are read twice (a book-wide count beside each row): computed once where
+    # the dialect can say so (measured: materializing more steps is slower in DuckDB).
+    twice = {"pillars"} if dialect in MATERIALIZES else set()
     chain = Chain("source", frozenset(twice))
     chain.add("derived", derived)
-    chain.add("labelled", metrics.labels)
+    chain.add("labelled", _keyed_labels(metrics.labels, chain))
     for _, ctes in metrics.learned:
         chain.extend(ctes)
     if metrics.learned:
@@ -336,6 +372,7 @@ def compile_query(
         left_out=tuple(dict.fromkeys(metrics.left_out)),
         empty_pillars=tuple(k for k, t in metrics.terms.items() if not t),
         not_in_sql=not_in_sql(config),
+        notes=(relative_cutoffs_words(config),) if is_relative(config.tiers) else (),
     )
 
 
@@ -347,16 +384,35 @@ def not_in_sql(config: Config) -> tuple[str, ...]:
     return ()
 
 
+# Regular-expression dialects without Unicode classes: POSIX's class instead (`[:alnum:]`
+# is locale-aware in Postgres; the same as \pL\pN for ASCII labels everywhere).
+POSIX_WORD_BREAKS = {"snowflake": "[^[:alnum:]]+", "postgres": "[^[:alnum:]]+"}
+
+
+def _dialect_regexes(tree: exp.Expression, dialect: str) -> exp.Expression:
+    """Snowflake replaces every match by default and reads a 4th argument as a position:
+    drop DuckDB's 'g'; Snowflake and Postgres get the POSIX class for the word breaks."""
+    for node in tree.find_all(exp.RegexpReplace):
+        if dialect == "snowflake":
+            node.set("modifiers", None)
+        pattern = node.args.get("expression")
+        if dialect in POSIX_WORD_BREAKS and pattern is not None and pattern.this == WORD_BREAKS:
+            node.set("expression", exp.Literal.string(POSIX_WORD_BREAKS[dialect]))
+    return tree
+
+
 def transpile(text: str, dialect: str) -> str:
     """DuckDB SQL -> the dialect, pretty-printed (sqlglot).
 
     sqlglot warns that BigQuery cannot say NULLS LAST in a window's ORDER BY: the only such
-    window orders the distinct known values of a column, where no NULL is left to place.
+    window orders the distinct known values of a column, where no NULL is left to place;
+    and that BigQuery takes no regular-expression flags: it replaces every match anyway.
     """
     quiet = logging.getLogger("sqlglot")
     level = quiet.level
     quiet.setLevel(logging.ERROR)
     try:
-        return sqlglot.transpile(text, read="duckdb", write=dialect, pretty=True)[0]
+        tree = _dialect_regexes(sqlglot.parse_one(text, read="duckdb"), dialect)
+        return tree.sql(dialect=dialect, pretty=True)
     finally:
         quiet.setLevel(level)

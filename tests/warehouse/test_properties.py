@@ -18,7 +18,8 @@ DEFAULT = seg.default_config()
 money = st.one_of(st.none(), st.sampled_from([0.0, 1000.0, 2500.5, 1e5, 3e6]))
 count = st.one_of(st.none(), st.integers(0, 4).map(float))
 flag = st.one_of(st.none(), st.booleans())
-plan = st.one_of(st.none(), st.sampled_from(["Enterprise", "pro", " Starter", "Other", ""]))
+PLANS = ["Enterprise", "pro", " Starter", "Other", "", "Enterprise (Annual)", "Team", "Growth"]
+plan = st.one_of(st.none(), st.sampled_from(PLANS))
 
 
 @st.composite
@@ -40,6 +41,7 @@ def books(draw) -> pd.DataFrame:
             "nps": column(st.one_of(st.none(), st.integers(0, 10).map(float))),
             "plan": column(plan),
             "lifecycle_stage": column(st.sampled_from(["Adoption", "Onboarding", None])),
+            "tenure_months": column(count),
         }
     )
     for name in ("strategic_account", "referenceable"):
@@ -66,9 +68,14 @@ def configs(draw):
         )
         metrics = (first, *pillar.metrics[1:])
         pillars.append(replace(pillar, weight=weight, effect=effect, metrics=metrics))
+    config = replace(DEFAULT, pillars=tuple(pillars))
+    if draw(st.booleans()):  # relative cut-offs, the default kind, at other shares
+        shares = [draw(st.sampled_from([5.0, 15.0, 50.0])), draw(st.sampled_from([10.0, 35.0]))]
+        tiers = [replace(t, share=s) for t, s in zip(DEFAULT.tiers, shares, strict=False)]
+        return replace(config, tiers=(*tiers, DEFAULT.tiers[-1]))
     high = draw(st.sampled_from([50.0, 62.5, 70.0, 90.0]))
     mid = draw(st.sampled_from([0.0, 25.0, 45.0, high - 0.1]))
-    return with_thresholds(replace(DEFAULT, pillars=tuple(pillars)), [high, mid])
+    return with_thresholds(config, [high, mid])
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

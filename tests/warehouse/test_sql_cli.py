@@ -40,6 +40,8 @@ def by_id(frame: pd.DataFrame) -> pd.DataFrame:
 def book_files(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("warehouse-cli")
     accounts = tied_book(300)
+    noisy = ["Enterprise (Annual) - Plan", "PRO_monthly", "Growth", "Team  Edition"]
+    accounts.loc[accounts.index[::5], "plan"] = [noisy[i % 4] for i in range(60)]
     accounts.to_parquet(folder / "book.parquet")
     accounts.to_csv(folder / "book.csv", index=False)
     accounts.drop(columns=["support_tickets", "integrations", "products"]).to_csv(
@@ -54,6 +56,19 @@ def test_every_dialect_parses_and_names_the_result_columns(dialect):
     query = compile_query(seg.default_config(), dialect=dialect, as_of=dt.date(2026, 11, 1))
     tree = sqlglot.parse_one(query.sql, read=dialect)
     assert [column.alias_or_name for column in tree.selects] == list(RESULT_COLUMNS)
+
+
+@pytest.mark.parametrize(
+    "dialect,flags,breaks",
+    [("snowflake", False, "[^[:alnum:]]+"), ("postgres", True, "[^[:alnum:]]+"),
+     ("bigquery", False, r"[^\\pL\\pN]+"), ("duckdb", True, r"[^\pL\pN]+")],
+)  # fmt: skip
+def test_each_dialect_gets_regular_expressions_it_reads(dialect, flags, breaks):
+    """Snowflake reads a 4th argument as a position (and replaces every match anyway)."""
+    text = compile_query(seg.default_config(), dialect=dialect).sql
+    replaces = [line for line in text.splitlines() if "REGEXP_REPLACE(LOWER" in line]
+    assert replaces and all(f"'{breaks}'" in line for line in replaces)
+    assert all((", 'g')" in line) == flags for line in replaces)
 
 
 @pytest.mark.parametrize("dialect", [d for d in DIALECTS if d != "duckdb"])
@@ -89,12 +104,18 @@ def test_sql_leaves_out_what_the_table_lacks_and_says_so(book_files):
     done = run("sql", "--columns", "thin.csv", "--dialect", "postgres", cwd=book_files)
     assert done.returncode == 0, done.stderr
     warnings = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
-    named = {line.split("no column ", 1)[1].split(":")[0] for line in warnings[:-1]}
+    named = {line.split("no column ", 1)[1].split(" ")[0].rstrip(":") for line in warnings[:-1]}
     dropped = {"support_tickets", "integrations", "products", "escalations"}  # all complexity
     ungenerated = {"usage_score", "usage_events", "csat", "tenure", "contract_term", "auto_renew"}
     assert named == dropped | ungenerated  # each column once, and the pillar they fed
     assert len(warnings) == len(named) + 1
     assert "Engagement complexity" in warnings[-1]
+    assert "tenure (made from tenure_months or customer_since)" in done.stderr
+    notes = [line for line in done.stderr.splitlines() if line.startswith("note:")]
+    assert notes == [
+        "note: the cut-offs are computed by the query from the table's own priorities on each "
+        "run: High-touch the top 15%, Mid-touch the next 35%, Low-touch the rest."
+    ]
     assert '"support_tickets"' not in done.stdout
 
 
