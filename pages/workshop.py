@@ -1,8 +1,8 @@
 """Workshop: the room's main screen. Move the weights and cut-offs; everything follows at once.
 
-Layout, top down: a toolbar row (save settings, presentation mode; other tools add theirs
-here), then the controls beside the views: tier cards, coverage, the wide editor panel that
-the controls open, the book's current tier against the new one, capacity, quadrant and
+Layout, top down: a toolbar row (the editors, presentation mode, save settings; other tools
+add theirs here), the editor it opens (full width), then the controls beside the views:
+tier cards, coverage, the book's current tier against the new one, capacity, quadrant and
 distribution, who moved. Every user-supplied text (tier names, engagement, labels) is shown
 as plain text.
 """
@@ -65,10 +65,10 @@ def draw_editor(which: str | None, cfg: seg.Config) -> Edits:
 
 
 def draw_controls(
-    cfg: seg.Config, quadrant_settings: seg.config.Quadrant, panel: DeltaGenerator
+    cfg: seg.Config, quadrant_settings: seg.config.Quadrant, panel: DeltaGenerator, editor: str
 ) -> seg.Config:
-    """The control panel (the editor it opens is drawn in the wide `panel`); returns the
-    settings it shows (or the last valid ones)."""
+    """The control panel, and the `editor` open in the full-width `panel`; returns the
+    settings they show (or the last valid ones)."""
     shares = components.weight_shares_now(cfg)
     st.markdown("**Pillar weights**")
     weights = {p.key: components.weight_slider(p, shares[p.key]) for p in cfg.pillars}
@@ -84,7 +84,7 @@ def draw_controls(
         st.warning(fmt.plain(crossed), icon=":material/warning:")
     components.baseline_buttons()
     with panel:
-        edits = draw_editor(editors.editor_picker(), cfg)
+        edits = draw_editor(editor, cfg)
     effects = {p.key: p.effect for p in cfg.pillars}
     metrics = {p.key: p.metrics for p in cfg.pillars}
     if edits.pillar is not None:
@@ -113,7 +113,7 @@ def draw_tier_cards(result, cfg: seg.Config) -> None:
         with column, st.container(border=True, key=f"tier_card_{cards.index(card)}"):
             st.html(strip(tier_colour(cfg.tier_names, card.name)))
             st.metric(
-                fmt.plain(card.name),
+                components.plain_label(card.name),
                 fmt.count(card.accounts),
                 delta=fmt.delta(card.change),
                 delta_color="off",
@@ -230,15 +230,14 @@ def draw_movement(result) -> None:
     )
 
 
-def draw_toolbar(cfg: seg.Config) -> bool:
-    """The row above the cards: save settings and presentation mode; True when presenting.
-
-    Other tools (undo/redo, profile) add their one call to this row.
-    """
-    with st.container(horizontal=True, key="workshop_toolbar", vertical_alignment="center"):
+def draw_toolbar(cfg: seg.Config) -> tuple[bool, str | None]:
+    """The row above the cards: the editors, presentation mode and save settings; whether
+    presenting, and the editor to open. Other tools (undo/redo, profile) add theirs here."""
+    with st.container(horizontal=True, key="workshop_toolbar", vertical_alignment="bottom"):
+        editor = editors.editor_picker()
         presenting = components.presentation_toggle()
         persistence.save_settings_button(cfg)
-    return presenting
+    return presenting, editor
 
 
 def draw_views(result, cfg: seg.Config, quad_col, hist_col, movement_box) -> None:
@@ -267,15 +266,16 @@ def presentation(cfg: seg.Config) -> None:
 def workshop() -> None:
     """Controls and views redraw together on a slider move; the rest of the page does not."""
     cfg = state.config()
-    if draw_toolbar(cfg):
+    presenting, editor = draw_toolbar(cfg)
+    if presenting:
         presentation(cfg)
         persistence.remember()
         return
-    controls, views = st.columns([1.25, 3], gap="medium")
+    panel = st.container()  # the editor opened from the toolbar, full width
+    controls, views = st.columns([1, 3], gap="medium")
     with views:
         cards = st.container()
         coverage = st.container()
-        panel = st.container()  # the wide editor the controls open
         current = st.container()
         capacity_box, capacity_inputs = st.container(border=True), st.container()
         quad_col, hist_col = st.columns(2, gap="medium")
@@ -287,7 +287,7 @@ def workshop() -> None:
             cfg, arr, quadrant.default_split(state.accounts(), "arr")
         )
     with controls, st.container(border=True, key="workshop_controls"):
-        new_cfg = draw_controls(cfg, controls_quadrant, panel)
+        new_cfg = draw_controls(cfg, controls_quadrant, panel, editor)
     with capacity_inputs:
         new_cfg = capacity_panel.capacity_settings(new_cfg)
     state.set_config(new_cfg)

@@ -38,6 +38,15 @@ def seed(key: str, value: Any) -> None:
 _seed = seed
 
 
+INLINE_SPECIALS = "\\`*_[]<>!~$|:&"  # what inline markdown (a widget's label) acts on
+
+
+def plain_label(text: str) -> str:
+    """User text for a label (inline markdown only): its specials escaped, the rest as
+    written, so a tier named "High-touch" is labelled "High-touch" and "[x](url)" no link."""
+    return "".join(f"\\{ch}" if ch in INLINE_SPECIALS else ch for ch in str(text))
+
+
 def forget_config_widgets() -> None:
     """Drop the settings widgets' state so that they re-seed from the session's Config."""
     for key in list(st.session_state):
@@ -142,7 +151,7 @@ def weight_slider(pillar: seg.config.Pillar, share: float) -> float:
     key = f"weight_{pillar.key}"
     _seed(key, float(pillar.weight))
     return st.slider(
-        pillar.label,
+        plain_label(pillar.label),
         min_value=0.0,
         max_value=100.0,
         step=1.0,
@@ -186,13 +195,13 @@ def threshold_sliders(cfg: seg.Config) -> tuple[float, ...]:
         above = cfg.tiers[index - 1].name if index else None
         values.append(
             st.slider(
-                f"{tier.name} from priority",
+                plain_label(f"{tier.name} from priority"),
                 min_value=low,
                 max_value=high,
                 step=1.0,
                 format="%d",
                 key=key,
-                help=f"Must stay below the {above} cut-off." if above else None,
+                help=fmt.plain(f"Must stay below the {above} cut-off.") if above else None,
             )
         )
     return tuple(values)

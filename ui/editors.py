@@ -1,4 +1,4 @@
-"""The Workshop's editors that need room: they open in a wide panel below the tier cards.
+"""The Workshop's editors that need room: they open full width, below the toolbar.
 
 Pillar metrics as an editable table (weight, scheme, direction, missing values, bounds),
 the tiers (names, count, cut-offs, engagement models), the guard-rails and the manual
@@ -53,7 +53,7 @@ def editor_picker() -> str | None:
         format_func=EDITORS.get,
         key=EDITOR_KEY,
         selection_mode="single",
-        help="Opens a wide editor below the tier cards.",
+        help="Opens a full-width editor: metrics, tiers, guard-rails and overrides, coverage.",
     )
 
 

@@ -16,12 +16,17 @@ CSS = """
 .st-key-coverage_banner [data-testid="stText"] { font-size: 1.15rem; white-space: normal; }
 /* Tier names and labels read in full on a projector: never cut, never broken inside a word. */
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
-  overflow: visible !important; text-overflow: clip !important; white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important;
 }
-[data-testid="stWidgetLabel"] p, [data-testid="stMetricLabel"] p {
-  word-break: normal !important; overflow-wrap: normal !important; hyphens: none;
+[data-testid="stMetricLabel"] p { white-space: nowrap !important; }
+[data-testid="stWidgetLabel"] p { word-break: normal !important; overflow-wrap: normal !important; }
+/* Room for the content on a 1024-1280 px projector: slim margins, a slimmer sidebar. */
+[data-testid="stMainBlockContainer"] { padding: 2.2rem 1.6rem 3rem 1.6rem; max-width: none; }
+@media (max-width: 1300px) {
+  section[data-testid="stSidebar"] { width: 14rem !important; min-width: 14rem !important; }
+  [data-testid="stMetricValue"] { font-size: 2.2rem; }
+  [data-testid="stMetricLabel"] p { font-size: 1rem; }
 }
-.block-container, [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
 </style>
 """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from app_helpers import goto, texts, unescaped
+from app_helpers import goto, texts
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "realbooks"))
 from books import pipeline_rollup, saas_billing
@@ -89,7 +89,7 @@ def test_the_cut_off_sliders_start_at_the_numbers_cut_from_the_book(sample_app):
     assert sample_app.slider(key="threshold_high").value == high
     assert sample_app.slider(key="threshold_mid").value == mid
     counts = seg.tier_accounts(seg.score_metrics(accounts, default), pinned)["tier"].value_counts()
-    shown = {unescaped(m.label): int(m.value.replace(",", "")) for m in sample_app.metric}
+    shown = {m.label: int(m.value.replace(",", "")) for m in sample_app.metric}
     assert all(shown[name] == counts[name] for name in default.tier_names)
     caption = texts(sample_app.caption).replace("\\", "")
     assert f"High-touch the top 15% (priority {high:g} or more)" in caption

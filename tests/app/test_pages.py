@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from app_helpers import PAGES, goto, texts, unescaped
+from app_helpers import PAGES, goto, texts
 
 from ui import state
 
@@ -23,7 +23,7 @@ def test_page_with_the_sample_runs(sample_app, page):
 
 def test_workshop_shows_cards_coverage_quadrant_histogram_and_movement(sample_app):
     goto(sample_app, "workshop")
-    labels = [unescaped(m.label) for m in sample_app.metric]
+    labels = [m.label for m in sample_app.metric]
     assert labels[:3] == ["High-touch", "Mid-touch", "Low-touch"]
     assert len(sample_app.get("vega_lite_chart")) == 2
     assert any("Who moved" in s.value for s in sample_app.subheader)

@@ -251,7 +251,20 @@ def test_tier_names_and_engagement_are_plain_text_on_the_cards(sample_app):
     sample_app.switch_page("pages/workshop.py").run()
     assert not sample_app.exception
     card = sample_app.metric[0]
-    assert card.label.startswith(r"\*\*\[x\]\(https\:")  # escaped: no link, no bold
+    assert card.label.startswith(r"\*\*\[x\](https\:")  # escaped: no link, no bold
     assert unescaped(card.label) == hostile
     assert unescaped(card.help) == "<img src=x>" and card.help != "<img src=x>"
     assert any(hostile in t.value for t in sample_app.text)  # the coverage banner: st.text
+    slider = sample_app.slider(key="threshold_high")
+    assert slider.label.startswith(r"\*\*\[x\]") and unescaped(slider.label).startswith(hostile)
+
+
+def test_a_plain_tier_name_is_its_own_label():
+    """docs/interfaces.md section 6: the tier's st.metric label is the tier's name."""
+    from ui.components import plain_label
+
+    assert [plain_label(n) for n in seg.default_config().tier_names] == [
+        "High-touch",
+        "Mid-touch",
+        "Low-touch",
+    ]

@@ -78,14 +78,15 @@ def open_workshop(page: Page, url: str) -> RunWatcher:
     watcher = RunWatcher(page)
     page.goto(url)
     wait_for_idle(page)
-    settle(page, watcher, lambda: widget(page, "use_sample").locator("button").click(), "sample")
+    sample = page.get_by_role("button", name="Try the sample book")
+    settle(page, watcher, sample.click, "loading the sample book")
     go_to(page, watcher, "Workshop")
     no_exceptions(page, "the Workshop")
     return watcher
 
 
 def open_editor(page: Page, watcher: RunWatcher, label: str) -> None:
-    button = widget(page, "open_editor").get_by_role("button", name=label)
+    button = widget(page, "open_editor").get_by_text(label, exact=True)
     settle(page, watcher, button.click, f"opening {label}")
     widget(page, "editor_panel")
 
@@ -111,6 +112,7 @@ def test_the_workshop_reads_in_full_at_projector_sizes(sized: Page, streamlit_se
     page = sized
     width, height = page.viewport_size["width"], page.viewport_size["height"]
     watcher = open_workshop(page, streamlit_server.url)
+    screenshot(page, f"workshop-{width}x{height}.png")
     assert measured(page, WORDS_BROKEN_JS, LABELS) == []
     assert measured(page, TRUNCATED_JS, CARDS) == []
     for card in page.locator(CARDS).all():  # the whole tier name, never "High-to..."
@@ -118,7 +120,6 @@ def test_the_workshop_reads_in_full_at_projector_sizes(sized: Page, streamlit_se
     if (width, height) == (1280, 720):  # more than the cards above the fold
         assert page.evaluate(BOTTOM_JS, ".st-key-coverage_banner") < height
         assert page.evaluate(BOTTOM_JS, ".st-key-open_editor") < height
-    screenshot(page, f"workshop-{width}x{height}.png")
 
     open_editor(page, watcher, "Coverage rule")
     money = widget(page, "arr_per_csm").locator("input")
@@ -126,7 +127,7 @@ def test_the_workshop_reads_in_full_at_projector_sizes(sized: Page, streamlit_se
     assert measured(page, INPUTS_TOO_NARROW_JS, ".st-key-editor_panel") == []
     open_editor(page, watcher, "Pillar metrics")
     pick = widget(page, "pillar_details")
-    settle(page, watcher, lambda: pick.click(), "opening the pillar list")
+    pick.click()  # opens the list: no rerun
     option = page.get_by_role("option", name="Health & maturity")
     settle(page, watcher, option.click, "choosing a pillar")
     grid = widget(page, "metric_table_health")
@@ -159,6 +160,8 @@ def test_a_refresh_mid_workshop_keeps_the_book_and_the_settings(page: Page, stre
     page.reload()
     wait_for_idle(page)
     page.locator('[data-testid="stHeading"]', has_text="Workshop").first.wait_for()
+    page.locator(CARDS).first.wait_for(state="visible")
+    wait_for_idle(page)
     assert slider_value(page, "threshold_high") == value
     assert tier_counts(page) == counts
     assert page.get_by_text("Workshop restored").count() == 1
