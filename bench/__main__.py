@@ -3,6 +3,8 @@
     python -m bench            # everything (a few minutes)
     python -m bench --quick    # smaller books, for a smoke check
     python -m bench fuzz       # mutated CSV/XLSX files against the loader (bench/fuzz.py)
+    python -m bench peers      # segment() against numpy, Polars and DuckDB (bench/peers.py)
+    python -m bench browser    # key press -> new counts in Chromium (bench/browser.py)
     python -m bench soak       # memory of repeated uploads in one app session (bench/soak.py)
 
 Each case runs in its own process: the time is the median of a few runs; the memory is
@@ -13,12 +15,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
 
 LABELS = {
     "segment_full": "segment(), {rows} accounts, from scratch",
+    "segment_codes": "segment(reasons=False), {rows} accounts, from scratch",
     "segment_weights_changed": "segment() after a weights change, {rows} accounts",
     "load_file": "load a {rows}-row {kind}",
     "export_file": "export {rows} accounts to {kind}",
@@ -36,6 +40,8 @@ FULL_PLAN = [
     ("segment_full", [10_000], None, None),
     ("segment_full", [100_000], None, None),
     ("segment_full", [1_000_000], 1.0, 2048),
+    ("segment_codes", [1_000_000], 1.0, 2048),
+    ("segment_codes", [5_000_000], 10.0, 4096),
     ("segment_weights_changed", [10_000], None, None),
     ("segment_weights_changed", [100_000], 0.1, None),
     ("segment_weights_changed", [1_000_000], 1.0, 2048),
@@ -91,7 +97,13 @@ def run_case(case: str, args: list) -> dict:
 
 
 # Sub-commands in their own modules: `python -m bench fuzz`, `python -m bench soak`.
-COMMANDS = {"fuzz": "bench.fuzz", "soak": "bench.soak"}
+COMMANDS = {
+    "fuzz": "bench.fuzz",
+    "soak": "bench.soak",
+    "peers": "bench.peers",
+    "browser": "bench.browser",
+}
+PEER_SIZES = [100_000, 1_000_000]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = quick(FULL_PLAN) if options.quick else FULL_PLAN
 
     print(f"Tierwise benchmark on {platform.machine()}, Python {platform.python_version()}")
+    print(f"load average at the start: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores)")
     print("| what | time | target | time / target | peak memory |")
     print("|---|---|---|---|---|")
     for case, args, target, memory_target in plan:
@@ -120,6 +133,12 @@ def main(argv: list[str] | None = None) -> int:
         target_text = f"< {target * 1000:,.0f} ms" if target else ""
         print(f"| {name} | {seconds * 1000:,.0f} ms | {target_text} | {ratio} | {memory} |")
         sys.stdout.flush()
+    from bench.peers import run
+
+    sizes = [max(1, n // 100) for n in PEER_SIZES] if options.quick else PEER_SIZES
+    print("\nThe same rules in one process per book size, as ratios to the numpy floor:")
+    print("\n".join(run(sizes)))
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
     return 0
 
 

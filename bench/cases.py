@@ -32,6 +32,17 @@ def segment_full(rows: int) -> float:
     return _timed(lambda: seg.segment(accounts, config, as_of=AS_OF))
 
 
+def segment_codes(rows: int) -> float:
+    """segment() from scratch with the reasons kept as codes (`reasons=False`): the text is
+    built later for the rows shown or exported (`seg.with_reasons`)."""
+    import segmentation as seg
+
+    accounts = seg.generate_accounts(rows, seed=1)
+    config = seg.default_config()
+    repeat = 1 if rows > 2_000_000 else 3
+    return _timed(lambda: seg.segment(accounts, config, as_of=AS_OF, reasons=False), repeat)
+
+
 def segment_weights_changed(rows: int) -> float:
     """A slider move: new pillar weights and thresholds on metric scores already made."""
     import segmentation as seg
@@ -203,6 +214,7 @@ def segment_parquet(rows: int) -> float:
 CASES: dict[str, Callable[..., float]] = {
     "compare_snapshots": compare_snapshots,
     "segment_full": segment_full,
+    "segment_codes": segment_codes,
     "segment_weights_changed": segment_weights_changed,
     "load_file": load_file,
     "export_file": export_file,

@@ -27,6 +27,7 @@ from segmentation.segment import (
     fitted_config,
     segment,
     tier_accounts,
+    with_reasons,
 )
 
 __all__ = [
@@ -59,4 +60,5 @@ __all__ = [
     "score_metrics",
     "segment",
     "tier_accounts",
+    "with_reasons",
 ]

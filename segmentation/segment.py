@@ -7,10 +7,13 @@ Two stages, so that the workshop can redo only the cheap one on a slider move:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
+from threadpoolctl import ThreadpoolController
 
 from segmentation.columns import CANONICAL_NAMES
 from segmentation.config import PILLAR_KEYS, SCORE_COLUMNS, SHORT_LABELS, Config
@@ -30,7 +33,7 @@ from segmentation.rules.pillars import (
     unfed_pillars,
 )
 from segmentation.rules.quadrant import quadrant_codes
-from segmentation.rules.reasons import build_reasons
+from segmentation.rules.reasons import Reasons, explain
 from segmentation.rules.tiers import apply_guardrails, cut_tiers, pin_cutoffs
 
 OUTPUT_COLUMNS: tuple[str, ...] = (
@@ -53,37 +56,50 @@ TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' own text dtype, bac
 LOADER_ISSUES_COLUMN = "input_issues"  # the loader's per-row problems, folded into data_issues
 
 
-def join_issues(issues: np.ndarray, problems: list[tuple[np.ndarray, str]]) -> np.ndarray:
-    """Append each problem's text to the rows its mask selects, `; `-separated."""
-    issues = issues.copy()
-    for mask, problem in problems:
-        rows = np.flatnonzero(mask)
-        if rows.size:
-            current = issues[rows]
-            issues[rows] = np.where(current == "", problem, current + "; " + problem)
-    return issues
-
-
 def data_issues(
     accounts: pd.DataFrame,
     scores: np.ndarray,
     priority: np.ndarray,
     config: Config,
     unfed: tuple[str, ...] = (),
-) -> np.ndarray:
+) -> pd.api.extensions.ExtensionArray:
     """Each row's input problems and gaps; a pillar the whole book cannot feed is said once
     (`book_warnings`), not on every row."""
-    if LOADER_ISSUES_COLUMN in accounts:
-        issues = accounts[LOADER_ISSUES_COLUMN].fillna("").astype(object).to_numpy()
-    else:
-        issues = np.full(len(accounts), "", dtype=object)
     problems = [
         (np.isnan(scores[:, i]), f"no usable {SHORT_LABELS[pillar.key]} data")
         for i, pillar in enumerate(config.pillars)
         if pillar.weight > 0 and pillar.key not in unfed
     ]
     problems.append((np.isnan(priority), "no usable data to score: priority left empty"))
-    return join_issues(issues, problems)
+    loader = accounts.get(LOADER_ISSUES_COLUMN)
+    return problem_texts(loader, problems, len(accounts))
+
+
+def problem_texts(
+    issues: pd.Series | None, problems: list[tuple[np.ndarray, str]], n: int
+) -> pd.api.extensions.ExtensionArray:
+    """The loader's `issues` of each row, then each problem its mask selects, `; `-joined.
+
+    Rows are coded by their loader text and the set of problems they have, and each distinct
+    code is written once (a book has a handful), not row by row.
+    """
+    codes = np.zeros(n, dtype="int64")
+    for bit, (mask, _) in enumerate(problems):
+        codes |= mask.astype("int64") << bit
+    if issues is not None:
+        loader_codes, loader_texts = pd.factorize(issues.fillna("").astype(object))
+        codes |= loader_codes.astype("int64") << len(problems)
+    else:
+        loader_texts = [""]
+    row_codes, distinct = pd.factorize(codes)
+
+    def text(code: int) -> str:
+        parts = [loader_texts[code >> len(problems)]]
+        parts += [problem for bit, (_, problem) in enumerate(problems) if code >> bit & 1]
+        return "; ".join(part for part in parts if part)
+
+    table = pa.array([text(int(code)) for code in distinct], pa.string())
+    return pd.array(pc.take(table, pa.array(row_codes)), dtype=TEXT)
 
 
 def _input_columns(accounts: pd.DataFrame) -> pd.DataFrame:
@@ -94,13 +110,24 @@ def _input_columns(accounts: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns=renames) if renames else frame
 
 
+@functools.cache
+def _blas() -> ThreadpoolController:
+    return ThreadpoolController()  # finding the loaded BLAS takes a millisecond: once
+
+
 def _weighted(metric_scores: MetricScores, config: Config) -> tuple[np.ndarray, ...]:
-    """Stage 2's first steps: pillar scores, the scores as they enter priority, priority."""
+    """Stage 2's first steps: pillar scores, the scores as they enter priority, priority.
+
+    The weighted sums are matrix-vector products of a few columns: BLAS on one thread, as
+    waking its threads costs more than they save (and on a busy machine far more); each
+    row's sum is one thread's either way, so the numbers are the same.
+    """
     if metric_scores.scoring_key != config.scoring_key():
         raise ValueError("metric settings changed since score_metrics(): score the metrics again")
-    scores = pillar_scores(metric_scores, config)
-    effective = effective_scores(scores, config)
-    return scores, effective, priority_from(effective, config)
+    with _blas().limit(limits=1, user_api="blas"):
+        scores = pillar_scores(metric_scores, config)
+        effective = effective_scores(scores, config)
+        return scores, effective, priority_from(effective, config)
 
 
 def priorities(metric_scores: MetricScores, config: Config) -> np.ndarray:
@@ -115,12 +142,17 @@ def tier_accounts(
     *,
     previous_tier: object = None,
     earlier_cuts: np.ndarray | None = None,
+    reasons: bool = True,
 ) -> pd.DataFrame:
     """Stage 2: weights, priority, tiers, movement rules, guard-rails, quadrant and reasons.
 
     The movement rules (`config.movement`) use `previous_tier` (tier names aligned with the
     accounts; default: the book's previous-tier column) and, for `min_periods`, the plain cuts
     of earlier snapshots (`earlier_cuts`, see rules/movement.py).
+
+    With `reasons=False` the `reasons` text is not built: the frame keeps the codes that make
+    it (`frame.attrs["reasons"]`, a `Reasons`) and `with_reasons` writes the text of any rows
+    taken from it (the rows shown, exported or asked for).
     """
     scores, effective, priority = _weighted(metric_scores, config)
     accounts = metric_scores.accounts
@@ -141,7 +173,7 @@ def tier_accounts(
     )
     labels = [label for _, label in config.quadrant.labels]
     result["quadrant"] = pd.Categorical.from_codes(quadrants, labels)
-    reasons = build_reasons(metric_scores, config, effective, rails, cut_index)
+    codes = explain(metric_scores, config, effective, rails, cut_index)
     if config.movement.active:  # the rule that held each account, said in its reasons too
         moved = held_where_it_matters(
             moved,
@@ -149,15 +181,35 @@ def tier_accounts(
             apply_guardrails(cut_index, accounts, config, metric_scores.as_of),
         )
         days = metric_scores.lenses.get("days_to_renewal")
-        notes = held_notes(moved, cut_index, priority, config, days)
-        reasons = pc.binary_join_element_wise(reasons, notes, "")
+        codes = codes.with_held(held_notes(moved, cut_index, priority, config, days))
         result["held"] = held_names(moved.held)
-    result["reasons"] = pd.array(reasons, dtype=TEXT)
+    if reasons:
+        result["reasons"] = pd.array(codes.texts(), dtype=TEXT)
+    else:
+        result.attrs["reasons"] = codes
     unfed = unfed_pillars(metric_scores, config)
     result["data_issues"] = data_issues(accounts, scores, priority, config, unfed)
     for column, values in metric_scores.lenses.items():
         result[column] = values
     return result
+
+
+def with_reasons(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its `reasons` text, built for its rows only.
+
+    `frame` is the result of `tier_accounts(..., reasons=False)` or rows taken from it (a
+    filter, a page of the account list): its index labels find the rows, so a subset needs
+    the book's index to be unique. A frame that has its text already is returned as it is.
+    """
+    codes = frame.attrs.get("reasons")
+    if "reasons" in frame or not isinstance(codes, Reasons):
+        return frame
+    rows = codes.positions(frame.index)
+    out = frame.copy(deep=False)
+    out.attrs = {k: v for k, v in frame.attrs.items() if k != "reasons"}
+    at = out.columns.get_loc("data_issues") if "data_issues" in out else len(out.columns)
+    out.insert(at, "reasons", pd.array(codes.texts(rows), dtype=TEXT))
+    return out
 
 
 def segment(
@@ -166,11 +218,13 @@ def segment(
     *,
     as_of: dt.date | None = None,
     previous_tier: object = None,
+    reasons: bool = True,
 ) -> pd.DataFrame:
     """Segment a book: the input rows, same order and index, plus the output columns.
 
     `as_of` is the day renewal windows are counted from; without it they stay empty (the
-    core reads no clock: the app and the CLI pass today's date).
+    core reads no clock: the app and the CLI pass today's date). `reasons=False`: the
+    `reasons` text is left to `with_reasons` (see `tier_accounts`).
 
     >>> result = segment(book.accounts, default_config())   # doctest: +SKIP
     >>> result["tier"].value_counts()                        # doctest: +SKIP
@@ -178,7 +232,7 @@ def segment(
     if config.profiles:  # each profile's accounts with its own settings (segmentation/profiles.py)
         return segment_with_profiles(accounts, config, as_of=as_of, previous_tier=previous_tier)
     metric_scores = score_metrics(accounts, config, as_of=as_of)
-    return tier_accounts(metric_scores, config, previous_tier=previous_tier)
+    return tier_accounts(metric_scores, config, previous_tier=previous_tier, reasons=reasons)
 
 
 def fitted_config(metric_scores: MetricScores, config: Config) -> Config:

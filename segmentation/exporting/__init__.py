@@ -35,6 +35,7 @@ from segmentation.exporting.columns import export_columns
 from segmentation.exporting.csv_file import write_csv
 from segmentation.exporting.safety import formula_like, neutralise_text
 from segmentation.exporting.workbook import write_plain_xlsx, write_xlsx
+from segmentation.segment import with_reasons
 
 __all__ = [
     "export",
@@ -131,6 +132,7 @@ def _write(
 ) -> None:
     # The accounts are written with each column once; the summaries read the whole result
     # (its canonical `arr`, say, when the input's own header holds the revenue).
+    result = with_reasons(result)  # a stage-2 result that kept its reasons as codes
     shown = export_columns(result, getattr(report, "mapping", None))
     if fmt == "csv":
         write_csv(shown, handle)

@@ -491,22 +491,21 @@ def _saved_words(taken: ColumnHints, unreadable: int) -> str:
 
 
 def _error_texts(raw: pd.DataFrame) -> dict[tuple[int, str], str]:
-    """Cells whose text is an Excel error ("#N/A"), over all text columns in one pass."""
+    """Cells whose text is an Excel error ("#N/A"), over all text columns, row by row.
+
+    Column by column on the Arrow text (no Python object per cell), then put in row order.
+    """
     headers = [
         h
         for h in raw.columns
         if raw[h].dtype != "float64" and not pd.api.types.is_datetime64_any_dtype(raw[h].dtype)
     ]
-    if not headers or raw.empty:
-        return {}
-    flat = raw[headers].to_numpy(dtype=object).ravel()
-    text = pd.Series(flat, dtype="str").str.strip().str.upper()
-    hits = np.flatnonzero((text.isin(EXCEL_ERRORS) & text.notna()).to_numpy(dtype=bool))
-    rows, columns = np.divmod(hits, len(headers))
-    return {
-        (int(r), headers[c]): text.iloc[h]
-        for r, c, h in zip(rows.tolist(), columns.tolist(), hits.tolist(), strict=True)
-    }
+    found: list[tuple[int, int, str]] = []
+    for c, header in enumerate(headers):
+        text = raw[header].astype("str").str.strip().str.upper()
+        hits = np.flatnonzero(text.isin(EXCEL_ERRORS).to_numpy(dtype=bool))
+        found.extend((int(r), c, text.iloc[r]) for r in hits.tolist())
+    return {(r, headers[c]): error for r, c, error in sorted(found)}
 
 
 def _assemble(

@@ -25,7 +25,7 @@ class PillarMetrics:
     key: str
     metrics: tuple[Metric, ...]
     filled: np.ndarray  # (accounts, metrics) scores, 0 where unknown
-    known: np.ndarray  # (accounts, metrics) 1.0 where a score exists, else 0.0
+    known: np.ndarray  # (accounts, metrics) bool: True where a score exists
     typical: np.ndarray  # (metrics,) the book's mean score per metric, 50 where none
     inputs: tuple[object, ...]  # the value behind each metric, for the reasons
     # (metrics,) False where the book gives the metric no value at all (column absent or
@@ -91,13 +91,14 @@ def score_pillar(
         learned.append(extra)
     known = ~np.isnan(scores)
     counts = known.sum(axis=0)
-    with np.errstate(invalid="ignore"):
-        typical = np.where(counts > 0, np.nansum(scores, axis=0) / np.maximum(counts, 1), 50.0)
+    filled = scores  # unknown scores set to 0 in place: one matrix fewer
+    filled[~known] = 0.0
+    typical = np.where(counts > 0, filled.sum(axis=0) / np.maximum(counts, 1), 50.0)
     return PillarMetrics(
         key=key,
         metrics=metrics,
-        filled=np.where(known, scores, 0.0),
-        known=known.astype("float64"),
+        filled=filled,
+        known=known,
         typical=typical,
         inputs=tuple(inputs),
         fed=fed,
