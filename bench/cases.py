@@ -161,3 +161,8 @@ CASES: dict[str, Callable[..., float]] = {
     "live_summary": calibration.live_summary,
     "load_shape": load_shape,
 }
+
+# issue 14: tier confidence, in its own module
+from bench import confidence  # noqa: E402
+
+CASES.update(confidence.CASES)

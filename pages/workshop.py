@@ -8,8 +8,9 @@ from segmentation.rules.metrics import learned_order_words
 from segmentation.views import book, capacity, histogram, quadrant, tiers
 from ui import calibration as cal_ui
 from ui import capacity as capacity_panel
-from ui import charts, components, state, tables
+from ui import charts, components, history, state, tables
 from ui import format as fmt
+from ui import scenarios as scenarios_ui
 from ui.shell import ensure_router, require_book
 from ui.theme import strip, tier_colour
 
@@ -161,6 +162,7 @@ def workshop() -> None:
     with capacity_inputs:
         new_cfg = capacity_panel.capacity_settings(new_cfg)
     state.set_config(new_cfg)
+    history.undo_redo_bar(controls)  # issue 14: undo / redo, after this run's change
     if state.pinned_note():  # until a cut-off slider moves
         with controls:
             st.caption(fmt.plain(state.pinned_note() + " Move a cut-off slider to set your own."))
@@ -178,6 +180,7 @@ def workshop() -> None:
         draw_histogram(result, new_cfg)
     with movement:
         draw_movement(result)
+        scenarios_ui.borderline_panel(result, new_cfg)  # issue 14: tier confidence
     with st.expander("The criteria in plain words", icon=":material/description:"):
         st.markdown("\n".join(seg.describe_config(new_cfg)))
         for line in learned_order_words(state.metric_scores(new_cfg)):

@@ -64,6 +64,7 @@ from segmentation.rules.tiers import (
     validate_guardrails,
     validate_tiers,
 )
+from segmentation.scenarios import Scenario, validate_scenarios
 
 __all__ = [
     "AXES",
@@ -109,6 +110,9 @@ class Config:
     # How the book's file was read, so the next is read the same way. Not compared: it does
     # not change the tiers of the accounts once read (and keys no cache).
     parsing: ParseHints | None = field(default=None, compare=False)
+    # The room's named alternatives (segmentation/scenarios.py). Not compared either: saving
+    # a scenario changes no account's tier (nor any cache key, nor what undo steps through).
+    scenarios: tuple[Scenario, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         validate(self)
@@ -146,6 +150,7 @@ def validate(config: Config) -> None:
         validate_capacity(config.capacity, config.tier_names)
     validate_movement(config.movement)
     validate_mapping(config.mapping)
+    validate_scenarios(config.scenarios)
 
 
 def validate_mapping(mapping: tuple[tuple[str, str], ...]) -> None:
@@ -335,6 +340,7 @@ def config_to_dict(config: Config) -> dict[str, Any]:
         del doc["mapping"]
     _parsing_to_doc(config, doc)
     _capacity_to_dict(doc)
+    _scenarios_to_doc(config, doc)
     return json.loads(json.dumps(doc))  # tuples -> lists: exactly what a JSON file holds
 
 
@@ -497,7 +503,7 @@ def config_from_dict(doc: Any) -> Config:
     if not isinstance(doc, dict):
         fail("settings", "must be a JSON object")
     sections = {"version", "pillars", "tiers", "guardrails", "quadrant", "arr_per_csm"}
-    _known_keys(doc, "", sections | {"movement", "mapping", "parsing", "capacity"})
+    _known_keys(doc, "", sections | {"movement", "mapping", "parsing", "capacity", "scenarios"})
     version = _take(doc, "", "version")
     if isinstance(version, bool) or version != CONFIG_VERSION:
         fail("version", f"unknown version {version!r}; this Tierwise reads {CONFIG_VERSION}")
@@ -518,6 +524,7 @@ def config_from_dict(doc: Any) -> Config:
         version=CONFIG_VERSION,
         movement=_movement_from_dict(doc),
         parsing=_parsing_from_doc(doc),
+        scenarios=_scenarios_from_doc(doc),
     )
 
 
@@ -549,6 +556,33 @@ def _parsing_to_doc(config: Config, doc: dict[str, Any]) -> None:
 def _parsing_from_doc(doc: dict) -> ParseHints | None:
     section = _take(doc, "", "parsing", None)
     return None if section is None else ParseHints.from_dict(section, "parsing")
+
+
+# The "scenarios" section: named whole settings documents (segmentation/scenarios.py), optional.
+
+
+def _scenarios_to_doc(config: Config, doc: dict[str, Any]) -> None:
+    del doc["scenarios"]
+    if config.scenarios:
+        doc["scenarios"] = [
+            {"name": s.name, "settings": config_to_dict(s.settings)} for s in config.scenarios
+        ]
+
+
+def _scenarios_from_doc(doc: dict) -> tuple[Scenario, ...]:
+    scenarios = []
+    for i, entry in enumerate(_section(doc, "", "scenarios", list, [])):
+        path = f"scenarios[{i}]"
+        if not isinstance(entry, dict):
+            fail(path, "must be an object with a name and settings")
+        _known_keys(entry, path, {"name", "settings"})
+        name = _take(entry, path, "name")
+        try:
+            settings = config_from_dict(_take(entry, path, "settings"))
+        except ConfigError as exc:
+            raise ConfigError(f"{path} ({name}): {exc}") from None
+        scenarios.append(Scenario(name, settings))
+    return tuple(scenarios)
 
 
 def config_to_json(config: Config) -> str:

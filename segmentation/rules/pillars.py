@@ -159,6 +159,12 @@ def effective_scores(scores: np.ndarray, config: Config) -> np.ndarray:
 def priority_from(effective: np.ndarray, config: Config) -> np.ndarray:
     """Weighted mean of the pillars; rounded so that equal settings at any scale cut equally."""
     weights = np.array([p.weight for p in config.pillars], dtype="float64")
+    return weighted_priority(effective, weights)
+
+
+def weighted_priority(effective: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Priority under pillar `weights`: shape (pillars,), or (pillars, draws) for one priority
+    column per column of weights (tier confidence samples thousands at once)."""
     known = ~np.isnan(effective)
     raw = weighted_mean(np.where(known, effective, 0.0), known.astype("float64"), weights)
     # Round away float noise first (weights x 10 must give the same tiers), then to display.
