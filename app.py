@@ -29,6 +29,7 @@ pages = [
     st.Page("pages/accounts.py", title="Accounts", icon=":material/table_view:"),
     st.Page("pages/movement.py", title="Movement", icon=":material/swap_vert:"),
     st.Page("pages/calibration.py", title="Calibration", icon=":material/fact_check:"),
+    st.Page("pages/scenarios.py", title="Scenarios", icon=":material/compare_arrows:"),
 ]
 navigation = st.navigation(pages)
 

@@ -226,3 +226,8 @@ CASES: dict[str, Callable[..., float]] = {
     "duckdb_file": duckdb_file,
     "segment_parquet": segment_parquet,
 }
+
+# issue 14: tier confidence, in its own module
+from bench import confidence  # noqa: E402
+
+CASES.update(confidence.CASES)

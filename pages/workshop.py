@@ -20,8 +20,9 @@ from segmentation.rules.metrics import learned_order_words
 from segmentation.views import book, capacity, histogram, quadrant, tiers
 from ui import calibration as cal_ui
 from ui import capacity as capacity_panel
-from ui import charts, components, editors, persistence, state, tables
+from ui import charts, components, editors, history, persistence, state, tables
 from ui import format as fmt
+from ui import scenarios as scenarios_ui
 from ui.shell import ensure_router, require_book
 from ui.theme import PRESENTATION_CSS, strip, tier_colour
 
@@ -292,6 +293,7 @@ def workshop() -> None:
         new_cfg = capacity_panel.capacity_settings(new_cfg)
     state.set_config(new_cfg)
     persistence.remember()
+    history.undo_redo_bar(controls)  # issue 14: undo / redo, after this run's change
     if state.pinned_note():  # until a cut-off slider moves
         with controls:
             st.caption(fmt.plain(state.pinned_note() + " Move a cut-off slider to set your own."))
@@ -310,6 +312,8 @@ def workshop() -> None:
     with capacity_box:
         draw_capacity(result, new_cfg)
     draw_views(result, new_cfg, quad_col, hist_col, movement_box)
+    with movement_box:
+        scenarios_ui.borderline_panel(result, new_cfg)  # issue 14: tier confidence
     with st.expander("The criteria in plain words", icon=":material/description:"):
         for line in seg.describe_config(new_cfg):
             st.text(line)

@@ -117,6 +117,13 @@ def _add_score(commands: Any) -> None:
         default="pandas",
         help="duckdb: score a .parquet/.csv of canonical columns bigger than memory (warehouse)",
     )
+    score.add_argument("--scenario", metavar="NAME", help="score this scenario of the settings")
+    score.add_argument(
+        "--confidence",
+        action="store_true",
+        help="add tier_confidence: the share of 1,000 draws (weights +/-10, cut-offs +/-5) "
+        "that keep each account's tier",
+    )
 
 
 def _add_sample(commands: Any) -> None:
@@ -215,6 +222,7 @@ def run_score(args: argparse.Namespace) -> None:
     python -m segmentation score accounts.xlsx --out segmented.xlsx --config settings.json
     """
     import segmentation as seg
+    from segmentation.scenarios import apply_scenario
 
     if args.engine == "duckdb":
         return run_score_duckdb(args)
@@ -226,6 +234,9 @@ def run_score(args: argparse.Namespace) -> None:
         config = _guarded(args.config, seg.load_config, args.config)
     else:
         config = seg.default_config()
+    if args.scenario:  # issue 14: one of the settings' named scenarios, said aloud
+        config = _guarded(args.config or "settings", apply_scenario, config, args.scenario)
+        print(f"note: scoring scenario '{args.scenario.strip()}' of the settings.")
     overrides = _column_overrides(args.map)
     book = _guarded(
         args.input, seg.load, args.input, sheet=args.sheet, mapping=overrides, hints=config.parsing
@@ -238,6 +249,7 @@ def run_score(args: argparse.Namespace) -> None:
     outcome = None
     if args.outcome:
         config, outcome = _score_outcome(args, book, config, as_of, fmt)
+    stated = config  # before pinning: relative cut-offs vary by points of share
     config, pinned = _fitted_to_book(config, book, as_of)
     if args.previous or args.history:
         result, previous = _score_against_snapshots(args, book.accounts, config, as_of)
@@ -245,6 +257,8 @@ def run_score(args: argparse.Namespace) -> None:
         result = _guarded(
             args.config or args.input, seg.segment, book.accounts, config, as_of=as_of
         )
+    if args.confidence:
+        result = _with_confidence(book.accounts, result, stated, as_of)
     report = book.report
     _guarded(args.out, seg.export, result, args.out, fmt, config, report, outcome=outcome)
     _print_lines(_score_summary(result, book.report, config, args.out) + pinned)
@@ -689,3 +703,15 @@ def _changes_lines(changes: Any, previous: Any, result: Any, config: Any) -> lis
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+def _with_confidence(accounts: Any, result: Any, config: Any, as_of: dt.date) -> Any:
+    """`score --confidence` (issue 14): the column added, what was sampled said aloud."""
+    import segmentation as seg
+    from segmentation.confidence import confidence_for, uniform_ranges
+    from segmentation.exporting.columns import with_confidence
+
+    scores = seg.score_metrics(accounts, config, as_of=as_of)
+    confidence, lines = confidence_for(scores, result, config, uniform_ranges(config))
+    _print_lines([f"note: {line}" for line in lines])
+    return with_confidence(result, confidence.tier_confidence)

@@ -72,6 +72,7 @@ from segmentation.rules.tiers import (
     validate_guardrails,
     validate_tiers,
 )
+from segmentation.scenarios import Scenario, validate_scenarios
 
 __all__ = [
     "AXES",
@@ -119,6 +120,9 @@ class Config:
     parsing: ParseHints | None = field(default=None, compare=False)
     profiles: tuple[Profile, ...] = ()  # groups of accounts with their own settings (issue 15)
     icp: Icp | None = None  # the ideal customer profile; None: the section is absent
+    # The room's named alternatives (segmentation/scenarios.py). Not compared either: saving
+    # a scenario changes no account's tier (nor any cache key, nor what undo steps through).
+    scenarios: tuple[Scenario, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         validate(self)
@@ -161,6 +165,7 @@ def validate(config: Config) -> None:
     validate_profiles(config.profiles)
     if config.icp is not None:
         validate_icp(config.icp)
+    validate_scenarios(config.scenarios)
 
 
 def validate_mapping(mapping: tuple[tuple[str, str], ...]) -> None:
@@ -352,6 +357,7 @@ def config_to_dict(config: Config) -> dict[str, Any]:
     _capacity_to_dict(doc)
     _overrides_to_dict(doc)
     _profiles_to_doc(config, doc)
+    _scenarios_to_doc(config, doc)
     return json.loads(json.dumps(doc))  # tuples -> lists: exactly what a JSON file holds
 
 
@@ -543,7 +549,7 @@ def config_from_dict(doc: Any) -> Config:
         fail("settings", "must be a JSON object")
     sections = {"version", "pillars", "tiers", "guardrails", "quadrant", "arr_per_csm"}
     sections |= {"profiles", "icp"}  # issue 15
-    _known_keys(doc, "", sections | {"movement", "mapping", "parsing", "capacity"})
+    _known_keys(doc, "", sections | {"movement", "mapping", "parsing", "capacity", "scenarios"})
     version = _take(doc, "", "version")
     if isinstance(version, bool) or version != CONFIG_VERSION:
         fail("version", f"unknown version {version!r}; this Tierwise reads {CONFIG_VERSION}")
@@ -566,6 +572,7 @@ def config_from_dict(doc: Any) -> Config:
         parsing=_parsing_from_doc(doc),
         profiles=_profiles_from_doc(doc),
         icp=_icp_from_doc(doc),
+        scenarios=_scenarios_from_doc(doc),
     )
 
 
@@ -597,6 +604,33 @@ def _parsing_to_doc(config: Config, doc: dict[str, Any]) -> None:
 def _parsing_from_doc(doc: dict) -> ParseHints | None:
     section = _take(doc, "", "parsing", None)
     return None if section is None else ParseHints.from_dict(section, "parsing")
+
+
+# The "scenarios" section: named whole settings documents (segmentation/scenarios.py), optional.
+
+
+def _scenarios_to_doc(config: Config, doc: dict[str, Any]) -> None:
+    del doc["scenarios"]
+    if config.scenarios:
+        doc["scenarios"] = [
+            {"name": s.name, "settings": config_to_dict(s.settings)} for s in config.scenarios
+        ]
+
+
+def _scenarios_from_doc(doc: dict) -> tuple[Scenario, ...]:
+    scenarios = []
+    for i, entry in enumerate(_section(doc, "", "scenarios", list, [])):
+        path = f"scenarios[{i}]"
+        if not isinstance(entry, dict):
+            fail(path, "must be an object with a name and settings")
+        _known_keys(entry, path, {"name", "settings"})
+        name = _take(entry, path, "name")
+        try:
+            settings = config_from_dict(_take(entry, path, "settings"))
+        except ConfigError as exc:
+            raise ConfigError(f"{path} ({name}): {exc}") from None
+        scenarios.append(Scenario(name, settings))
+    return tuple(scenarios)
 
 
 def config_to_json(config: Config) -> str:

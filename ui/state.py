@@ -27,7 +27,7 @@ import streamlit as st
 import segmentation as seg
 from segmentation.config import Metric, with_pillar
 from segmentation.rules.tiers import describe_pinned, is_relative
-from ui import uploads
+from ui import history, uploads
 
 SAMPLE_PATH = Path(__file__).resolve().parent.parent / "sample_data" / "accounts.csv"
 SAMPLE_FLAG = "--sample"
@@ -249,7 +249,7 @@ def pinned_note() -> str | None:
 def set_config(new: seg.Config) -> None:
     session = _ss()
     if new != session[CONFIG]:
-        session[CONFIG] = new
+        session[CONFIG] = history.record(session[CONFIG], new)  # undo / redo (issue 14)
 
 
 def add_metric(pillar_key: str, column: str) -> bool:

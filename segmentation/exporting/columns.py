@@ -97,3 +97,16 @@ def _raw_names(kept: list[str], taken: set[str]) -> dict[str, str]:
             renames[column] = original
             taken.add(original)
     return renames
+
+
+# --- tier_confidence (issue 14): written only when it was computed ---
+
+CONFIDENCE_COLUMN = "tier_confidence"
+
+
+def with_confidence(result: pd.DataFrame, confidence: object) -> pd.DataFrame:
+    """`result` with each account's share of draws keeping its tier (0-1, 3 places), last."""
+    shares = pd.Series(confidence, index=result.index, dtype="float64").round(3)
+    return result.drop(columns=[CONFIDENCE_COLUMN], errors="ignore").assign(
+        **{CONFIDENCE_COLUMN: shares.to_numpy()}
+    )

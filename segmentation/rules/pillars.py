@@ -91,9 +91,11 @@ def shares_of(weights: dict[str, float]) -> dict[str, float]:
 def weighted_mean(filled: np.ndarray, known: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Row-wise weighted mean over the known entries only (skip and re-weight); NaN if none."""
     total = known @ weights
+    mean = filled @ weights
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = (filled @ weights) / total
-    return np.where(total > 0, mean, np.nan)
+        np.divide(mean, total, out=mean)  # in place: tier confidence has millions of cells
+    mean[~(total > 0)] = np.nan
+    return mean
 
 
 def pillar_score(pillar: PillarMetrics, metric_weights: np.ndarray) -> np.ndarray:
@@ -160,10 +162,17 @@ def effective_scores(scores: np.ndarray, config: Config) -> np.ndarray:
 def priority_from(effective: np.ndarray, config: Config) -> np.ndarray:
     """Weighted mean of the pillars; rounded so that equal settings at any scale cut equally."""
     weights = np.array([p.weight for p in config.pillars], dtype="float64")
+    return weighted_priority(effective, weights)
+
+
+def weighted_priority(effective: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Priority under pillar `weights`: shape (pillars,), or (pillars, draws) for one priority
+    column per column of weights (tier confidence samples thousands at once)."""
     known = ~np.isnan(effective)
     raw = weighted_mean(np.where(known, effective, 0.0), known.astype("float64"), weights)
     # Round away float noise first (weights x 10 must give the same tiers), then to display.
-    return np.round(np.round(raw, 9), 1)
+    np.round(raw, 9, out=raw)
+    return np.round(raw, 1, out=raw)
 
 
 # --- the SQL form (columns named by the query builder, segmentation/warehouse) -------------

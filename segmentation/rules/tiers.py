@@ -158,10 +158,16 @@ def expired_overrides(rails: Guardrails, as_of: dt.date | None) -> tuple[Overrid
 
 def cut_tiers(priority: np.ndarray, config: Config) -> np.ndarray:
     """Index of the first tier whose threshold the priority reaches; no priority -> last tier."""
-    index = np.zeros(len(priority), dtype="int64")
-    for tier in config.tiers[:-1]:
-        index += priority < tier.threshold
-    index[np.isnan(priority)] = len(config.tiers) - 1
+    return cut_at(priority, [t.threshold for t in config.tiers[:-1]])
+
+
+def cut_at(priority: np.ndarray, thresholds: Sequence[float | np.ndarray]) -> np.ndarray:
+    """The cut at these thresholds, top first; each a number or an array that broadcasts
+    against `priority` (one cut-off per column of draws, for tier confidence)."""
+    index = np.zeros(priority.shape, dtype="int64")
+    for threshold in thresholds:
+        index += priority < threshold
+    index[np.isnan(priority)] = len(thresholds)
     return index
 
 
