@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import assert_parity, both, tied_book
+from parity_helpers import assert_parity, both, tied_book
 
 import segmentation as seg
 from segmentation.config import (

@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import AS_OF, assert_parity, tied_book
+from parity_helpers import AS_OF, assert_parity, tied_book
 
 import segmentation as seg
 from segmentation.config import Tier, with_metric, with_pillar

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
-from conftest import assert_parity
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from parity_helpers import assert_parity
 
 import segmentation as seg
 from segmentation.config import with_thresholds

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import sqlglot
-from conftest import AS_OF, tied_book
+from parity_helpers import AS_OF, tied_book
 
 import segmentation as seg
 from segmentation.config import with_metric
