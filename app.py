@@ -28,6 +28,7 @@ pages = [
     st.Page("pages/accounts.py", title="Accounts", icon=":material/table_view:"),
     st.Page("pages/movement.py", title="Movement", icon=":material/swap_vert:"),
     st.Page("pages/calibration.py", title="Calibration", icon=":material/fact_check:"),
+    st.Page("pages/segments.py", title="Segments", icon=":material/layers:"),
 ]
 navigation = st.navigation(pages)
 

@@ -10,6 +10,7 @@ from ui import calibration as cal_ui
 from ui import capacity as capacity_panel
 from ui import charts, components, state, tables
 from ui import format as fmt
+from ui import profiles as profiles_ui
 from ui.shell import ensure_router, require_book
 from ui.theme import strip, tier_colour
 
@@ -142,7 +143,7 @@ def draw_movement(result) -> None:
 @st.fragment
 def workshop() -> None:
     """Controls and views redraw together on a slider move; the rest of the page does not."""
-    cfg = state.config()
+    cfg = profiles_ui.profile_selector()  # the default settings, or one profile's
     controls, views = st.columns([1, 3.3], gap="large")
     with views:
         cards = st.container()
