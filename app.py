@@ -30,6 +30,7 @@ pages = [
     st.Page("pages/movement.py", title="Movement", icon=":material/swap_vert:"),
     st.Page("pages/calibration.py", title="Calibration", icon=":material/fact_check:"),
     st.Page("pages/scenarios.py", title="Scenarios", icon=":material/compare_arrows:"),
+    st.Page("pages/segments.py", title="Segments", icon=":material/layers:"),
 ]
 navigation = st.navigation(pages)
 

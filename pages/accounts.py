@@ -8,6 +8,7 @@ from segmentation.views import book, tiers
 from ui import calibration as cal_ui
 from ui import components, state, tables
 from ui import format as fmt
+from ui import profiles as profiles_ui
 from ui.shell import ensure_router, require_book
 
 ensure_router()
@@ -29,6 +30,7 @@ with st.container(border=True):
             with columns[i % 4]:
                 filters[column] = components.multiselect_filter(label, f"filter_{column}", options)
 mask = account_list.filter_mask(result, filters, search)
+mask &= profiles_ui.layer_filter(result, cfg)  # profile and market / growth / health bands
 filtered = result[mask]
 
 summary = tiers.tier_summary(filtered, cfg)

@@ -22,6 +22,7 @@ from ui import calibration as cal_ui
 from ui import capacity as capacity_panel
 from ui import charts, components, editors, history, persistence, state, tables
 from ui import format as fmt
+from ui import profiles as profiles_ui
 from ui import scenarios as scenarios_ui
 from ui.shell import ensure_router, require_book
 from ui.theme import PRESENTATION_CSS, strip, tier_colour
@@ -266,7 +267,7 @@ def presentation(cfg: seg.Config) -> None:
 @st.fragment
 def workshop() -> None:
     """Controls and views redraw together on a slider move; the rest of the page does not."""
-    cfg = state.config()
+    cfg = profiles_ui.profile_selector()  # the default settings, or one profile's
     presenting, editor = draw_toolbar(cfg)
     if presenting:
         presentation(cfg)

@@ -21,9 +21,10 @@ import numpy as np
 import pandas as pd
 
 from segmentation.config import Config, profile_config, with_profile_settings
-from segmentation.rules.metrics import score_metrics
+from segmentation.rules.metrics import MetricScores, score_metrics
 from segmentation.rules.profiles import (
     DEFAULT_PROFILE,
+    Profile,
     profile_index,
     profile_names,
     profile_note,
@@ -44,13 +45,17 @@ def plain_segmenter(
     accounts: pd.DataFrame, as_of: dt.date | None, previous_tier: object
 ) -> Segmenter:
     """`segment()` of a population of `accounts` (what the library and the CLI use)."""
-    from segmentation.segment import segment  # segment() dispatches here: imported late
+    from segmentation.segment import segment, tier_accounts  # segment() dispatches here
 
     previous = None if previous_tier is None else np.asarray(previous_tier, dtype=object)
+    whole_book: dict[tuple, MetricScores] = {}  # stage 1 shared by settings that score alike
 
     def segmenter(rows: np.ndarray | None, config: Config) -> pd.DataFrame:
         if rows is None:
-            return segment(accounts, config, as_of=as_of, previous_tier=previous_tier)
+            key = config.scoring_key()
+            if key not in whole_book:
+                whole_book[key] = score_metrics(accounts, config, as_of=as_of)
+            return tier_accounts(whole_book[key], config, previous_tier=previous_tier)
         aligned = None if previous is None else previous[rows]
         return segment(accounts.iloc[rows], config, as_of=as_of, previous_tier=aligned)
 
@@ -129,6 +134,16 @@ def pin_profiles(accounts: pd.DataFrame, config: Config, as_of: dt.date | None) 
     return config
 
 
+def fold_edit(whole: Config, editing: str | None, new: Config) -> Config:
+    """The whole settings after the Workshop's controls, editing profile `editing`, produced
+    `new`: settings without profiles are that profile's (stored as what differs from the
+    default settings); anything else replaces the whole."""
+    names = {p.name for p in whole.profiles}
+    if editing not in names or new.profiles:
+        return new
+    return with_profile_settings(whole, editing, new)
+
+
 def tiers_by_profile(result: pd.DataFrame) -> pd.DataFrame:
     """Accounts and ARR per profile and tier (the Segments page's summary table)."""
     profile = (
@@ -144,3 +159,59 @@ def tiers_by_profile(result: pd.DataFrame) -> pd.DataFrame:
         accounts=("tier", "size"), arr=("arr", "sum")
     )
     return table.reset_index()
+
+
+# --- what the Segments page offers and builds ---
+
+MAX_PROFILE_VALUES = 100  # a column with more distinct values is not a segment column
+
+
+def profile_columns(accounts: pd.DataFrame) -> list[str]:
+    """The book's text columns a profile can be keyed by (2 to 100 distinct values)."""
+    columns = []
+    for name in accounts.columns:
+        values = accounts[name]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+            continue
+        if 2 <= values.nunique(dropna=True) <= MAX_PROFILE_VALUES:
+            columns.append(str(name))
+    return columns
+
+
+def column_values(accounts: pd.DataFrame, column: str) -> list[str]:
+    """A column's distinct values, most common first."""
+    values = accounts[column].dropna().astype(str).str.strip()
+    return values[values != ""].value_counts().index[:MAX_PROFILE_VALUES].tolist()
+
+
+def override_document(
+    config: Config, weights: dict[str, float] | None, shares: list[float] | None
+) -> dict:
+    """A profile's `settings` from the page's choices: its own pillar weights and/or its own
+    relative cut-offs (percent of its accounts in each tier above the last)."""
+    settings: dict = {}
+    if weights is not None:
+        settings["pillars"] = {key: {"weight": weight} for key, weight in weights.items()}
+    if shares is not None:
+        tiers = [
+            {"name": t.name, "share": share, "engagement": t.engagement}
+            for t, share in zip(config.tiers[:-1], shares, strict=True)
+        ]
+        last = config.tiers[-1]
+        settings["tiers"] = [
+            *tiers,
+            {"name": last.name, "threshold": 0, "engagement": last.engagement},
+        ]
+    return settings
+
+
+def with_profile(config: Config, profile: Profile) -> Config:
+    """`config` with `profile` added, or put in place of the one of the same name."""
+    kept = [p for p in config.profiles if p.name != profile.name]
+    position = next((i for i, p in enumerate(config.profiles) if p.name == profile.name), len(kept))
+    kept.insert(position, profile)
+    return replace(config, profiles=tuple(kept))
+
+
+def without_profile(config: Config, name: str) -> Config:
+    return replace(config, profiles=tuple(p for p in config.profiles if p.name != name))

@@ -26,6 +26,7 @@ import streamlit as st
 
 import segmentation as seg
 from segmentation.config import Metric, with_pillar
+from segmentation.profiles import fold_edit, segment_with_profiles
 from segmentation.rules.tiers import describe_pinned, is_relative
 from ui import history, uploads
 
@@ -53,6 +54,7 @@ PINNED = "tw_pinned"  # (relative config, the config it was pinned to for this b
 FIT_UNDO = "tw_fit_undo"  # the settings before the last "fit cut-offs to the team", or None
 FIT_OUTCOME = "tw_fit_outcome"  # (kind, text, settings after it) of the last fit or undo
 PANELS = "tw_panels"  # {panel name: ((data version, key), value)}: one memo per panel
+EDITING = "tw_editing"  # the profile the Workshop's controls edit (ui/profiles.py); None: default
 
 log = logging.getLogger("tierwise")
 
@@ -81,6 +83,7 @@ def defaults() -> dict[str, Any]:
         FIT_UNDO: None,
         FIT_OUTCOME: None,
         PANELS: {},
+        EDITING: None,
     }
 
 
@@ -248,6 +251,7 @@ def pinned_note() -> str | None:
 
 def set_config(new: seg.Config) -> None:
     session = _ss()
+    new = fold_edit(session[CONFIG], session[EDITING], new)  # a profile's settings, put back
     if new != session[CONFIG]:
         session[CONFIG] = history.record(session[CONFIG], new)  # undo / redo (issue 14)
 
@@ -300,7 +304,7 @@ def result() -> pd.DataFrame:
     key = (session[VERSION], cfg)
     cached = session[RESULT]
     if cached is None or cached[0] != key:
-        cached = (key, seg.tier_accounts(metric_scores(cfg), cfg))
+        cached = (key, tiered(cfg))
         session[RESULT] = cached
     return cached[1]
 
@@ -312,10 +316,7 @@ def baseline_tiers() -> pd.Categorical:
     key = (session[VERSION], cfg)
     cached = session[BASELINE_TIERS]
     if cached is None or cached[0] != key:
-        if cfg == session[CONFIG]:
-            tiers = result()["tier"]
-        else:
-            tiers = seg.tier_accounts(metric_scores(cfg), cfg)["tier"]
+        tiers = result()["tier"] if cfg == session[CONFIG] else tiered(cfg)["tier"]
         cached = (key, pd.Categorical(tiers))
         session[BASELINE_TIERS] = cached
     return cached[1]
@@ -383,3 +384,18 @@ def account_ids() -> pd.Index:
             else pd.Index([])
         ),
     )
+
+
+def tiered(cfg: seg.Config) -> pd.DataFrame:
+    """Stage 2 on the cached stage 1; with profiles, each profile's accounts are scored as
+    segmentation/profiles.py says (the whole-book populations still from the cache)."""
+    if not cfg.profiles:
+        return seg.tier_accounts(metric_scores(cfg), cfg)
+    session = _ss()
+
+    def population(rows: Any, settings: seg.Config) -> pd.DataFrame:
+        if rows is None:
+            return seg.tier_accounts(metric_scores(settings), settings)
+        return seg.segment(session[ACCOUNTS].iloc[rows], settings, as_of=session[AS_OF])
+
+    return segment_with_profiles(session[ACCOUNTS], cfg, segmenter=population)

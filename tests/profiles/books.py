@@ -13,26 +13,9 @@ import io
 import numpy as np
 
 import segmentation as seg
+from segmentation.sample import to_crm_headers
 
 SEGMENTS = ("SMB", "Mid-Market", "Enterprise")
-HEADERS = {
-    "account_id": "Account ID",
-    "account_name": "Account Name",
-    "arr": "ARR",
-    "potential_arr": "Potential ARR",
-    "plan": "Plan",
-    "industry": "Industry",
-    "employees": "Employees",
-    "country": "Billing Country",
-    "health_score": "Health Score",
-    "nps": "NPS",
-    "active_users": "Active Users",
-    "licensed_seats": "Licensed Seats",
-    "support_tickets": "Support Tickets",
-    "renewal_date": "Renewal Date",
-    "strategic_account": "Strategic Account",
-    "csm": "Account Owner",
-}
 REGIONS = {"US": "AMER", "CA": "AMER", "BR": "AMER", "DE": "EMEA", "GB": "EMEA", "FR": "EMEA"}
 
 
@@ -41,9 +24,10 @@ def segment_of(employees: np.ndarray) -> np.ndarray:
 
 
 def crm_export(rows: int = 400, seed: int = 15) -> bytes:
-    """The CSV bytes: CRLF lines, quoted where needed, booleans as the CRM's true/false."""
+    """The CSV bytes: the CRM's headers, US dates and true/false as Salesforce writes them,
+    CRLF lines, quoted where needed, and the Segment and Region picklists."""
     accounts = seg.generate_accounts(rows, seed=seed)
-    frame = accounts[list(HEADERS)].rename(columns=HEADERS)
+    frame = to_crm_headers(accounts.drop(columns=["previous_tier"]))
     frame["Renewal Date"] = accounts["renewal_date"].dt.strftime("%m/%d/%Y")
     frame["Strategic Account"] = np.where(accounts["strategic_account"], "true", "false")
     frame["Segment"] = segment_of(accounts["employees"].to_numpy())

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 
 import segmentation as seg
 from tests.profiles.books import crm_export
+from tests.test_cli import run
 
-ROOT = Path(__file__).resolve().parents[2]
 AS_OF = "2026-11-01"
 PROFILE = {
     "name": "SMB",
@@ -21,18 +18,6 @@ PROFILE = {
     "ranks_within": True,
     "settings": {"pillars": {"growth": {"weight": 80}}},
 }
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "segmentation", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def write_settings(folder: Path, profile: dict) -> Path:

@@ -8,6 +8,8 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import segmentation as seg
 from segmentation.config import profile_config, with_thresholds
@@ -186,3 +188,40 @@ def test_pinning_the_cut_offs_keeps_every_tier(book, ranks_within):
     relative = seg.segment(book.accounts, config, as_of=AS_OF)
     fixed = seg.segment(book.accounts, pinned, as_of=AS_OF)
     assert fixed["tier"].astype(str).tolist() == relative["tier"].astype(str).tolist()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    weight=st.floats(0, 100),
+    share=st.floats(1, 60),
+    ranks_within=st.booleans(),
+    chosen=st.sets(st.sampled_from(SEGMENTS), min_size=1, max_size=2),
+)
+def test_outsiders_never_move_and_insiders_equal_their_own_segment(
+    seed, weight, share, ranks_within, chosen
+):
+    """For any book, weights, cut-off share and choice of segment values."""
+    accounts = seg.generate_accounts(80, seed=seed)
+    accounts["Segment"] = np.array(SEGMENTS)[np.arange(80) % 3]
+    overrides = {
+        "pillars": {"growth": {"weight": weight}},
+        "tiers": [
+            {"name": "High-touch", "share": share},
+            {"name": "Mid-touch", "share": 20},
+            {"name": "Low-touch", "threshold": 0},
+        ],
+    }
+    profile = Profile("Chosen", "Segment", tuple(sorted(chosen)), ranks_within, overrides)
+    config = with_profiles(seg.default_config(), profile)
+    result = seg.segment(accounts, config, as_of=AS_OF)
+    plain = seg.segment(accounts, seg.default_config(), as_of=AS_OF)
+    inside = accounts["Segment"].isin(chosen).to_numpy()
+    outputs_equal(result[~inside], plain[~inside])
+    settings_ = profile_config(config, "Chosen")
+    own = (
+        seg.segment(accounts[inside], settings_, as_of=AS_OF)
+        if ranks_within
+        else seg.segment(accounts, settings_, as_of=AS_OF)[inside]
+    )
+    outputs_equal(result[inside], own)
