@@ -47,6 +47,7 @@ def draw_editor(which: str | None, cfg: seg.Config) -> Edits:
     if which is None:
         return Edits()
     with st.container(border=True, key="editor_panel"):
+        editors.applied_notes()
         edits = Edits()
         if which == "metrics":
             pillar = components.pillar_picker(cfg)
