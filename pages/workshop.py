@@ -296,10 +296,6 @@ def workshop() -> None:
     if state.pinned_note():  # until a cut-off slider moves
         with controls:
             st.caption(fmt.plain(state.pinned_note() + " Move a cut-off slider to set your own."))
-    expired = editors.expired_note(new_cfg, state.as_of())
-    if expired:
-        with controls:
-            st.warning(fmt.plain(expired), icon=":material/event_busy:")
     result = state.result()
     with cards:
         draw_tier_cards(result, new_cfg)

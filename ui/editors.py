@@ -25,7 +25,6 @@ from segmentation.config import Metric, Override, Tier, with_tiers
 from segmentation.exporting.csv_file import write_csv
 from segmentation.rules import schemes as scheme_registry
 from segmentation.rules.schemes import MISSING_HELP
-from segmentation.rules.tiers import expired_overrides
 from ui import components, state
 from ui import format as fmt
 
@@ -457,18 +456,6 @@ def overrides_editor(cfg: seg.Config, as_of: dt.date, known_ids: pd.Index) -> se
         return None
     st.session_state[NOTES] = [f"{len(overrides)} override(s) applied."]
     return new
-
-
-def expired_note(cfg: seg.Config, as_of: dt.date) -> str | None:
-    """The overrides past their last day, said aloud (they are not applied)."""
-    expired = expired_overrides(cfg.guardrails, as_of)
-    if not expired:
-        return None
-    listed = ", ".join(f"{o.account_id} (last day {o.expires:%Y-%m-%d})" for o in expired)
-    return (
-        f"{len(expired)} override{'s are' if len(expired) > 1 else ' is'} past the last day and "
-        f"not applied: {listed}."
-    )
 
 
 def applied_notes() -> None:
