@@ -235,8 +235,8 @@ def draw_toolbar(cfg: seg.Config) -> tuple[bool, str | None]:
     """The row above the cards: the editors, presentation mode and save settings; whether
     presenting, and the editor to open. Other tools (undo/redo, profile) add theirs here."""
     with st.container(horizontal=True, key="workshop_toolbar", vertical_alignment="bottom"):
-        editor = editors.editor_picker()
         presenting = components.presentation_toggle()
+        editor = None if presenting else editors.editor_picker()
         persistence.save_settings_button(cfg)
     return presenting, editor
 
