@@ -139,11 +139,14 @@ def draw_coverage(result, cfg: seg.Config) -> None:
 
 def draw_current_tier(result, cfg: seg.Config) -> None:
     """The book's own current tier against the new one: who changes coverage model."""
-    view = state.panel_memo(
-        "current_tier", cfg, lambda: movement.current_tier_view(result, cfg.tier_names)
+    current = state.panel_memo(
+        "current_tiers", cfg.tier_names, lambda: movement.current_tiers(result, cfg.tier_names)
     )
-    if view is None:
+    if current is None:
         return
+    view = state.panel_memo(
+        "current_tier", cfg, lambda: movement.current_tier_view(result, current)
+    )
     moves = view.totals
     with st.expander(
         f"Against the book's current tier: {fmt.accounts(moves.moved)} change coverage model",
