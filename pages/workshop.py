@@ -49,6 +49,7 @@ def draw_editor(which: str | None, cfg: seg.Config) -> Edits:
     if which is None:
         return Edits()
     with st.container(border=True, key="editor_panel"):
+        editors.applied_notes()
         edits = Edits()
         if which == "metrics":
             pillar = components.pillar_picker(cfg)
@@ -140,11 +141,14 @@ def draw_coverage(result, cfg: seg.Config) -> None:
 
 def draw_current_tier(result, cfg: seg.Config) -> None:
     """The book's own current tier against the new one: who changes coverage model."""
-    view = state.panel_memo(
-        "current_tier", cfg, lambda: movement.current_tier_view(result, cfg.tier_names)
+    current = state.panel_memo(
+        "current_tiers", cfg.tier_names, lambda: movement.current_tiers(result, cfg.tier_names)
     )
-    if view is None:
+    if current is None:
         return
+    view = state.panel_memo(
+        "current_tier", cfg, lambda: movement.current_tier_view(result, current)
+    )
     moves = view.totals
     with st.expander(
         f"Against the book's current tier: {fmt.accounts(moves.moved)} change coverage model",
@@ -236,8 +240,8 @@ def draw_toolbar(cfg: seg.Config) -> tuple[bool, str | None]:
     """The row above the cards: the editors, presentation mode and save settings; whether
     presenting, and the editor to open. Other tools (undo/redo, profile) add theirs here."""
     with st.container(horizontal=True, key="workshop_toolbar", vertical_alignment="bottom"):
-        editor = editors.editor_picker()
         presenting = components.presentation_toggle()
+        editor = None if presenting else editors.editor_picker()
         persistence.save_settings_button(cfg)
     return presenting, editor
 
@@ -298,10 +302,6 @@ def workshop() -> None:
     if state.pinned_note():  # until a cut-off slider moves
         with controls:
             st.caption(fmt.plain(state.pinned_note() + " Move a cut-off slider to set your own."))
-    expired = editors.expired_note(new_cfg, state.as_of())
-    if expired:
-        with controls:
-            st.warning(fmt.plain(expired), icon=":material/event_busy:")
     result = state.result()
     with cards:
         draw_tier_cards(result, new_cfg)

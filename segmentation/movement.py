@@ -728,25 +728,31 @@ class CurrentTierView:
     unknown: int  # accounts with no current tier, or one that is not a tier of these settings
 
 
-def current_tier_view(result: pd.DataFrame, tier_names: Sequence[str]) -> CurrentTierView | None:
-    """None when the book has no current tier column."""
+def current_tiers(result: pd.DataFrame, tier_names: Sequence[str]) -> pd.Categorical | None:
+    """The book's current tier (its previous-tier column) as these tiers; None without one.
+
+    Names that are not tiers of these settings are missing. It depends only on the book and
+    the tier names: the app keeps it while the sliders move."""
     if "previous_tier" not in result.columns:
         return None
     positions = tier_positions(result["previous_tier"], tier_names)
-    known = ~np.isnan(positions)
-    codes = np.where(known, np.nan_to_num(positions, nan=-1), -1).astype("int64")
-    current = pd.Categorical.from_codes(codes, list(tier_names), ordered=True)
+    codes = np.where(np.isnan(positions), -1, np.nan_to_num(positions, nan=-1)).astype("int64")
+    return pd.Categorical.from_codes(codes, list(tier_names), ordered=True)
+
+
+def current_tier_view(result: pd.DataFrame, current: pd.Categorical) -> CurrentTierView:
+    """Who changes coverage model from the `current_tiers` to the tier now."""
+    codes = np.asarray(current.codes, dtype="int64")
     now = pd.Categorical(result["tier"].array)
     now_codes = np.asarray(now.codes, dtype="int64")
     ok = (codes >= 0) & (now_codes >= 0)
-    n = len(tier_names)
-    cells = codes[ok] * len(now.categories) + now_codes[ok]
-    arr = np.bincount(cells, arr_values(result)[ok], minlength=n * len(now.categories))
-    arr_matrix = pd.DataFrame(
-        arr.reshape(n, len(now.categories)), index=list(tier_names), columns=list(now.categories)
-    )
+    rows, cols = list(current.categories), list(now.categories)
+    cells = codes[ok] * len(cols) + now_codes[ok]
+    arr = np.bincount(cells, arr_values(result)[ok], minlength=len(rows) * len(cols))
+    arr_matrix = pd.DataFrame(arr.reshape(len(rows), len(cols)), index=rows, columns=cols)
     arr_matrix.index.name, arr_matrix.columns.name = "current", "now"
     totals = movement_totals(result, current)
     matrix = movement_matrix(current, now)
     matrix.index.name = "current"
-    return CurrentTierView(totals, matrix, arr_matrix, int(known.sum()), int((~known).sum()))
+    known = int((codes >= 0).sum())
+    return CurrentTierView(totals, matrix, arr_matrix, known, len(codes) - known)

@@ -34,7 +34,7 @@ from segmentation.rules.pillars import (
 )
 from segmentation.rules.quadrant import quadrant_codes
 from segmentation.rules.reasons import Reasons, explain
-from segmentation.rules.tiers import apply_guardrails, cut_tiers, pin_cutoffs
+from segmentation.rules.tiers import apply_guardrails, cut_tiers, expired_words, pin_cutoffs
 
 OUTPUT_COLUMNS: tuple[str, ...] = (
     *SCORE_COLUMNS,
@@ -275,4 +275,5 @@ def book_warnings(metric_scores: MetricScores, config: Config) -> list[str]:
                 f"the settings use column '{column}', which this book does not have: that "
                 "metric is left out and its weight re-spread"
             )
+    lines += expired_words(config.guardrails, metric_scores.as_of)  # said, not applied
     return lines

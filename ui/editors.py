@@ -25,7 +25,6 @@ from segmentation.config import Metric, Override, Tier, with_tiers
 from segmentation.exporting.csv_file import write_csv
 from segmentation.rules import schemes as scheme_registry
 from segmentation.rules.schemes import MISSING_HELP
-from segmentation.rules.tiers import expired_overrides
 from ui import components, state
 from ui import format as fmt
 
@@ -43,6 +42,7 @@ MISSING_LABELS = {
     "worst": "Score 0 (worst)",
 }
 BY_KEY = "override_by"  # who is making overrides in this session (not a settings widget)
+NOTES = "tw_editor_notes"  # what applying a form did, said on the run after it
 
 
 def editor_picker() -> str | None:
@@ -304,8 +304,7 @@ def tiers_editor(cfg: seg.Config) -> seg.Config | None:
     except seg.ConfigError as exc:
         settings_problem(exc)
         return None
-    for note in notes:
-        st.warning(fmt.plain(note), icon=":material/info:")
+    st.session_state[NOTES] = ["Tiers applied.", *notes]
     return new
 
 
@@ -451,22 +450,18 @@ def overrides_editor(cfg: seg.Config, as_of: dt.date, known_ids: pd.Index) -> se
         return None
     try:
         overrides = overrides_from_table(cfg, edited, by, dt.datetime.now())
-        return replace(cfg, guardrails=replace(cfg.guardrails, overrides=overrides))
+        new = replace(cfg, guardrails=replace(cfg.guardrails, overrides=overrides))
     except seg.ConfigError as exc:
         settings_problem(exc)
         return None
+    st.session_state[NOTES] = [f"{len(overrides)} override(s) applied."]
+    return new
 
 
-def expired_note(cfg: seg.Config, as_of: dt.date) -> str | None:
-    """The overrides past their last day, said aloud (they are not applied)."""
-    expired = expired_overrides(cfg.guardrails, as_of)
-    if not expired:
-        return None
-    listed = ", ".join(f"{o.account_id} (last day {o.expires:%Y-%m-%d})" for o in expired)
-    return (
-        f"{len(expired)} override{'s are' if len(expired) > 1 else ' is'} past the last day and "
-        f"not applied: {listed}."
-    )
+def applied_notes() -> None:
+    """What the last applied form did (the tiers it renamed away, the overrides it kept)."""
+    for note in st.session_state.pop(NOTES, []):
+        st.success(fmt.plain(note), icon=":material/check:")
 
 
 def applied(new: seg.Config | None) -> None:

@@ -153,6 +153,15 @@ def expired_overrides(rails: Guardrails, as_of: dt.date | None) -> tuple[Overrid
     return tuple(o for o in rails.overrides if o.expired(as_of))
 
 
+def expired_words(rails: Guardrails, as_of: dt.date | None) -> list[str]:
+    """One warning per override past its last day (the app's and the CLI's `warning:`s)."""
+    return [
+        f"the override of account {o.account_id} to {o.tier} ended on {o.expires:%Y-%m-%d} "
+        "and is not applied"
+        for o in expired_overrides(rails, as_of)
+    ]
+
+
 # --- the numbers ----------------------------------------------------------------------------
 
 

@@ -74,3 +74,10 @@ def fixed_workshop(app: AppTest) -> AppTest:
     app.session_state["tw_config"] = fixed_config()
     app.session_state["tw_baseline"] = fixed_config()
     return goto(app, "workshop")
+
+
+def open_editor(at: AppTest, which: str) -> AppTest:
+    """Open one of the Workshop's full-width editors from its toolbar."""
+    at.segmented_control(key="open_editor").set_value(which).run()
+    assert not at.exception, at.exception
+    return at

@@ -53,3 +53,21 @@ def downloads(monkeypatch) -> dict:
 
     monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
     return recorded
+
+
+@pytest.fixture(scope="module")
+def sample_accounts():
+    """The sample book's accounts, as the app loads them (what expected counts are cut from)."""
+    from app_helpers import SAMPLE_CSV
+
+    import segmentation as seg
+
+    return seg.load(SAMPLE_CSV).accounts
+
+
+@pytest.fixture
+def workshop(sample_app: AppTest) -> AppTest:
+    """The Workshop on the sample book, settings and baseline at `fixed_config()`."""
+    from app_helpers import fixed_workshop
+
+    return fixed_workshop(sample_app)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from app_helpers import APP, expected_counts, fixed_config, fixed_workshop, goto, tier_metrics
+from app_helpers import APP, expected_counts, fixed_config, goto, tier_metrics
 from streamlit.testing.v1 import AppTest
 
 import segmentation as seg
@@ -28,11 +28,6 @@ def moved(at: AppTest) -> seg.Config:
     at.slider(key="threshold_high").set_value(62.0).run()
     assert not at.exception
     return with_thresholds(with_pillar(fixed_config(), "growth", weight=55.0), [62.0, 45.0])
-
-
-@pytest.fixture
-def workshop(sample_app):
-    return fixed_workshop(sample_app)
 
 
 def test_a_refresh_restores_the_settings_baseline_view_and_book(routed, workshop):

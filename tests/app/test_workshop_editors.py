@@ -8,10 +8,9 @@ from dataclasses import replace
 
 import pytest
 from app_helpers import (
-    SAMPLE_CSV,
     expected_counts,
     fixed_config,
-    fixed_workshop,
+    open_editor,
     tier_metrics,
     unescaped,
 )
@@ -19,22 +18,6 @@ from app_helpers import (
 import segmentation as seg
 from segmentation.config import Guardrails, Override, with_metric
 from ui.editors import parse_money
-
-
-@pytest.fixture(scope="module")
-def sample_accounts():
-    return seg.load(SAMPLE_CSV).accounts
-
-
-@pytest.fixture
-def workshop(sample_app):
-    return fixed_workshop(sample_app)
-
-
-def open_editor(at, which: str):
-    at.segmented_control(key="open_editor").set_value(which).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def edit(at, key: str, rows: dict, added: list | None = None, deleted: list | None = None):
@@ -156,6 +139,19 @@ def test_renaming_and_adding_a_tier_applies_and_the_floor_follows(workshop, samp
     assert tier_metrics(workshop, cfg) == expected_counts(sample_accounts, cfg)
 
 
+def test_removing_a_tier_says_what_went_with_it(workshop, sample_accounts):
+    open_editor(workshop, "tiers")
+    edit(workshop, "tiers_table", {}, deleted=[1])  # Mid-touch, the strategic floor
+    workshop.button(key="apply_tiers").click().run()
+    assert not workshop.exception and not workshop.error
+    cfg = config(workshop)
+    assert cfg.tier_names == ("High-touch", "Low-touch")
+    assert cfg.guardrails.strategic_floor is None
+    said = " ".join(unescaped(m.value) for m in workshop.success)
+    assert "The strategic floor (Mid-touch) was removed with its tier" in said
+    assert tier_metrics(workshop, cfg) == expected_counts(sample_accounts, cfg)
+
+
 @pytest.mark.parametrize(
     ("rows", "message"),
     [
@@ -220,7 +216,8 @@ def test_an_expired_override_is_not_applied_and_is_said(sample_app, sample_accou
     sample_app.switch_page("pages/workshop.py").run()
     assert not sample_app.exception
     warned = " ".join(unescaped(w.value) for w in sample_app.warning)
-    assert f"{low} (last day {yesterday:%Y-%m-%d})" in warned and "not applied" in warned
+    said = f"{low} to High-touch ended on {yesterday:%Y-%m-%d} and is not applied"
+    assert said in warned
     result = sample_app.session_state["tw_result"][1]
     assert result.loc[result["account_id"] == low, "tier"].item() != "High-touch"
 

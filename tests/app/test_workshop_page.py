@@ -6,28 +6,16 @@ from dataclasses import replace
 
 import pytest
 from app_helpers import (
-    SAMPLE_CSV,
     expected_counts,
     fixed_config,
-    fixed_workshop,
     goto,
+    open_editor,
     tier_metrics,
     unescaped,
 )
 
 import segmentation as seg
 from segmentation.config import Guardrails, Tier, with_pillar, with_thresholds
-
-
-@pytest.fixture(scope="module")
-def sample_accounts():
-    return seg.load(SAMPLE_CSV).accounts
-
-
-@pytest.fixture
-def workshop(sample_app):
-    return fixed_workshop(sample_app)
-
 
 SLIDER_MOVES = [
     ("weight_growth", 60.0, lambda c: with_pillar(c, "growth", weight=60.0)),
@@ -122,12 +110,6 @@ def test_who_moved_lists_the_moves(workshop):
     # capacity, the book's current tier against the new one (accounts, ARR), the from/to
     # matrix, the moved accounts
     assert len(workshop.dataframe) == 5
-
-
-def open_editor(at, which: str):
-    at.segmented_control(key="open_editor").set_value(which).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def test_pillar_effect_and_pin_baseline(workshop, sample_accounts):

@@ -5,7 +5,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import subprocess
+import sys
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import segmentation as seg
@@ -15,6 +19,7 @@ from segmentation.segment import segment
 from tests.rules.conftest import book
 
 LAST_DAY = dt.date(2027, 3, 31)
+ROOT_SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "accounts.csv"
 
 
 def with_override(config: seg.Config, override: Override) -> seg.Config:
@@ -92,3 +97,32 @@ def test_a_bad_override_field_is_one_sentence_naming_it(field, value, message):
         seg.config_from_json(json.dumps(doc))
     assert message in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+def test_the_cli_says_an_expired_override_and_does_not_apply_it(tmp_path):
+    from segmentation.config import with_thresholds
+
+    accounts = seg.load(ROOT_SAMPLE).accounts
+    low = accounts.iloc[-1]["account_id"]
+    cfg = with_override(
+        with_thresholds(seg.default_config(), [70.0, 45.0]),
+        Override(low, "High-touch", "pilot", expires=dt.date(2026, 11, 30)),
+    )
+    settings = tmp_path / "settings.json"
+    seg.save_config(cfg, settings)
+    out = tmp_path / "out.csv"
+    command = [sys.executable, "-m", "segmentation", "score", str(ROOT_SAMPLE), "--out", str(out)]
+    run = subprocess.run(
+        [*command, "--config", str(settings), "--as-of", "2026-12-01"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert (
+        f"warning: the override of account {low} to High-touch ended on 2026-11-30 and is not "
+        "applied" in run.stderr
+    )
+    written = pd.read_csv(out, encoding="utf-8-sig")
+    id_column = next(c for c in written.columns if "id" in c.lower())
+    assert written.loc[written[id_column] == low, "tier"].item() != "High-touch"
