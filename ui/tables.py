@@ -28,11 +28,11 @@ FILTERS = {
 }
 TABLE_COLUMNS = (  # the answer first: who, which tier, why; then the numbers behind it
     "account_name",
-    "account_id",
     "tier",
     "reasons",
     "arr",
     "priority",
+    "account_id",
     "quadrant",
     "score_growth",
     "score_strategic",

@@ -26,7 +26,7 @@ def test_the_accounts_list_leads_with_the_tier_and_why(sample_app):
     at = goto(sample_app, "accounts")
     shown = table(at, column="reasons")
     columns = list(shown.value.columns)
-    assert columns[:4] == ["account_name", "account_id", "tier", "reasons"]
+    assert columns[:4] == ["account_name", "tier", "reasons", "arr"]
     assert shown.proto.placeholder == ""  # an empty cell shows nothing, not "None"
     config = json.loads(shown.proto.columns)
     widest = f"${shown.value['arr'].max():,.0f}"

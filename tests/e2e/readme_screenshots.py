@@ -17,7 +17,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path[:0] = [str(HERE), str(HERE.parents[1])]  # these helpers, and the app's packages
 from conftest import CHROMIUM, CHROMIUM_ARGS, REPO, _free_port, _stop  # noqa: E402
 from test_workshop_e2e import RunWatcher, go_to, settle, widget  # noqa: E402
 
