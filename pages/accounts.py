@@ -68,7 +68,7 @@ if picked:
             f"**{row['tier']}** · priority **{row['priority']:.1f}** · "
             f"ARR {fmt.money(row.get('arr'))}"
         )
-        st.markdown(f"**Why:** {row['reasons']}")
+        st.markdown(f"**Why:** {account['reasons']}")  # the list's row holds the text
         if row.get("data_issues"):
             st.warning(f"Data issues: {row['data_issues']}", icon=":material/warning:")
     with chart_col:

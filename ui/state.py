@@ -300,7 +300,8 @@ def result() -> pd.DataFrame:
     key = (session[VERSION], cfg)
     cached = session[RESULT]
     if cached is None or cached[0] != key:
-        cached = (key, seg.tier_accounts(metric_scores(cfg), cfg))
+        # reasons as codes: the account list writes the text of the rows it shows
+        cached = (key, seg.tier_accounts(metric_scores(cfg), cfg, reasons=False))
         session[RESULT] = cached
     return cached[1]
 

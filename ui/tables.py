@@ -45,10 +45,10 @@ TABLE_COLUMNS = (
 
 def account_table(rows: pd.DataFrame, limit: int = TABLE_LIMIT) -> pd.DataFrame:
     """The columns the list shows; the highest-priority `limit` rows when there are more."""
-    view = rows[[c for c in TABLE_COLUMNS if c in rows.columns]]
-    if len(view) > limit:
-        view = view.nlargest(limit, "priority")
-    return view
+    if len(rows) > limit:
+        rows = rows.nlargest(limit, "priority")
+    rows = seg.with_reasons(rows)  # the text of these rows only (stage 2 keeps codes)
+    return rows[[c for c in TABLE_COLUMNS if c in rows.columns]]
 
 
 def money_column(label: str) -> Any:
