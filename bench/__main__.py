@@ -120,8 +120,11 @@ def main(argv: list[str] | None = None) -> int:
         return importlib.import_module(COMMANDS[argv[0]]).main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[1])
     parser.add_argument("--quick", action="store_true", help="books 100x smaller")
+    parser.add_argument("--only", metavar="CASE", help="the cases whose name starts so")
+    parser.add_argument("--no-peers", action="store_true", help="leave out bench/peers.py")
     options = parser.parse_args(argv)
     plan = quick(FULL_PLAN) if options.quick else FULL_PLAN
+    plan = [step for step in plan if step[0].startswith(options.only or "")]
 
     print(f"Tierwise benchmark on {platform.machine()}, Python {platform.python_version()}")
     print(f"load average at the start: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores)")
@@ -139,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         target_text = f"< {target * 1000:,.0f} ms" if target else ""
         print(f"| {name} | {seconds * 1000:,.0f} ms | {target_text} | {ratio} | {memory} |")
         sys.stdout.flush()
+    if options.no_peers:
+        return 0
     from bench.peers import run
 
     sizes = [max(1, n // 100) for n in PEER_SIZES] if options.quick else PEER_SIZES

@@ -64,7 +64,7 @@ picked = selection.selection.rows if selection else []
 if picked:
     account = view.iloc[picked[0]]
     row = result.loc[account.name] if account.name in result.index else account
-    tables.account_details(row, cfg)
+    tables.account_details(row, cfg, why=account["reasons"])  # the list's row holds the text
 else:
     st.caption("Select a row to see its pillar breakdown and reasons.")
 

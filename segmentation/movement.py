@@ -81,7 +81,9 @@ def moved_accounts(
         top = np.argpartition(-arr, limit - 1)[:limit]
         rows, arr = rows[top], arr[top]
     rows = rows[np.argsort(-arr, kind="stable")]
-    picked = result.iloc[rows]
+    from segmentation.segment import with_reasons  # (segment imports this module's rules)
+
+    picked = with_reasons(result.iloc[rows])  # the text of these rows only
     frame = pd.DataFrame(index=picked.index)
     for column in ("account_name", "account_id", "arr"):
         if column in picked.columns:

@@ -151,7 +151,7 @@ def tier_accounts(
     of earlier snapshots (`earlier_cuts`, see rules/movement.py).
 
     With `reasons=False` the `reasons` text is not built: the frame keeps the codes that make
-    it (`frame.attrs["reasons"]`, a `Reasons`) and `with_reasons` writes the text of any rows
+    it (`frame.attrs["reasons"]`, a `HeldReasons`) and `with_reasons` writes the text of any rows
     taken from it (the rows shown, exported or asked for).
     """
     scores, effective, priority = _weighted(metric_scores, config)
@@ -186,12 +186,31 @@ def tier_accounts(
     if reasons:
         result["reasons"] = pd.array(codes.texts(), dtype=TEXT)
     else:
-        result.attrs["reasons"] = codes
+        result.attrs["reasons"] = HeldReasons(codes)
     unfed = unfed_pillars(metric_scores, config)
     result["data_issues"] = data_issues(accounts, scores, priority, config, unfed)
     for column, values in metric_scores.lenses.items():
         result[column] = values
     return result
+
+
+class HeldReasons(dict):
+    """A frame's reason codes, kept in its `attrs`: shared by its copies and subsets (pandas
+    deep-copies attrs), equal only to itself, and an empty dict to JSON, as pyarrow writes a
+    frame's attrs into its schema (Streamlit's tables and charts) and warns on anything else."""
+
+    __slots__ = ("codes",)
+
+    def __init__(self, codes: Reasons) -> None:
+        super().__init__()
+        self.codes = codes
+
+    def __deepcopy__(self, memo: dict) -> HeldReasons:
+        return self
+
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
 
 
 def with_reasons(frame: pd.DataFrame) -> pd.DataFrame:
@@ -201,9 +220,10 @@ def with_reasons(frame: pd.DataFrame) -> pd.DataFrame:
     filter, a page of the account list): its index labels find the rows, so a subset needs
     the book's index to be unique. A frame that has its text already is returned as it is.
     """
-    codes = frame.attrs.get("reasons")
-    if "reasons" in frame or not isinstance(codes, Reasons):
+    held = frame.attrs.get("reasons")
+    if "reasons" in frame or not isinstance(held, HeldReasons):
         return frame
+    codes = held.codes
     rows = codes.positions(frame.index)
     out = frame.copy(deep=False)
     out.attrs = {k: v for k, v in frame.attrs.items() if k != "reasons"}

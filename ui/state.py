@@ -390,7 +390,8 @@ def tiered(cfg: seg.Config) -> pd.DataFrame:
     """Stage 2 on the cached stage 1; with profiles, each profile's accounts are scored as
     segmentation/profiles.py says (the whole-book populations still from the cache)."""
     if not cfg.profiles:
-        return seg.tier_accounts(metric_scores(cfg), cfg)
+        # reasons as codes: the account list writes the text of the rows it shows
+        return seg.tier_accounts(metric_scores(cfg), cfg, reasons=False)
     session = _ss()
 
     def population(rows: Any, settings: seg.Config) -> pd.DataFrame:

@@ -50,10 +50,10 @@ CHAR_PX = 8  # width of one character of the table's font, in pixels, with room 
 
 def account_table(rows: pd.DataFrame, limit: int = TABLE_LIMIT) -> pd.DataFrame:
     """The columns the list shows; the highest-priority `limit` rows when there are more."""
-    view = rows[[c for c in TABLE_COLUMNS if c in rows.columns]]
-    if len(view) > limit:
-        view = view.nlargest(limit, "priority")
-    return view
+    if len(rows) > limit:
+        rows = rows.nlargest(limit, "priority")
+    rows = seg.with_reasons(rows)  # the text of these rows only (stage 2 keeps codes)
+    return rows[[c for c in TABLE_COLUMNS if c in rows.columns]]
 
 
 def money_column(label: str, values: Any = None) -> Any:
@@ -171,8 +171,9 @@ def settings_callable(cfg: seg.Config, hints: seg.ParseHints | None) -> Callable
     return build
 
 
-def account_details(row: pd.Series, cfg: seg.Config) -> None:
-    """One account: its name, tier, priority and ARR, why, its data issues, its pillars."""
+def account_details(row: pd.Series, cfg: seg.Config, why: str) -> None:
+    """One account: its name, tier, priority and ARR, `why` (its reasons), its data issues,
+    its pillars."""
     name_col, chart_col = st.columns([1.2, 1])
     with name_col:
         st.subheader(fmt.plain(row.get("account_name", row.get("account_id", ""))), anchor=False)
@@ -180,7 +181,7 @@ def account_details(row: pd.Series, cfg: seg.Config) -> None:
             f"**{fmt.plain(row['tier'])}** · priority **{row['priority']:.1f}** · "
             f"ARR {fmt.money(row.get('arr'))}"
         )
-        st.markdown(f"**Why:** {fmt.plain(row['reasons'])}")
+        st.markdown(f"**Why:** {fmt.plain(why)}")
         if row.get("data_issues"):
             st.warning(fmt.plain(f"Data issues: {row['data_issues']}"), icon=":material/warning:")
     with chart_col:

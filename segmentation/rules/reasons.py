@@ -224,7 +224,7 @@ def _first_largest(columns: np.ndarray, skip: np.ndarray | None = None) -> np.nd
 @dataclass(frozen=True, eq=False)
 class Reasons:
     """What makes each account's sentence, as compact codes; the text is built on request,
-    for the rows asked for (`texts`). Immutable: copying a frame that holds it shares it."""
+    for the rows asked for (`texts`)."""
 
     metric_scores: MetricScores
     config: Config
@@ -243,9 +243,6 @@ class Reasons:
 
     def __len__(self) -> int:
         return len(self.prefix)
-
-    def __deepcopy__(self, memo: dict) -> Reasons:
-        return self
 
     def positions(self, index: pd.Index) -> np.ndarray | None:
         """The positions in the book of the rows with these index labels (None: all rows)."""
