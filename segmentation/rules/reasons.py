@@ -146,21 +146,39 @@ def _value_texts(
     pillar_of: np.ndarray,
     metric_of: np.ndarray,
     rows: np.ndarray,
+    whole: bool,
 ) -> tuple[np.ndarray, list[str]]:
     """The text of each given row's driving metric value ('NPS 3)'): a code per row into a
-    table of texts. Only the values asked for are formatted, each distinct one once."""
+    table of texts. Only the values asked for are formatted, each distinct one once; for the
+    `whole` book, each metric's texts are kept in the book's reason cache."""
     codes, table = np.zeros(len(rows), dtype="int64"), []
     for p, settings in enumerate(config.pillars):
         for m, metric in enumerate(settings.metrics):
             picked = np.flatnonzero((pillar_of == p) & (metric_of == m))
-            if picked.size:
-                values = metric_scores.pillars[p].inputs[m]
+            if not picked.size:
+                continue
+            values = metric_scores.pillars[p].inputs[m]
+            if whole:  # every row's: formatted once per book, kept for the next slider move
+                all_codes, texts = _kept(
+                    metric_scores,
+                    ("texts", p, m),
+                    lambda v=values, c=metric.column, s=metric.scheme: describe_values(v, c, s),
+                )
+                codes[picked] = all_codes[picked] + len(table)
+            else:
                 value_codes, texts = describe_values(
                     values, metric.column, metric.scheme, rows[picked]
                 )
                 codes[picked] = value_codes + len(table)
-                table.extend(f"{text})" for text in texts)
+            table.extend(f"{text})" for text in texts)
     return codes, table
+
+
+def _kept(metric_scores: MetricScores, key: tuple, make: Callable[[], object]) -> object:
+    """`make()`, kept in the metric scores' reason cache under `key` (per book + schemes)."""
+    if key not in metric_scores.reason_cache:
+        metric_scores.reason_cache[key] = make()
+    return metric_scores.reason_cache[key]
 
 
 def _take(texts: list[str], codes: np.ndarray) -> pa.Array:
@@ -196,15 +214,31 @@ def _metric_texts(
     pillar_of: np.ndarray,
     upward: np.ndarray,
     rows: np.ndarray,
+    whole: bool,
 ) -> pa.Array:
-    """For each given account, the text of the driving metric of its given pillar: 'NPS 3)'."""
+    """For each given account, the text of the driving metric of its given pillar: 'NPS 3)'.
+
+    For the `whole` book the drivers are picked for every row and kept per metric weights,
+    so that moving pillar weights or thresholds reuses them."""
     metric_of = np.zeros(len(rows), dtype="int64")
-    for p in range(len(config.pillars)):
+    for p, settings in enumerate(config.pillars):
+        weights = tuple(m.weight for m in settings.metrics)
         for up in (True, False):
             picked = np.flatnonzero((pillar_of == p) & (upward == up))
-            if picked.size:
+            if not picked.size:
+                continue
+            if whole:
+                every = _kept(
+                    metric_scores,
+                    ("driver", p, up, settings.effect, weights),
+                    lambda p=p, up=up: driving_metric(
+                        metric_scores, config, p, up, slice(None)
+                    ).astype("int16"),
+                )
+                metric_of[picked] = every[picked]
+            else:
                 metric_of[picked] = driving_metric(metric_scores, config, p, up, rows[picked])
-    codes, table = _value_texts(metric_scores, config, pillar_of, metric_of, rows)
+    codes, table = _value_texts(metric_scores, config, pillar_of, metric_of, rows, whole)
     return _take(table, codes)
 
 
@@ -261,11 +295,13 @@ class Reasons:
 
     def texts(self, rows: np.ndarray | None = None) -> pa.Array:
         """The sentences of the rows at the given positions (default: every row)."""
-        rows = np.arange(len(self)) if rows is None else np.asarray(rows, dtype="int64")
+        whole = rows is None
+        rows = np.arange(len(self)) if whole else np.asarray(rows, dtype="int64")
         config, scores = self.config, self.metric_scores
         has_first, has_second = self.has_first[rows], self.has_second[rows]
-        first_text = _metric_texts(scores, config, self.first[rows], self.first_up[rows], rows)
-        second_text = _metric_texts(scores, config, self.second[rows], self.second_up[rows], rows)
+        first, second = self.first[rows], self.second[rows]
+        first_text = _metric_texts(scores, config, first, self.first_up[rows], rows, whole)
+        second_text = _metric_texts(scores, config, second, self.second_up[rows], rows, whole)
         parts = [
             _take(_tier_prefixes(config), self.prefix[rows]),
             _take(_heads(config), self.head[rows]),
