@@ -171,9 +171,9 @@ def settings_callable(cfg: seg.Config, hints: seg.ParseHints | None) -> Callable
     return build
 
 
-def account_details(row: pd.Series, cfg: seg.Config, why: str) -> None:
-    """One account: its name, tier, priority and ARR, `why` (its reasons), its data issues,
-    its pillars."""
+def account_details(row: pd.Series, cfg: seg.Config, why: str | None = None) -> None:
+    """One account: its name, tier, priority and ARR, why (`why`, else its `reasons`), its
+    data issues, its pillars."""
     name_col, chart_col = st.columns([1.2, 1])
     with name_col:
         st.subheader(fmt.plain(row.get("account_name", row.get("account_id", ""))), anchor=False)
@@ -181,7 +181,7 @@ def account_details(row: pd.Series, cfg: seg.Config, why: str) -> None:
             f"**{fmt.plain(row['tier'])}** · priority **{row['priority']:.1f}** · "
             f"ARR {fmt.money(row.get('arr'))}"
         )
-        st.markdown(f"**Why:** {fmt.plain(why)}")
+        st.markdown(f"**Why:** {fmt.plain(row['reasons'] if why is None else why)}")
         if row.get("data_issues"):
             st.warning(fmt.plain(f"Data issues: {row['data_issues']}"), icon=":material/warning:")
     with chart_col:
