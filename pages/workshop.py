@@ -116,7 +116,7 @@ def draw_tier_cards(result, cfg: seg.Config) -> None:
         with column, st.container(border=True, key=f"tier_card_{cards.index(card)}"):
             st.html(strip(tier_colour(cfg.tier_names, card.name)))
             st.metric(
-                components.plain_label(card.name),
+                fmt.plain_label(card.name),
                 fmt.count(card.accounts),
                 delta=fmt.delta(card.change),
                 delta_color="off",

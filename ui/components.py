@@ -21,6 +21,7 @@ from segmentation.rules.pillars import shares_of
 from segmentation.rules.tiers import crossed_threshold
 from ui import format as fmt
 from ui import state
+from ui.format import plain_label
 
 CONFIG_WIDGET_PREFIXES = ("weight_", "threshold_", "effect_", "metric_", "quadrant_", "arr_per_csm")
 CONFIG_WIDGET_PREFIXES += ("capacity_", "rails_")  # ui/capacity.py's coverage-model inputs
@@ -36,15 +37,6 @@ def seed(key: str, value: Any) -> None:
 
 
 _seed = seed
-
-
-INLINE_SPECIALS = "\\`*_[]<>!~$|:&"  # what inline markdown (a widget's label) acts on
-
-
-def plain_label(text: str) -> str:
-    """User text for a label (inline markdown only): its specials escaped, the rest as
-    written, so a tier named "High-touch" is labelled "High-touch" and "[x](url)" no link."""
-    return "".join(f"\\{ch}" if ch in INLINE_SPECIALS else ch for ch in str(text))
 
 
 def forget_config_widgets() -> None:

@@ -60,13 +60,24 @@ _SPECIAL = re.compile("([" + re.escape(MARKDOWN_SPECIALS) + "])")
 # Streamlit's markdown (GitHub-flavoured) links bare URLs, www. names and e-mail addresses
 # in plain text, escaped or not: an invisible word joiner breaks each such pattern.
 JOINER = "\u2060"
-_AUTOLINK = re.compile(r"(?i)(?<=[a-z]\\:)(?=//)|(?<=www)(?=\\\.)|(?=@)")
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z]\\:)(?=//)|(?<=www)(?=\\?\.)|(?=@)")
 
 
 def plain(text: object) -> str:
     """Text shown as written in a markdown element (st.markdown, st.caption, labels, help):
     every markdown and HTML character escaped, and no link, image or tag made from it."""
     escaped = _SPECIAL.sub(r"\\\1", " ".join(str(text).split("\n")))
+    return _AUTOLINK.sub(JOINER, escaped)
+
+
+INLINE_SPECIALS = "\\`*_[]<>!~$|:&"  # what inline markdown (a widget's label) acts on
+
+
+def plain_label(text: object) -> str:
+    """User text for a widget's label (inline markdown only): its specials escaped and no
+    link made from it, the rest as written, so a tier named "High-touch" is labelled
+    "High-touch" and "[x](url)" is no link."""
+    escaped = "".join(f"\\{ch}" if ch in INLINE_SPECIALS else ch for ch in str(text))
     return _AUTOLINK.sub(JOINER, escaped)
 
 

@@ -20,6 +20,9 @@ PAGES = {
     "workshop": "pages/workshop.py",
     "accounts": "pages/accounts.py",
     "movement": "pages/movement.py",
+    "calibration": "pages/calibration.py",
+    "scenarios": "pages/scenarios.py",
+    "segments": "pages/segments.py",
 }
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,15 +41,10 @@ def goto(at: AppTest, page: str) -> AppTest:
     return at
 
 
-def unescaped(text: str) -> str:
-    """A label as the reader sees it: the markdown escapes of `ui.format.plain` removed."""
-    return re.sub(r"\\(.)", r"\1", text)
-
-
 def tier_metrics(at: AppTest, cfg: seg.Config) -> dict[str, int]:
     """The st.metric per tier: label = tier name (as plain text), value = number of accounts."""
-    shown = {unescaped(m.label): m.value for m in at.metric}
-    return {name: int(shown[name].replace(",", "")) for name in cfg.tier_names}
+    labelled = {shown(m.label): m.value for m in at.metric}
+    return {name: int(labelled[name].replace(",", "")) for name in cfg.tier_names}
 
 
 def expected_counts(accounts, cfg: seg.Config) -> dict[str, int]:

@@ -49,7 +49,8 @@ TIER_NAMES = (f"{IMAGE} High", f"{LINK} Mid", f"{TAG} Low")
 
 
 def hostile_settings_doc() -> dict[str, Any]:
-    """The default settings with hostile tier names, engagement text and labels."""
+    """The default settings with hostile tier names, engagement text, labels, a scenario
+    name and a profile (its name and the value it matches)."""
     doc = seg.config_to_dict(seg.default_config())
     old = [t["name"] for t in doc["tiers"]]
     for tier, name, payload in zip(doc["tiers"], TIER_NAMES, PAYLOADS[:0:-1], strict=True):
@@ -63,6 +64,16 @@ def hostile_settings_doc() -> dict[str, Any]:
         cell: f"{payload} {cell}"
         for cell, payload in zip(doc["quadrant"]["labels"], PAYLOADS, strict=True)
     }
+    base = {k: v for k, v in doc.items()}
+    doc["scenarios"] = [{"name": f"{LINK} view", "settings": base}]
+    doc["profiles"] = [
+        {
+            "name": f"{IMAGE} profile",
+            "when": {"column": "industry", "values": [LINK]},
+            "ranks_within": True,
+            "settings": {"pillars": {"growth": {"weight": 50}}},
+        }
+    ]
     return doc
 
 

@@ -28,7 +28,6 @@ from streamlit.testing.v1 import AppTest
 
 from ui import state
 
-WORKSHOP_XFAIL = pytest.mark.xfail(strict=True, reason="Workshop plain text: issue-18a")
 OUTCOME = f"{LINK} churned"
 
 
@@ -70,12 +69,7 @@ def with_snapshot(app: AppTest) -> AppTest:
 
 @pytest.mark.parametrize(
     "page",
-    [
-        "data",
-        pytest.param("workshop", marks=WORKSHOP_XFAIL),
-        "accounts",
-        "movement",
-    ],
+    ["data", "workshop", "accounts", "movement", "scenarios", "segments"],
 )
 def test_every_page_shows_hostile_text_as_plain_text(hostile_app, page):
     with_snapshot(hostile_app)

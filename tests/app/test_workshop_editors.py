@@ -11,8 +11,8 @@ from app_helpers import (
     expected_counts,
     fixed_config,
     open_editor,
+    shown,
     tier_metrics,
-    unescaped,
 )
 
 import segmentation as seg
@@ -35,7 +35,7 @@ def config(at) -> seg.Config:
 
 
 def errors(at) -> str:
-    return " ".join(unescaped(e.value) for e in at.error)
+    return " ".join(shown(e.value) for e in at.error)
 
 
 # --- pillar metrics as a table -------------------------------------------------------------
@@ -147,7 +147,7 @@ def test_removing_a_tier_says_what_went_with_it(workshop, sample_accounts):
     cfg = config(workshop)
     assert cfg.tier_names == ("High-touch", "Low-touch")
     assert cfg.guardrails.strategic_floor is None
-    said = " ".join(unescaped(m.value) for m in workshop.success)
+    said = " ".join(shown(m.value) for m in workshop.success)
     assert "The strategic floor (Mid-touch) was removed with its tier" in said
     assert tier_metrics(workshop, cfg) == expected_counts(sample_accounts, cfg)
 
@@ -215,7 +215,7 @@ def test_an_expired_override_is_not_applied_and_is_said(sample_app, sample_accou
     sample_app.session_state["tw_config"] = sample_app.session_state["tw_baseline"] = cfg
     sample_app.switch_page("pages/workshop.py").run()
     assert not sample_app.exception
-    warned = " ".join(unescaped(w.value) for w in sample_app.warning)
+    warned = " ".join(shown(w.value) for w in sample_app.warning)
     said = f"{low} to High-touch ended on {yesterday:%Y-%m-%d} and is not applied"
     assert said in warned
     result = sample_app.session_state["tw_result"][1]
@@ -232,7 +232,7 @@ def test_the_current_tier_comparison_counts_the_accounts_that_change_model(
     result = seg.segment(sample_accounts, cfg, as_of=dt.date.today())
     changed = (result["previous_tier"].astype(str) != result["tier"].astype(str)).sum()
     assert changed > 0
-    labels = [unescaped(e.label) for e in workshop.expander]
+    labels = [shown(e.label) for e in workshop.expander]
     assert f"Against the book's current tier: {changed} accounts change coverage model" in labels
 
 
@@ -249,16 +249,16 @@ def test_tier_names_and_engagement_are_plain_text_on_the_cards(sample_app):
     assert not sample_app.exception
     card = sample_app.metric[0]
     assert card.label.startswith(r"\*\*\[x\](https\:")  # escaped: no link, no bold
-    assert unescaped(card.label) == hostile
-    assert unescaped(card.help) == "<img src=x>" and card.help != "<img src=x>"
+    assert shown(card.label) == hostile
+    assert shown(card.help) == "<img src=x>" and card.help != "<img src=x>"
     assert any(hostile in t.value for t in sample_app.text)  # the coverage banner: st.text
     slider = sample_app.slider(key="threshold_high")
-    assert slider.label.startswith(r"\*\*\[x\]") and unescaped(slider.label).startswith(hostile)
+    assert slider.label.startswith(r"\*\*\[x\]") and shown(slider.label).startswith(hostile)
 
 
 def test_a_plain_tier_name_is_its_own_label():
     """docs/interfaces.md section 6: the tier's st.metric label is the tier's name."""
-    from ui.components import plain_label
+    from ui.format import plain_label
 
     assert [plain_label(n) for n in seg.default_config().tier_names] == [
         "High-touch",

@@ -10,8 +10,8 @@ from app_helpers import (
     fixed_config,
     goto,
     open_editor,
+    shown,
     tier_metrics,
-    unescaped,
 )
 
 import segmentation as seg
@@ -101,7 +101,7 @@ def test_all_weights_zero_shows_the_settings_error(workshop):
         workshop.slider(key=key).set_value(0.0)
     workshop.run()
     assert not workshop.exception
-    assert "at least one pillar needs a weight above 0" in unescaped(workshop.error[0].value)
+    assert "at least one pillar needs a weight above 0" in shown(workshop.error[0].value)
 
 
 def test_who_moved_lists_the_moves(workshop):
@@ -183,13 +183,13 @@ def test_an_extra_cut_off_crossing_the_one_above_keeps_the_last_valid_ones(
     sample_app.slider(key="threshold_2").set_value(40.0).run()
     assert not sample_app.warning
     sample_app.slider(key="threshold_2").set_value(65.0).run()
-    assert "Mid-touch (65) must be below High-touch (60)" in unescaped(sample_app.warning[0].value)
+    assert "Mid-touch (65) must be below High-touch (60)" in shown(sample_app.warning[0].value)
     kept = with_thresholds(cfg, [80.0, 60.0, 40.0])
     assert tier_metrics(sample_app, kept) == expected_counts(sample_accounts, kept)
 
 
 def _share_caption(at) -> str:
-    texts = [unescaped(c.value) for c in at.caption]
+    texts = [shown(c.value) for c in at.caption]
     (caption,) = [t for t in texts if t.startswith("Share of priority")]
     return caption
 

@@ -127,7 +127,6 @@ def test_the_layout_check_sees_broken_words_and_cut_text(page: Page) -> None:
 # --- the hostile book -----------------------------------------------------------------------
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-WORKSHOP_XFAIL = pytest.mark.xfail(strict=True, reason="Workshop plain text: issue-18a")
 
 
 def outside_requests(urls: list[str]) -> list[str]:
@@ -192,9 +191,8 @@ def assert_nothing_made_from_the_data(page: Page, requests: list[str], where: st
 
 @pytest.mark.e2e
 @pytest.mark.parametrize(
-    "title", ["Data", "Accounts", "Movement", "Calibration", pytest.param("Workshop",
-              marks=WORKSHOP_XFAIL)]
-)  # fmt: skip
+    "title", ["Data", "Workshop", "Accounts", "Movement", "Calibration", "Scenarios", "Segments"]
+)
 def test_the_hostile_book_makes_no_request_outside_the_app(
     page: Page, streamlit_server, title
 ) -> None:
