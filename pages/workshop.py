@@ -22,6 +22,7 @@ from ui import calibration as cal_ui
 from ui import capacity as capacity_panel
 from ui import charts, components, editors, history, persistence, state, tables
 from ui import format as fmt
+from ui import movement as movement_panel
 from ui import profiles as profiles_ui
 from ui import scenarios as scenarios_ui
 from ui.shell import ensure_router, require_book
@@ -189,13 +190,7 @@ def draw_quadrant(result, cfg: seg.Config) -> None:
     view = quadrant.quadrant_view(result, cfg)
     spec = charts.quadrant_spec(view.points, view.cells, cfg, view.x_domain, view.y_domain)
     st.vega_lite_chart(spec=spec, width="stretch")
-    sample, notes = view.sample, []
-    if sample.sampled:
-        notes.append(
-            f"Showing a sample of {fmt.count(sample.shown)} of {fmt.count(sample.total)} "
-            f"accounts ({fmt.count(sample.top_shown)} of {fmt.count(sample.top_total)} "
-            f"{cfg.tiers[0].name}); counts and ARR in the corners are exact."
-        )
+    notes = [view.sample.words(cfg.tiers[0].name)]
     if view.cells.attrs["unplaced"]:
         notes.append(f"{fmt.accounts(view.cells.attrs['unplaced'])} lack a value on an axis.")
     notes.append("Point size: ARR.")
@@ -227,13 +222,7 @@ def draw_movement(result) -> None:
         width="content",
         column_config=tables.movement_matrix_config(list(view.matrix.columns)),
     )
-    st.caption(f"The {len(view.moved)} largest by ARR")
-    st.dataframe(
-        view.moved,
-        hide_index=True,
-        width="stretch",
-        column_config=tables.moved_column_config(list(view.moved.columns)),
-    )
+    movement_panel.who_moved_list(result, state.baseline_tiers())  # every mover, filtered
 
 
 def draw_toolbar(cfg: seg.Config) -> tuple[bool, str | None]:

@@ -1,7 +1,10 @@
 """The workshop survives a refresh: what it needs is kept in the browser's address.
 
 The address (`st.query_params`) holds the settings, the baseline and its label, the open
-editor and presentation mode, compressed (`s`, `b`, `bl`, `e`, `p`). The book itself never
+editor and presentation mode, compressed (`s`, `b`, `bl`, `e`, `p`), but never the manual
+overrides: they name accounts, and an address lands in the browser's history. The overrides,
+like the book, are held only in this process's memory (`o` counts them, so that a page whose
+book has gone can say they must be loaded again from the settings file). The book itself never
 leaves the server and is never written to disk: it is held in this process's memory under a
 short-lived, unguessable token (`t`, `secrets.token_urlsafe`), so a refresh, a dropped
 connection or a laptop lid within `BOOK_TTL_S` finds it again; after that (or after a server
@@ -16,7 +19,7 @@ import secrets
 import threading
 import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import streamlit as st
@@ -26,6 +29,7 @@ from ui import state, tables
 from ui.editors import EDITOR_KEY, EDITORS
 
 SETTINGS, BASELINE, LABEL, TOKEN, EDITOR, PRESENTING = "s", "b", "bl", "t", "e", "p"
+OVERRIDES = "o"  # how many overrides the address leaves out (held with the book)
 BOOK_TTL_S = 30 * 60  # how long a book waits for its session to come back
 MAX_HELD = 4  # books held at once in this process (the oldest goes first)
 MAX_PARAM_CHARS = 60_000  # a longer address is not one Tierwise wrote
@@ -45,6 +49,7 @@ class _Held:
     book: Any
     source: str
     expires: float
+    overrides: tuple[tuple[Any, ...], tuple[Any, ...]] = ((), ())  # settings', baseline's
 
 
 _BOOKS: dict[str, _Held] = {}
@@ -83,6 +88,17 @@ def _forget_expired(now: float) -> None:
 
 
 # --- the settings, in the address -----------------------------------------------------------
+
+
+def without_overrides(cfg: seg.Config) -> seg.Config:
+    """The settings the address may hold: everything but the overrides (they name accounts)."""
+    if not cfg.guardrails.overrides:
+        return cfg
+    return with_overrides(cfg, ())
+
+
+def with_overrides(cfg: seg.Config, overrides: tuple[Any, ...]) -> seg.Config:
+    return replace(cfg, guardrails=replace(cfg.guardrails, overrides=overrides))
 
 
 def encode_settings(cfg: seg.Config) -> str:
@@ -127,6 +143,9 @@ def restore() -> None:
     held = held_book(_param(TOKEN)) if _param(TOKEN) else None
     if held is not None:
         state.seed_accounts(session, held.accounts, held.source, held.book)
+        cfg, baseline = (
+            with_overrides(c, o) for c, o in zip((cfg, baseline), held.overrides, strict=True)
+        )
     session[state.CONFIG] = cfg
     if held is not None:
         session[state.BASELINE], session[state.BASELINE_LABEL] = baseline, label
@@ -139,11 +158,21 @@ def restore() -> None:
             "info",
             "Your settings, baseline and view were restored. The book is kept only in this "
             "server's memory for a short while and is no longer there: upload the file again "
-            "(or use the sample) on the Data page.",
+            "(or use the sample) on the Data page." + _left_out_words(_param(OVERRIDES)),
         )
     if _param(EDITOR) in EDITORS:
         session[EDITOR_KEY] = _param(EDITOR)
     session["presentation_mode"] = _param(PRESENTING) == "1"
+
+
+def _left_out_words(count: str | None) -> str:
+    """The overrides a restore without its book could not bring back, said."""
+    if not count or count == "0":
+        return ""
+    return (
+        f" The {count} manual override(s) name accounts, so the address never holds them: "
+        "load your settings file (Accounts page) to bring them back."
+    )
 
 
 def restore_note() -> None:
@@ -182,6 +211,7 @@ def _encoded(cfg: seg.Config, baseline: seg.Config) -> tuple[str, str | None]:
     written = st.session_state.get(WRITTEN)
     if written and written[0] == (cfg, baseline):
         return written[1]
+    cfg, baseline = without_overrides(cfg), without_overrides(baseline)
     text = (encode_settings(cfg), None if baseline == cfg else encode_settings(baseline))
     st.session_state[WRITTEN] = ((cfg, baseline), text)
     return text
@@ -190,12 +220,20 @@ def _encoded(cfg: seg.Config, baseline: seg.Config) -> tuple[str, str | None]:
 def remember() -> None:
     """Write what a refresh needs into the address (only the parts that changed)."""
     _pending_baseline()
-    settings, baseline = _encoded(st.session_state[state.CONFIG], state.baseline())
+    cfg = st.session_state[state.CONFIG]
+    settings, baseline = _encoded(cfg, state.baseline())
+    token = _book_token()
+    overrides = (cfg.guardrails.overrides, state.baseline().guardrails.overrides)
+    if token is not None:
+        with _LOCK:
+            if token in _BOOKS:
+                _BOOKS[token].overrides = overrides
     wanted = {
         SETTINGS: settings,
         BASELINE: baseline,
         LABEL: None if state.baseline_label() == DEFAULT_LABEL else state.baseline_label(),
-        TOKEN: _book_token(),
+        TOKEN: token,
+        OVERRIDES: str(len(overrides[0])) if overrides[0] else None,
         EDITOR: st.session_state.get(EDITOR_KEY),
         PRESENTING: "1" if st.session_state.get("presentation_mode") else None,
     }

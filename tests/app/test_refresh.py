@@ -85,3 +85,33 @@ def test_settings_round_trip_through_the_address(cfg):
     text = persistence.encode_settings(cfg)
     assert text.isascii() and "=" not in text and len(text) < 4000
     assert persistence.decode_settings(text) == cfg
+
+
+def with_override(at: AppTest) -> seg.Config:
+    """The workshop's settings with a manual override of its first account."""
+    from dataclasses import replace
+
+    from segmentation.rules.tiers import Override
+
+    cfg = at.session_state["tw_config"]
+    first = str(at.session_state["tw_accounts"]["account_id"].iloc[0])
+    rails = replace(cfg.guardrails, overrides=(Override(first, "High-touch", "board ask"),))
+    at.session_state["tw_config"] = replace(cfg, guardrails=rails)
+    at.run()
+    assert not at.exception, at.exception
+    return at.session_state["tw_config"]
+
+
+def test_overrides_name_accounts_so_the_address_never_holds_them(routed, workshop):
+    cfg = with_override(workshop)
+    params = dict(workshop.query_params)
+    override = cfg.guardrails.overrides[0]
+    assert params["o"] == "1"
+    address = persistence.decode_settings(params["s"])
+    assert address.guardrails.overrides == ()  # neither the account id nor the reason
+    assert override.account_id not in " ".join(params.values())
+    again = refreshed(params)  # the book is held: its overrides come back with it
+    assert again.session_state["tw_config"].guardrails.overrides == (override,)
+    bookless = refreshed({k: v for k, v in params.items() if k != "t"})
+    assert bookless.session_state["tw_config"].guardrails.overrides == ()
+    assert "1 manual override(s)" in " ".join(i.value for i in bookless.info)
