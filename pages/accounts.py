@@ -113,15 +113,7 @@ st.caption(
     "`python -m segmentation score --config` for the same tiers, read the same way."
 )
 save_col, load_col = st.columns([1, 2], vertical_alignment="center")
-save_col.download_button(
-    "Save settings",
-    data=tables.settings_callable(cfg, state.parse_hints()),
-    file_name="tierwise-settings.json",
-    mime="application/json",
-    key="download_settings",
-    icon=":material/save:",
-    on_click="ignore",
-)
+tables.save_settings_button(cfg, state.parse_hints(), "download_settings", column=save_col)
 with load_col:
     settings_file = components.settings_uploader()
 if settings_file is not None:

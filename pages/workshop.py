@@ -231,7 +231,12 @@ def draw_toolbar(cfg: seg.Config) -> tuple[bool, str | None]:
     with st.container(horizontal=True, key="workshop_toolbar", vertical_alignment="bottom"):
         presenting = components.presentation_toggle()
         editor = None if presenting else editors.editor_picker()
-        persistence.save_settings_button(cfg)
+        tables.save_settings_button(
+            cfg,
+            state.parse_hints(),
+            "workshop_save_settings",
+            help="Download these settings as a file: load it next quarter, or run the CLI on it.",
+        )
     return presenting, editor
 
 

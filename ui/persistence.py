@@ -25,7 +25,7 @@ from typing import Any
 import streamlit as st
 
 import segmentation as seg
-from ui import state, tables
+from ui import state
 from ui.editors import EDITOR_KEY, EDITORS
 
 SETTINGS, BASELINE, LABEL, TOKEN, EDITOR, PRESENTING = "s", "b", "bl", "t", "e", "p"
@@ -243,16 +243,3 @@ def remember() -> None:
                 del st.query_params[name]
         elif st.query_params.get(name) != value:
             st.query_params[name] = value
-
-
-def save_settings_button(cfg: seg.Config) -> None:
-    """The settings as a JSON file, from the Workshop itself."""
-    st.download_button(
-        "Save settings",
-        data=tables.settings_callable(cfg, state.parse_hints()),
-        file_name="tierwise-settings.json",
-        mime="application/json",
-        key="workshop_save_settings",
-        icon=":material/save:",
-        help="Download these settings as a file: load it next quarter, or run the CLI on it.",
-    )

@@ -171,6 +171,22 @@ def settings_callable(cfg: seg.Config, hints: seg.ParseHints | None) -> Callable
     return build
 
 
+def save_settings_button(
+    cfg: seg.Config, hints: seg.ParseHints | None, key: str, **where: Any
+) -> None:
+    """The settings as a JSON file (with how the book was read), on any page or column."""
+    (where.pop("column", None) or st).download_button(
+        "Save settings",
+        data=settings_callable(cfg, hints),
+        file_name="tierwise-settings.json",
+        mime="application/json",
+        key=key,
+        icon=":material/save:",
+        on_click="ignore",
+        **where,
+    )
+
+
 def account_details(row: pd.Series, cfg: seg.Config, why: str | None = None) -> None:
     """One account: its name, tier, priority and ARR, why (`why`, else its `reasons`), its
     data issues, its pillars."""

@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page
 from test_workshop_e2e import (
-    SAMPLE_XLSX,
     RunWatcher,
     go_to,
     no_exceptions,
+    open_with_the_sample,
     press_on_slider,
     screenshot,
     settle,
@@ -37,11 +37,7 @@ def pick(page: Page, watcher: RunWatcher, key: str, option: str) -> None:
 @pytest.mark.e2e
 def test_compare_two_scenarios_in_a_real_browser(page: Page, streamlit_server) -> None:
     watcher = RunWatcher(page)
-    settle(page, watcher, lambda: page.goto(streamlit_server.url), "opening the app")
-    page.locator('[data-testid="stSidebarNav"]').wait_for(state="visible")
-    upload = widget(page, "upload").locator('input[type="file"]')
-    settle(page, watcher, lambda: upload.set_input_files(str(SAMPLE_XLSX)), "uploading")
-    page.get_by_text(f"Using {SAMPLE_XLSX.name}").first.wait_for(state="visible")
+    open_with_the_sample(page, watcher, streamlit_server.url)
 
     go_to(page, watcher, "Scenarios")
     save_scenario(page, watcher, "CS view")

@@ -218,6 +218,15 @@ def tiers_by_account(frame: pd.DataFrame, what: str) -> pd.Series:
 # --- the flow -------------------------------------------------------------------------------
 
 
+def open_with_the_sample(page: Page, watcher: RunWatcher, url: str) -> None:
+    """Open the app and upload the sample workbook through the real uploader (websocket)."""
+    settle(page, watcher, lambda: page.goto(url), "opening the app")
+    page.locator('[data-testid="stSidebarNav"]').wait_for(state="visible")
+    upload = widget(page, "upload").locator('input[type="file"]')
+    settle(page, watcher, lambda: upload.set_input_files(str(SAMPLE_XLSX)), "uploading")
+    page.get_by_text(f"Using {SAMPLE_XLSX.name}").first.wait_for(state="visible")
+
+
 @pytest.mark.e2e
 def test_workshop_in_a_real_browser(page: Page, streamlit_server, tmp_path: Path) -> None:
     book = pd.read_excel(SAMPLE_XLSX, engine="calamine")
@@ -225,12 +234,7 @@ def test_workshop_in_a_real_browser(page: Page, streamlit_server, tmp_path: Path
     assert len(account_ids) == len(book) > 0
     watcher = RunWatcher(page)
 
-    # Data: the real uploader, over the websocket.
-    settle(page, watcher, lambda: page.goto(streamlit_server.url), "opening the app")
-    page.locator('[data-testid="stSidebarNav"]').wait_for(state="visible")
-    upload = widget(page, "upload").locator('input[type="file"]')
-    settle(page, watcher, lambda: upload.set_input_files(str(SAMPLE_XLSX)), "uploading")
-    page.get_by_text(f"Using {SAMPLE_XLSX.name}").first.wait_for(state="visible")
+    open_with_the_sample(page, watcher, streamlit_server.url)  # the real uploader
     no_exceptions(page, "Data page")
 
     # Workshop: counts add up; the growth weight and the top cut-off move them.
