@@ -136,7 +136,7 @@ def draw_coverage(result, cfg: seg.Config) -> None:
     with st.container(key="coverage_banner"):
         st.text(
             f"Coverage: {cover.tier} holds {fmt.money(cover.arr)} ARR → {csms} at one per "
-            f"{fmt.money(cover.arr_per_csm)} ({cover.exact:.1f} exact)"
+            f"{fmt.money(cover.arr_per_csm)} ({cover.exact:.1f}, rounded up to whole people)"
         )
 
 

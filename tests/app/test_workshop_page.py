@@ -16,6 +16,7 @@ from app_helpers import (
 
 import segmentation as seg
 from segmentation.config import Guardrails, Tier, with_pillar, with_thresholds
+from segmentation.views import tiers
 
 SLIDER_MOVES = [
     ("weight_growth", 60.0, lambda c: with_pillar(c, "growth", weight=60.0)),
@@ -231,3 +232,13 @@ def test_a_scheme_registered_at_test_time_is_in_the_workshop_scheme_list(worksho
         assert metric.setting("cap") == 1000.0  # the scheme's declared default
     finally:
         unregister(TOY.name)
+
+
+def test_the_coverage_banner_speaks_to_the_room(workshop):
+    """Finding 7 of issue 18: "(6.8 exact)" read like an engineer's note."""
+    cfg = workshop.session_state["tw_config"]
+    cover = tiers.csm_coverage(workshop.session_state["tw_result"][1], cfg)
+    banner = " ".join(t.value for t in workshop.text if t.value.startswith("Coverage:"))
+    assert f"{cover.exact:.1f}, rounded up to whole people" in banner
+    assert "exact)" not in banner
+    assert f"{cover.csms} CSM" in banner
