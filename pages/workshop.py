@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
@@ -111,8 +112,8 @@ def draw_controls(
         return cfg
 
 
-def draw_tier_cards(result, cfg: seg.Config) -> None:
-    cards = tiers.tier_cards(result, cfg, state.baseline_tiers())
+def draw_tier_cards(result, cfg: seg.Config, baseline: pd.Categorical) -> None:
+    cards = tiers.tier_cards(result, cfg, baseline)
     for column, card in zip(st.columns(len(cards)), cards, strict=True):
         with column, st.container(border=True, key=f"tier_card_{cards.index(card)}"):
             st.html(strip(tier_colour(cfg.tier_names, card.name)))
@@ -204,8 +205,8 @@ def draw_histogram(result, cfg: seg.Config) -> None:
     st.caption("Accounts per 2 priority points, coloured by tier; dashed lines are the cut-offs.")
 
 
-def draw_movement(result) -> None:
-    view = movement.movement_view(result, state.baseline_tiers())
+def draw_movement(result, baseline: pd.Categorical) -> None:
+    view = movement.movement_view(result, baseline)
     moves = view.totals
     st.subheader("Who moved", anchor=False)
     st.caption(fmt.plain(f"Against {state.baseline_label()}."))
@@ -222,7 +223,7 @@ def draw_movement(result) -> None:
         width="content",
         column_config=tables.movement_matrix_config(list(view.matrix.columns)),
     )
-    movement_panel.who_moved_list(result, state.baseline_tiers())  # every mover, filtered
+    movement_panel.who_moved_list(result, baseline)  # every mover, filtered
 
 
 def draw_toolbar(cfg: seg.Config) -> tuple[bool, str | None]:
@@ -240,26 +241,26 @@ def draw_toolbar(cfg: seg.Config) -> tuple[bool, str | None]:
     return presenting, editor
 
 
-def draw_views(result, cfg: seg.Config, quad_col, hist_col, movement_box) -> None:
+def draw_views(result, baseline, cfg: seg.Config, quad_col, hist_col, movement_box) -> None:
     with quad_col:
         draw_quadrant(result, cfg)
     with hist_col:
         draw_histogram(result, cfg)
     with movement_box:
-        draw_movement(result)
+        draw_movement(result, baseline)
 
 
 def presentation(cfg: seg.Config) -> None:
     """For the room: no controls, large cards, the chart and the movers."""
     st.html(PRESENTATION_CSS)
-    result = state.result()
+    result, baseline = profiles_ui.scoped(state.result(), state.baseline_tiers())
     with st.container(key="presentation"):
-        draw_tier_cards(result, cfg)
+        draw_tier_cards(result, cfg, baseline)
         draw_coverage(result, cfg)
         quad_col, hist_col = st.columns(2, gap="medium")
         with quad_col:
             st.markdown("**Quadrant**")
-        draw_views(result, cfg, quad_col, hist_col, st.container())
+        draw_views(result, baseline, cfg, quad_col, hist_col, st.container())
 
 
 @st.fragment
@@ -296,19 +297,20 @@ def workshop() -> None:
     if state.pinned_note():  # until a cut-off slider moves
         with controls:
             st.caption(fmt.plain(state.pinned_note() + " Move a cut-off slider to set your own."))
-    result = state.result()
+    book_result = state.result()
+    result, baseline = profiles_ui.scoped(book_result, state.baseline_tiers())
     with cards:
-        draw_tier_cards(result, new_cfg)
-        cal_ui.draw_live(cal_ui.live_view(result))  # when an outcome is marked (Calibration)
+        draw_tier_cards(result, new_cfg, baseline)
+        cal_ui.draw_live(cal_ui.live_view(book_result))  # when an outcome is marked (Calibration)
     with coverage:
         draw_coverage(result, new_cfg)
     with current:
-        draw_current_tier(result, new_cfg)
+        draw_current_tier(book_result, new_cfg)
     with capacity_box:
-        draw_capacity(result, new_cfg)
-    draw_views(result, new_cfg, quad_col, hist_col, movement_box)
+        draw_capacity(book_result, new_cfg)
+    draw_views(result, baseline, new_cfg, quad_col, hist_col, movement_box)
     with movement_box:
-        scenarios_ui.borderline_panel(result, new_cfg)  # issue 14: tier confidence
+        scenarios_ui.borderline_panel(book_result, new_cfg)  # issue 14: tier confidence
     with st.expander("The criteria in plain words", icon=":material/description:"):
         for line in seg.describe_config(new_cfg):
             st.text(line)

@@ -44,6 +44,7 @@ from ui import format as fmt
 from ui.tables import MONEY_FORMAT
 
 SELECT_KEY = "profile_edit"
+SCOPE_KEY = "profile_scope"  # the Workshop counts the edited profile only, or the whole book
 HEALTH_ORDER = [name for _, name in HEALTH_BANDS] + [NO_DATA]
 HEALTH_COLOURS = ["#2e7d32", "#f9a825", "#c62828", "#9e9e9e"]
 
@@ -94,13 +95,29 @@ def profile_selector() -> seg.Config:
         components.forget_config_widgets()
     if editing is None:
         return cfg
-    st.caption(
-        fmt.plain(
-            f"The controls edit profile {editing}; only its accounts change. "
-            "The cards and charts count the whole book."
-        )
+    only = st.toggle(
+        "Count only this profile's accounts",
+        value=True,
+        key=SCOPE_KEY,
+        help="The cards, coverage, quadrant, histogram and who moved; capacity and the "
+        "comparison with the book's current tier always count the whole book.",
     )
+    scope = "its accounts" if only else "the whole book"
+    st.caption(
+        fmt.plain(f"The controls edit profile {editing}; only its accounts change. The cards "
+                  f"and charts count {scope}.")
+    )  # fmt: skip
     return profile_config(cfg, editing)
+
+
+def scoped(result: pd.DataFrame, baseline: pd.Categorical) -> tuple[pd.DataFrame, pd.Categorical]:
+    """What the Workshop's cards and charts count: the edited profile's accounts (when the
+    room asked for that), else the whole book; the baseline's tiers taken alike."""
+    editing = st.session_state.get(state.EDITING)
+    if editing is None or not st.session_state.get(SCOPE_KEY, True) or "profile" not in result:
+        return result, baseline
+    mask = (result["profile"] == editing).to_numpy(dtype=bool, na_value=False)
+    return result[mask], baseline[mask]
 
 
 # --- the Segments page: profiles ------------------------------------------------------------

@@ -491,21 +491,42 @@ def _saved_words(taken: ColumnHints, unreadable: int) -> str:
 
 
 def _error_texts(raw: pd.DataFrame) -> dict[tuple[int, str], str]:
-    """Cells whose text is an Excel error ("#N/A"), over all text columns, row by row.
+    """Cells whose text is an Excel error ("#N/A"), over all text columns, in row order.
 
-    Column by column on the Arrow text (no Python object per cell), then put in row order.
+    A long table goes column by column on the Arrow text (no Python object per cell); a wide
+    one (more columns than rows) in one pass over its cells, where a per-column step would
+    cost more than the cells themselves.
     """
     headers = [
         h
         for h in raw.columns
         if raw[h].dtype != "float64" and not pd.api.types.is_datetime64_any_dtype(raw[h].dtype)
     ]
+    if not headers or raw.empty:
+        return {}
+    wide = len(headers) > len(raw)
+    found = (_errors_in_one_pass if wide else _errors_by_column)(raw, headers)
+    return {(r, headers[c]): error for r, c, error in sorted(found)}
+
+
+def _errors_by_column(raw: pd.DataFrame, headers: list[str]) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     for c, header in enumerate(headers):
         text = raw[header].astype("str").str.strip().str.upper()
         hits = np.flatnonzero(text.isin(EXCEL_ERRORS).to_numpy(dtype=bool))
         found.extend((int(r), c, text.iloc[r]) for r in hits.tolist())
-    return {(r, headers[c]): error for r, c, error in sorted(found)}
+    return found
+
+
+def _errors_in_one_pass(raw: pd.DataFrame, headers: list[str]) -> list[tuple[int, int, str]]:
+    flat = raw[headers].to_numpy(dtype=object).ravel()
+    text = pd.Series(flat, dtype="str").str.strip().str.upper()
+    hits = np.flatnonzero((text.isin(EXCEL_ERRORS) & text.notna()).to_numpy(dtype=bool))
+    rows, columns = np.divmod(hits, len(headers))
+    return [
+        (int(r), int(c), text.iloc[h])
+        for r, c, h in zip(rows.tolist(), columns.tolist(), hits.tolist(), strict=True)
+    ]
 
 
 def _assemble(

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from app_helpers import SAMPLE_CSV, fixed_config, goto
+from app_helpers import SAMPLE_CSV, fixed_config, goto, tier_metrics
 
 import segmentation as seg
 from segmentation.config import profile_config
@@ -89,6 +89,26 @@ def test_editing_a_profile_in_the_workshop_changes_only_its_accounts(sample_app,
     # back to the default settings: the sliders show them again
     app.selectbox(key="profile_edit").select(None).run()
     assert app.slider(key="weight_growth").value == 30.0
+
+
+def test_the_workshop_counts_the_edited_profile_or_the_whole_book(sample_app, sample_accounts):
+    """Issue 15: the cards and charts for the profile being edited, or for the whole book."""
+    cfg = with_profile(sample_app, ENTERPRISE)
+    app = goto(sample_app, "workshop")
+    expected = seg.segment(sample_accounts, cfg, as_of=dt.date.today())
+    profile = expected[expected["profile"] == "Enterprise"]
+    assert 0 < len(profile) < len(expected)
+
+    def card_counts() -> dict[str, int]:
+        return tier_metrics(app, profile_config(app.session_state["tw_config"], "Enterprise"))
+
+    app.selectbox(key="profile_edit").select("Enterprise").run()
+    assert not app.exception
+    names = profile_config(cfg, "Enterprise").tier_names
+    assert card_counts() == {n: int((profile["tier"] == n).sum()) for n in names}
+    app.toggle(key="profile_scope").set_value(False).run()
+    assert not app.exception
+    assert card_counts() == {n: int((expected["tier"] == n).sum()) for n in names}
 
 
 def test_the_accounts_page_filters_by_layer(sample_app, sample_accounts):
