@@ -20,6 +20,7 @@ from segmentation.columns import CANONICAL_COLUMNS
 from segmentation.config import Config
 from segmentation.errors import InputError
 from segmentation.rules import sql
+from segmentation.rules.profiles import book_column
 from segmentation.rules.schemes import READERS as READERS_NUMPY
 from segmentation.rules.schemes import SCHEMES
 from segmentation.warehouse.query import Query, compile_query
@@ -49,6 +50,7 @@ def warehouse_table(accounts: pd.DataFrame, config: Config) -> pd.DataFrame:
     core parses it (`rules.inputs`), as a loading job would before the warehouse scores it.
     """
     wanted = {c.name for c in CANONICAL_COLUMNS}
+    wanted |= {book_column(accounts, p.column) for p in config.profiles} - {None}
     reads = {m.column: SCHEMES[m.scheme].reads for p in config.pillars for m in p.metrics}
     table = pd.DataFrame(index=range(len(accounts)))
     for column in accounts.columns:

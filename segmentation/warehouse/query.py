@@ -12,15 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlglot
 from sqlglot import exp
 
 from segmentation.columns import CANONICAL_COLUMNS
-from segmentation.config import Config
-from segmentation.errors import ConfigError
+from segmentation.config import Config, profile_config
+from segmentation.profiles import PROFILE_COLUMN
 from segmentation.rules import sql
+from segmentation.rules.constraints import fail
 from segmentation.rules.inputs import SQL_READERS
 from segmentation.rules.lenses import derived_columns_sql, lens_columns_sql
 from segmentation.rules.pillars import (
@@ -29,10 +30,12 @@ from segmentation.rules.pillars import (
     priority_rounding_sql,
     raw_priority_sql,
 )
+from segmentation.rules.profiles import DEFAULT_PROFILE, describe_profiles
 from segmentation.rules.quadrant import quadrant_sql
 from segmentation.rules.reasons import strongest_pillar_sql
 from segmentation.rules.schemes import (
     WORD_BREAKS,
+    category_key,
     category_key_sql,
     ordered_by_evidence_sql,
     raw_metric_score_sql,
@@ -287,11 +290,8 @@ def compile_query(
     """
     if dialect not in DIALECTS:
         raise ValueError(f"unknown dialect {dialect!r}; use one of {', '.join(DIALECTS)}")
-    if getattr(config, "profiles", None):
-        raise ConfigError(
-            "the settings hold per-segment profiles, which the SQL does not compile yet: "
-            "remove the profiles section to compile the rest"
-        )
+    if config.profiles:
+        return _compile_profiles(config, columns, table, dialect, as_of, keep, pretty)
     present = set(columns) if columns is not None else {c.name for c in CANONICAL_COLUMNS}
     reads = Reads(present - set(DERIVED))
     numbers = {
@@ -373,6 +373,74 @@ def compile_query(
         empty_pillars=tuple(k for k, t in metrics.terms.items() if not t),
         not_in_sql=not_in_sql(config),
         notes=(relative_cutoffs_words(config),) if is_relative(config.tiers) else (),
+    )
+
+
+# --- profiles (issue 15): each population scored by its own settings, then one union --------
+
+PROFILE_INDEX = "tw_profile_index"  # which profile a row is in (-1: none), inside the query
+
+
+def _profile_column(present: set[str], column: str, index: int) -> str:
+    """The table's column a profile names: exactly, else ignoring case and spaces (as the
+    core's `rules.profiles.book_column`)."""
+    if column in present:
+        return column
+    for name in sorted(present):
+        if category_key(name) == category_key(column):
+            return name
+    fail(f"profiles[{index}].when.column", f"this table has no column '{column}'")
+    raise AssertionError  # fail raises
+
+
+def _membership_sql(config: Config, present: set[str]) -> str:
+    """Each row's profile index, the first profile that matches winning (as `profile_index`)."""
+    whens = []
+    for i, profile in enumerate(config.profiles):
+        key = category_key_sql(sql.ident(_profile_column(present, profile.column, i)))
+        keys = ", ".join(sql.text(k) for k in sorted(profile.keys()))
+        whens.append((f"{key} IN ({keys})", str(i)))
+    return sql.case(whens, "-1")
+
+
+def _compile_profiles(config, columns, table, dialect, as_of, keep, pretty) -> Query:
+    """Accounts in no profile scored over the whole table with the default settings; each
+    profile's accounts over their own rows (`ranks_within`) or the whole table, with the
+    profile's settings: the rule of `segmentation/profiles.py`, as one UNION ALL."""
+    present = set(columns) if columns is not None else {c.name for c in CANONICAL_COLUMNS}
+    membership = _membership_sql(config, present)
+    ctes = [f"members AS (SELECT *, {membership} AS {PROFILE_INDEX} FROM {sql.table_name(table)})"]
+    inner_keep = (*keep, PROFILE_INDEX)
+    parts, default = [], replace(config, profiles=())
+    populations = [(-1, DEFAULT_PROFILE, default, False)] + [
+        (i, p.name, profile_config(config, p.name), p.ranks_within)
+        for i, p in enumerate(config.profiles)
+    ]
+    first = None
+    for i, name, settings, within in populations:
+        source = "members"
+        if within:
+            source = f"profile_{i}_rows"
+            ctes.append(f"{source} AS (SELECT * FROM members WHERE {PROFILE_INDEX} = {i})")
+        one = compile_query(
+            settings, present | {PROFILE_INDEX}, table=source, as_of=as_of, keep=inner_keep,
+            pretty=False,
+        )  # fmt: skip
+        first = first or one
+        names = [n for n in sqlglot.parse_one(one.sql, read="duckdb").named_selects]
+        shown = ", ".join(sql.ident(n) for n in names if n != PROFILE_INDEX)
+        parts.append(
+            f"SELECT {shown}, {sql.text(name)} AS {sql.ident(PROFILE_COLUMN)} "
+            f"FROM ({one.sql}) AS part_{i + 1} WHERE {PROFILE_INDEX} = {i}"
+        )
+    text = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(parts)
+    return Query(
+        sql=transpile(text, dialect) if pretty or dialect != "duckdb" else text,
+        dialect=dialect,
+        left_out=first.left_out,
+        empty_pillars=first.empty_pillars,
+        not_in_sql=first.not_in_sql,
+        notes=(*first.notes, "profiles: " + "; ".join(describe_profiles(config.profiles))),
     )
 
 

@@ -113,8 +113,61 @@ def test_a_column_present_but_empty_is_left_out_whatever_its_policy(missing):
     assert_parity(accounts, config)
 
 
-def test_settings_with_profiles_are_refused_in_one_sentence():
-    config = seg.default_config()
-    object.__setattr__(config, "profiles", ({"name": "SMB"},))
-    with pytest.raises(ConfigError, match=r"^the settings hold per-segment profiles[^\n]*$"):
+SAMPLE = seg.load("sample_data/accounts.csv").accounts
+SMALL_TIERS = {
+    "tiers": [
+        {"name": "A", "threshold": 60},
+        {"name": "B", "threshold": 30},
+        {"name": "C", "threshold": 0},
+    ],
+    "guardrails": {"strategic_floor": "B"},
+}
+
+
+def profiled(within: bool) -> seg.Config:
+    """Two profiles on the plan (noisy labels, a header in other case), one ranked within
+    its accounts and one over the whole book, one with its own fixed tiers."""
+    from segmentation.rules.profiles import Profile
+
+    growth = {"pillars": {"growth": {"weight": 80}}}
+    return replace(
+        DEFAULT,
+        profiles=(
+            Profile("Enterprise", "plan", ("Enterprise",), within, growth),
+            Profile("Small", "Plan", ("starter", "Pro plan"), not within, SMALL_TIERS),
+        ),
+    )
+
+
+@pytest.mark.parametrize("within", [True, False])
+def test_profiles_compile_to_the_same_tiers_and_profile_names(within):
+    config = profiled(within)
+    result = assert_parity(SAMPLE, config)
+    core = seg.segment(SAMPLE, config, as_of=AS_OF)
+    assert (result["profile"].astype(str) == core["profile"].astype(str)).all()
+    assert set(core["profile"]) == {"Default", "Enterprise", "Small"}
+
+
+def test_adding_a_profile_leaves_the_others_sql_tiers_alone():
+    plain = score_frame(SAMPLE, DEFAULT, as_of=AS_OF)
+    profiled_sql = score_frame(SAMPLE, profiled(True), as_of=AS_OF)
+    outside = (profiled_sql["profile"] == "Default").to_numpy()
+    assert outside.any()
+    assert (plain["tier"][outside] == profiled_sql["tier"][outside]).all()
+
+
+def test_a_profile_on_a_column_the_table_lacks_is_a_config_error_naming_the_field():
+    from segmentation.rules.profiles import Profile
+
+    config = replace(DEFAULT, profiles=(Profile("EMEA", "territory", ("EMEA",), True, {}),))
+    with pytest.raises(ConfigError, match=r"^profiles\[0\]\.when\.column: .*territory"):
         compile_query(config)
+
+
+@pytest.mark.parametrize("dialect", ["snowflake", "bigquery", "spark", "postgres"])
+def test_profiles_compile_for_every_dialect(dialect):
+    import sqlglot
+
+    query = compile_query(profiled(True), dialect=dialect)
+    assert "UNION ALL" in query.sql
+    sqlglot.parse_one(query.sql, read=dialect)  # the dialect's own parser reads it
