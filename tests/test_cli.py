@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2026-11-01"
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+def run(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess:
+    """The command line as a user runs it (the one runner every CLI test uses)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
         [sys.executable, "-m", "segmentation", *args],
@@ -30,7 +31,7 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout,
     )
 
 

@@ -16,19 +16,13 @@ from python_calamine import CalamineWorkbook
 
 import segmentation as seg
 from segmentation.sample import write_book
+from tests.test_cli import run as run_cli  # the one CLI runner
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "segmentation", "calibrate", *args],
-        cwd=cwd,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_cli("calibrate", *args, cwd=cwd, timeout=120)
 
 
 @pytest.fixture(scope="module")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import segmentation as seg
+from tests.test_cli import run as run_cli  # the one CLI runner
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -171,15 +170,7 @@ def test_pipeline_stage_is_not_the_lifecycle(books) -> None:
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "segmentation", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_cli(*args, cwd=cwd, timeout=120)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
