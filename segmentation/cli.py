@@ -350,18 +350,18 @@ def run_fit(args: argparse.Namespace) -> None:
     metric_scores = _guarded(args.input, seg.score_metrics, book.accounts, config, as_of=as_of)
     config = seg.fitted_config(metric_scores, config)  # relative cut-offs: this book's numbers
     result = _guarded(args.config, seg.tier_accounts, metric_scores, config)
-    fit = _guarded(args.config, fit_cutoffs, result, config)
+    fit = _guarded(args.config, fit_cutoffs, result, config, as_of=as_of)
     _guarded(args.out, seg.save_config, fit.config, args.out)
-    _print_lines([*_fit_table(fit), *fit.lines, *_shadow_lines(result, config)])
+    _print_lines([*_fit_table(fit), *fit.lines, *_shadow_lines(result, config, as_of)])
     print(f"Wrote the fitted settings to {args.out}.")
 
 
-def _shadow_lines(result: Any, config: Any) -> list[str]:
+def _shadow_lines(result: Any, config: Any, as_of: dt.date) -> list[str]:
     from segmentation.fitting import shadow_prices
     from segmentation.views.tiers import tier_engagement
 
     lines = []
-    for price in shadow_prices(result, config):
+    for price in shadow_prices(result, config, as_of=as_of):
         lines += price.words(tier_engagement(config, price.tier) or "its coverage")
     return lines
 

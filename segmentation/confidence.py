@@ -24,6 +24,7 @@ Vectorised: stage 1 once, pillar scores once, then blocks of draws: priorities a
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import math
 from collections.abc import Callable
@@ -123,12 +124,14 @@ def _cutoff_range(priority: np.ndarray, config: Config, i: int, plus: float, at:
     return min(low, at), max(high, at)
 
 
-def _rails_table(accounts: pd.DataFrame, config: Config) -> np.ndarray | None:
+def _rails_table(
+    accounts: pd.DataFrame, config: Config, as_of: dt.date | None
+) -> np.ndarray | None:
     """Each account's tier after the guard-rails for each tier the cut could give it."""
     n, size = len(accounts), len(config.tiers)
     table = np.column_stack(
         [
-            apply_guardrails(np.full(n, k, dtype="int64"), accounts, config).tier_index
+            apply_guardrails(np.full(n, k, dtype="int64"), accounts, config, as_of).tier_index
             for k in range(size)
         ]
     )
@@ -161,7 +164,7 @@ def settings_space(metric_scores: MetricScores, config: Config, ranges: Ranges) 
         settings.append(
             Setting(f"{tier.name} cut-off", "cutoff", i, float(thresholds[i]), low, high)
         )
-    rails = _rails_table(metric_scores.accounts, config)
+    rails = _rails_table(metric_scores.accounts, config, metric_scores.as_of)
     cut = cut_at(priority, thresholds)
     stated = cut if rails is None else rails[np.arange(len(cut)), cut]
     return Space(effective, weights, thresholds, tuple(settings), rails, stated)

@@ -12,6 +12,7 @@ Cut-offs stay within what the Workshop sliders show (tier i of n cut-offs: n - i
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -22,7 +23,7 @@ from segmentation.errors import ConfigError
 from segmentation.formats import money
 from segmentation.rules.capacity import TierCapacity, accounts_served, team_serves
 from segmentation.rules.movement import movement_for
-from segmentation.rules.tiers import apply_guardrails, cut_tiers, pin_cutoffs
+from segmentation.rules.tiers import apply_guardrails, cut_tiers, in_force, pin_cutoffs
 from segmentation.views.book import arr_values
 
 PRIORITY_STEP = 0.1  # priority is rounded to one decimal (rules/pillars.priority_from)
@@ -196,11 +197,12 @@ def _fit_down(priority, result, config: Config, rooms: dict[int, _Room] | None =
     return cutoffs, lines
 
 
-def fit_cutoffs(result: pd.DataFrame, config: Config) -> Fit:
+def fit_cutoffs(result: pd.DataFrame, config: Config, *, as_of: dt.date | None = None) -> Fit:
     """Settings whose cut-offs fit the team in `config.capacity`; CapacityError if none can.
 
     `result` is a segmentation of the book under `config` (its `priority` column, and the
-    columns the guard-rails read).
+    columns the guard-rails read); `as_of` the day it was made: overrides past their last day
+    then hold no account in a tier, as in segment(), and stay in the fitted settings.
     """
     capacity = config.capacity
     if capacity is None or not capacity.staffed:
@@ -209,7 +211,8 @@ def fit_cutoffs(result: pd.DataFrame, config: Config) -> Fit:
             "cut-offs to."
         )
     priority = _priorities(result)
-    config = pin_cutoffs(priority, config)  # relative cut-offs start from this book's numbers
+    stated = pin_cutoffs(priority, config)  # relative cut-offs start from this book's numbers
+    config = in_force(stated, as_of)
     cutoffs, lines = _fit_down(priority, result, config)
     fitted = with_thresholds(config, cutoffs)
     tiers = _tier_fits(priority, result, config, fitted)
@@ -233,7 +236,7 @@ def fit_cutoffs(result: pd.DataFrame, config: Config) -> Fit:
             "tier size checked with the rules (the table shows the sizes with them)."
         )
     lines.append(TIE_RULE)
-    return Fit(fitted, tiers, tuple(lines))
+    return Fit(with_thresholds(stated, cutoffs), tiers, tuple(lines))
 
 
 def _tier_fits(priority, result, config: Config, fitted: Config) -> tuple[TierFit, ...]:
@@ -306,12 +309,14 @@ def with_csms(config: Config, tier: str, csms: float) -> Config:
 LOST_COLUMNS = ("account_id", "account_name", "arr", "priority")
 
 
-def shadow_prices(result: pd.DataFrame, config: Config) -> tuple[ShadowPrice, ...]:
+def shadow_prices(
+    result: pd.DataFrame, config: Config, *, as_of: dt.date | None = None
+) -> tuple[ShadowPrice, ...]:
     """Per staffed tier: what one more CSM brings into it and which accounts one fewer moves
     out, the tiers above it fitted as `fit_cutoffs` fits them (those below do not matter)."""
     rooms: dict[int, _Room] = {}
     priority = _priorities(result)
-    config = pin_cutoffs(priority, config)
+    config = in_force(pin_cutoffs(priority, config), as_of)
     # When a tier cannot be fitted, the rooms down to it are known all the same.
     with contextlib.suppress(CapacityError):
         _fit_down(priority, result, config, rooms)
@@ -321,9 +326,11 @@ def shadow_prices(result: pd.DataFrame, config: Config) -> tuple[ShadowPrice, ..
     )
 
 
-def shadow_price(result: pd.DataFrame, config: Config, tier: str) -> ShadowPrice:
+def shadow_price(
+    result: pd.DataFrame, config: Config, tier: str, *, as_of: dt.date | None = None
+) -> ShadowPrice:
     """`shadow_prices` of one staffed tier."""
-    return next(p for p in shadow_prices(result, config) if p.tier == tier)
+    return next(p for p in shadow_prices(result, config, as_of=as_of) if p.tier == tier)
 
 
 def _shadow_price(result, config: Config, team: TierCapacity, room: _Room | None) -> ShadowPrice:

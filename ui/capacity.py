@@ -122,7 +122,7 @@ def capacity_settings(cfg: seg.Config) -> seg.Config:
 def _fit() -> None:
     before = state.config()
     try:
-        fit = fit_cutoffs(state.result(), before)
+        fit = fit_cutoffs(state.result(), before, as_of=state.as_of())
     except CapacityError as exc:
         state.set_fit_outcome(None, ("error", str(exc)))
         return
@@ -233,7 +233,7 @@ def shadow_prices(result: pd.DataFrame, cfg: seg.Config) -> None:
     prices = state.panel_memo(
         "shadow_prices",
         fit_inputs(cfg),
-        lambda: fitting.shadow_prices(result, cfg) if staffed else (),
+        lambda: fitting.shadow_prices(result, cfg, as_of=state.as_of()) if staffed else (),
     )
     for tier, price in zip(staffed, prices, strict=True):
         plus, minus = price.words(tier_engagement(cfg, tier.tier) or "this tier's coverage")

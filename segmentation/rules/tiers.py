@@ -417,3 +417,13 @@ def override_words(o: Override) -> str:
     when = f" on {o.at[:10]}" if o.at else ""
     until = f" until {o.expires:%Y-%m-%d}" if o.expires else ""
     return f"Override: account {o.account_id} is {o.tier}{why}{who}{when}{until}."
+
+
+def in_force(config: Config, as_of: dt.date | None) -> Config:
+    """`config` with only the overrides still in force on `as_of`: what a computation that
+    re-applies the guard-rails without a day (the capacity fit) counts, as segment() does."""
+    rails = config.guardrails
+    active = active_overrides(rails, as_of)
+    if len(active) == len(rails.overrides):
+        return config
+    return replace(config, guardrails=replace(rails, overrides=active))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 import numpy as np
@@ -321,3 +322,29 @@ def test_with_movement_rules_the_fit_still_never_exceeds_capacity(accounts, marg
         return
     assert tier_sizes(accounts, fit.config)["High-touch"] <= 60
     assert "Movement rules are on" in fit.lines[-2]
+
+
+def test_an_override_past_its_last_day_uses_no_capacity(accounts, result):
+    """segment() does not apply an expired override, so the fit must not count it: the
+    cut-offs are those of the book without it, and the override stays in the settings."""
+    lowest = result.sort_values("priority")["account_id"].head(8)
+    ended = AS_OF - dt.timedelta(days=1)
+    overrides = tuple(Override(i, "High-touch", "board", expires=ended) for i in lowest)
+    with_ended = staffed(
+        replace(NO_FLOOR, guardrails=Guardrails(overrides=overrides)), High_touch=(2, 15, None)
+    )
+    without = staffed(NO_FLOOR, High_touch=(2, 15, None))
+
+    def cutoffs(config: seg.Config) -> list[float]:
+        return [t.threshold for t in config.tiers]
+
+    fit = fit_cutoffs(result, with_ended, as_of=AS_OF)
+
+    assert cutoffs(fit.config) == cutoffs(fit_cutoffs(result, without).config)
+    assert fit.config.guardrails.overrides == overrides
+    assert cutoffs(fit_cutoffs(result, with_ended).config) != cutoffs(fit.config)  # counted
+    assert tier_sizes(accounts, fit.config)["High-touch"] <= 30
+    price = shadow_price(result, with_ended, "High-touch", as_of=AS_OF)
+    plain = shadow_price(result, without, "High-touch")
+    assert (price.gained, price.gained_arr) == (plain.gained, plain.gained_arr)
+    assert list(price.lost["account_id"]) == list(plain.lost["account_id"])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -12,7 +14,7 @@ from hypothesis import strategies as st
 
 import segmentation as seg
 from segmentation import confidence as cf
-from segmentation.config import PILLAR_KEYS, with_pillar, with_thresholds
+from segmentation.config import PILLAR_KEYS, Override, with_pillar, with_thresholds
 from segmentation.rules.tiers import share_thresholds
 
 
@@ -186,3 +188,20 @@ def test_confidence_is_a_share_and_certain_accounts_are_never_moved(
     weights, thresholds = cf.draw_settings(result.space, 20, np.random.default_rng(seed))
     tiers = cf.tiers_under(result.space, weights, thresholds)
     assert (tiers[sure] == result.space.stated_tier[sure, None]).all()
+
+
+@pytest.mark.parametrize(("ends", "tier"), [(None, 2), (-1, 0)], ids=["in force", "ended"])
+def test_an_override_is_drawn_only_while_in_force(book, fixed, ends, tier):
+    """The draws re-apply the guard-rails: an override past its last day (on the book's day)
+    is not applied there either, as in segment()."""
+    as_of = dt.date(2026, 11, 1)
+    plain = seg.segment(book, fixed, as_of=as_of)
+    top = int(np.argmax(plain["priority"].to_numpy()))
+    expires = None if ends is None else as_of + dt.timedelta(days=ends)
+    override = Override(str(plain["account_id"].iloc[top]), "Low-touch", "test", expires=expires)
+    config = replace(fixed, guardrails=replace(fixed.guardrails, overrides=(override,)))
+    scores = seg.score_metrics(book, config, as_of=as_of)
+    drawn = cf.tier_confidence(scores, config, cf.uniform_ranges(config), draws=20)
+    segmented = seg.segment(book, config, as_of=as_of)["tier"].cat.codes.to_numpy()
+    assert drawn.space.stated_tier[top] == segmented[top] == tier
+    assert drawn.tier_confidence[top] == 1.0
