@@ -105,3 +105,25 @@ def test_fit_that_cannot_be_met_exits_2_with_one_error_line(folder, config, out,
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], lines
     assert "Traceback" not in done.stderr
     assert not (folder / out).exists()  # nothing written when the fit fails
+
+
+def test_fit_counts_no_capacity_for_an_override_past_its_last_day(folder):
+    """An override that ended before --as-of is said (a warning) and not applied by `score`;
+    `fit` must not count it either: the cut-offs equal those fitted without it."""
+    book = seg.segment(seg.load(folder / "accounts.csv").accounts, seg.default_config())
+    lowest = book.sort_values("priority")["account_id"].head(20)
+    ended = [
+        {"account_id": i, "tier": "High-touch", "reason": "board", "expires": "2026-10-01"}
+        for i in lowest
+    ]
+    rails = {"min_arr_top_tier": None, "strategic_floor": None}
+    settings(folder, "ended.json", TEAM, guardrails={**rails, "overrides": ended})
+    settings(folder, "none.json", TEAM, guardrails={**rails, "overrides": []})
+    for name in ("ended", "none"):
+        done = run("fit", "accounts.csv", "--config", f"{name}.json", "--out",
+                   f"fitted_{name}.json", "--as-of", AS_OF.isoformat(), cwd=folder)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    fitted = seg.load_config(folder / "fitted_ended.json")
+    plain = seg.load_config(folder / "fitted_none.json")
+    assert [t.threshold for t in fitted.tiers] == [t.threshold for t in plain.tiers]
+    assert len(fitted.guardrails.overrides) == 20  # kept in the settings, not applied
