@@ -72,27 +72,36 @@ def learned_categories(
 
 
 def score_pillar(
-    accounts: pd.DataFrame, derived: dict[str, np.ndarray], key: str, metrics: tuple[Metric, ...]
+    accounts: pd.DataFrame,
+    derived: dict[str, np.ndarray],
+    key: str,
+    metrics: tuple[Metric, ...],
+    absent: pd.Series | None = None,
 ) -> PillarMetrics:
+    """The pillar's metric scores, column by column into one matrix (unknown scores 0).
+
+    A metric whose column the book lacks scores nothing and is not computed; its value is
+    `absent` (all missing; one Series shared by every such metric of a book).
+    """
     n = len(accounts)
-    scores = np.full((n, len(metrics)), np.nan)
+    filled = np.zeros((n, len(metrics)))
+    known = np.zeros((n, len(metrics)), dtype=bool)
     fed = np.zeros(len(metrics), dtype=bool)
     inputs, learned = [], []
     for j, metric in enumerate(metrics):
         values = metric_input(accounts, derived, metric.column)
+        extra: tuple[tuple[str, float], ...] = ()
         if values is None:
-            values = pd.Series(np.full(n, np.nan), index=accounts.index)
-        extra = learned_categories(accounts, derived, values, metric)
-        scored = replace(metric, categories=metric.categories + extra) if extra else metric
-        raw = raw_metric_score(values, scored)
-        fed[j] = bool(n) and not np.isnan(raw).all()
-        scores[:, j] = with_missing_policy(raw, metric) if fed[j] else raw
+            values = absent if absent is not None else missing_values(accounts)
+        else:
+            extra = learned_categories(accounts, derived, values, metric)
+            scored = replace(metric, categories=metric.categories + extra) if extra else metric
+            fed[j] = _fill_column(
+                filled[:, j], known[:, j], raw_metric_score(values, scored), metric
+            )
         inputs.append(values)
         learned.append(extra)
-    known = ~np.isnan(scores)
     counts = known.sum(axis=0)
-    filled = scores  # unknown scores set to 0 in place: one matrix fewer
-    filled[~known] = 0.0
     typical = np.where(counts > 0, filled.sum(axis=0) / np.maximum(counts, 1), 50.0)
     return PillarMetrics(
         key=key,
@@ -106,12 +115,34 @@ def score_pillar(
     )
 
 
+def _fill_column(filled: np.ndarray, known: np.ndarray, raw: np.ndarray, metric: Metric) -> bool:
+    """Write one metric's scores (its missing-value policy applied) into its columns of the
+    pillar's matrices; False when the book gives it no score at all (then nothing is written)."""
+    usable = ~np.isnan(raw)
+    if not usable.any():
+        return False
+    scores = with_missing_policy(raw, metric)
+    if scores is not raw:
+        usable = ~np.isnan(scores)
+    np.copyto(filled, scores, where=usable)
+    known[:] = usable
+    return True
+
+
+def missing_values(accounts: pd.DataFrame) -> pd.Series:
+    """The value of a metric whose column the book does not have: missing on every row."""
+    return pd.Series(np.full(len(accounts), np.nan), index=accounts.index)
+
+
 def score_metrics(
     accounts: pd.DataFrame, config: Config, *, as_of: dt.date | None = None
 ) -> MetricScores:
     """Stage 1: score every metric of every pillar for every account."""
     derived = derived_columns(accounts, as_of)
-    pillars = tuple(score_pillar(accounts, derived, p.key, p.metrics) for p in config.pillars)
+    absent = missing_values(accounts)
+    pillars = tuple(
+        score_pillar(accounts, derived, p.key, p.metrics, absent) for p in config.pillars
+    )
     missing = tuple(
         dict.fromkeys(
             m.column
