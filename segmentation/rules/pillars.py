@@ -171,8 +171,11 @@ def entering(score: np.ndarray | float, effect: str) -> np.ndarray | float:
 
 def effective_scores(scores: np.ndarray, config: Config) -> np.ndarray:
     """Each pillar as it enters priority: its score, or 100 - score where low raises need."""
-    lowers = np.array([p.effect == "lowers" for p in config.pillars])
-    return np.where(lowers, 100.0 - scores, scores)
+    effective = scores.copy()
+    for j, pillar in enumerate(config.pillars):
+        if pillar.effect == "lowers":  # in place, column by column: no (rows, 4) temporary
+            np.subtract(100.0, effective[:, j], out=effective[:, j])
+    return effective
 
 
 def priority_from(effective: np.ndarray, config: Config) -> np.ndarray:
