@@ -229,18 +229,19 @@ class HeldReasons(dict):
     __hash__ = object.__hash__
 
 
-def with_reasons(frame: pd.DataFrame) -> pd.DataFrame:
+def with_reasons(frame: pd.DataFrame, rows: np.ndarray | None = None) -> pd.DataFrame:
     """`frame` with its `reasons` text, built for its rows only.
 
     `frame` is the result of `tier_accounts(..., reasons=False)` or rows taken from it (a
     filter, a page of the account list): its index labels find the rows, so a subset needs
-    the book's index to be unique. A frame that has its text already is returned as it is.
+    the book's index to be unique, unless `rows` gives their positions in the book. A frame
+    that has its text already is returned as it is.
     """
     held = frame.attrs.get("reasons")
     if "reasons" in frame or not isinstance(held, HeldReasons):
         return frame
     codes = held.codes
-    rows = codes.positions(frame.index)
+    rows = codes.positions(frame.index) if rows is None else rows
     out = frame.copy(deep=False)
     out.attrs = {k: v for k, v in frame.attrs.items() if k != "reasons"}
     at = out.columns.get_loc("data_issues") if "data_issues" in out else len(out.columns)
