@@ -34,6 +34,7 @@ from segmentation.rules.pillars import (
 )
 from segmentation.rules.quadrant import quadrant_codes
 from segmentation.rules.reasons import Reasons, explain
+from segmentation.rules.schemes import factorized
 from segmentation.rules.tiers import apply_guardrails, cut_tiers, expired_words, pin_cutoffs
 
 OUTPUT_COLUMNS: tuple[str, ...] = (
@@ -83,23 +84,36 @@ def problem_texts(
     Rows are coded by their loader text and the set of problems they have, and each distinct
     code is written once (a book has a handful), not row by row.
     """
+    width = len(problems)
     codes = np.zeros(n, dtype="int64")
     for bit, (mask, _) in enumerate(problems):
-        codes |= mask.astype("int64") << bit
-    if issues is not None:
-        loader_codes, loader_texts = pd.factorize(issues.fillna("").astype(object))
-        codes |= loader_codes.astype("int64") << len(problems)
+        codes |= np.left_shift(mask, bit, dtype="int64")
+    if issues is not None:  # hashed as Arrow text (a loaded book's); missing: no text
+        loader_codes, uniques = factorized(issues)
+        loader_texts = [*uniques, ""]
+        codes |= np.where(loader_codes < 0, len(uniques), loader_codes).astype("int64") << width
     else:
         loader_texts = [""]
-    row_codes, distinct = pd.factorize(codes)
+    row_codes, distinct = _distinct(codes)
 
     def text(code: int) -> str:
-        parts = [loader_texts[code >> len(problems)]]
+        parts = [loader_texts[code >> width]]
         parts += [problem for bit, (_, problem) in enumerate(problems) if code >> bit & 1]
         return "; ".join(part for part in parts if part)
 
     table = pa.array([text(int(code)) for code in distinct], pa.string())
     return pd.array(pc.take(table, pa.array(row_codes)), dtype=TEXT)
+
+
+def _distinct(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row an index into the distinct codes, and those codes: counted where they are
+    small (a few problem bits), hashed otherwise."""
+    if len(codes) and codes.max() < 1 << 16:
+        present = np.flatnonzero(np.bincount(codes))
+        lookup = np.zeros(int(present[-1]) + 1, dtype="int64")
+        lookup[present] = np.arange(len(present))
+        return lookup[codes], present
+    return pd.factorize(codes)
 
 
 def _input_columns(accounts: pd.DataFrame) -> pd.DataFrame:

@@ -117,3 +117,30 @@ def _with(config: seg.Config, profile: object) -> seg.Config:
     from dataclasses import replace
 
     return replace(config, profiles=(profile,))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.sampled_from(["", "arr unreadable", "nps out of range; date", None]), max_size=40),
+    st.integers(0, 5),
+    st.integers(0, 2**31),
+    st.sampled_from(["object", "arrow", None]),
+)
+def test_data_issues_are_each_rows_problems_joined(issues, problem_count, seed, dtype):
+    from segmentation.segment import problem_texts
+
+    rng = np.random.default_rng(seed)
+    n = len(issues)
+    problems = [(rng.random(n) < 0.4, f"problem {i}") for i in range(problem_count)]
+    column = None
+    if dtype is not None:
+        text = "object" if dtype == "object" else pd.StringDtype("pyarrow", na_value=np.nan)
+        column = pd.Series(issues, dtype=text)
+    expected = [
+        "; ".join(
+            ([issues[row]] if column is not None and issues[row] else [])
+            + [words for mask, words in problems if mask[row]]
+        )
+        for row in range(n)
+    ]
+    assert list(problem_texts(column, problems, n)) == expected
