@@ -43,15 +43,16 @@ def segment_codes(rows: int) -> float:
     return _timed(lambda: seg.segment(accounts, config, as_of=AS_OF, reasons=False), repeat)
 
 
-def segment_weights_changed(rows: int) -> float:
-    """A slider move: new pillar weights and thresholds on metric scores already made."""
+def segment_weights_changed(rows: int, reasons: bool = True) -> float:
+    """A slider move: new pillar weights and thresholds on metric scores already made
+    (`reasons=False`: the app's path, the reasons kept as codes)."""
     import segmentation as seg
     from segmentation.config import with_pillar, with_thresholds
 
     accounts = seg.generate_accounts(rows, seed=1)
     config = seg.default_config()
     metric_scores = seg.score_metrics(accounts, config, as_of=AS_OF)
-    seg.tier_accounts(metric_scores, config)  # the first view of the book
+    seg.tier_accounts(metric_scores, config, reasons=reasons)  # the first view of the book
     variants = [with_pillar(config, "growth", weight=w) for w in (10, 45, 80)] + [
         with_thresholds(config, [t, 40]) for t in (60, 75, 90)
     ]
@@ -59,9 +60,14 @@ def segment_weights_changed(rows: int) -> float:
 
     def move() -> None:
         state["i"] += 1
-        seg.tier_accounts(metric_scores, variants[state["i"] % len(variants)])
+        seg.tier_accounts(metric_scores, variants[state["i"] % len(variants)], reasons=reasons)
 
     return _timed(move, repeat=5)
+
+
+def segment_codes_weights_changed(rows: int) -> float:
+    """A slider move in the app: stage 2 with the reasons kept as codes."""
+    return segment_weights_changed(rows, reasons=False)
 
 
 def _book_file(rows: int, suffix: str, directory: str) -> Path:
@@ -216,6 +222,7 @@ CASES: dict[str, Callable[..., float]] = {
     "segment_full": segment_full,
     "segment_codes": segment_codes,
     "segment_weights_changed": segment_weights_changed,
+    "segment_codes_weights_changed": segment_codes_weights_changed,
     "load_file": load_file,
     "export_file": export_file,
     "app_rerun": app_rerun,

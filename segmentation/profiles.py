@@ -55,7 +55,9 @@ def plain_segmenter(
             key = config.scoring_key()
             if key not in whole_book:
                 whole_book[key] = score_metrics(accounts, config, as_of=as_of)
-            return tier_accounts(whole_book[key], config, previous_tier=previous_tier)
+            return tier_accounts(
+                whole_book[key], config, previous_tier=previous_tier, reasons=False
+            )
         aligned = None if previous is None else previous[rows]
         return segment(accounts.iloc[rows], config, as_of=as_of, previous_tier=aligned)
 
@@ -63,8 +65,13 @@ def plain_segmenter(
 
 
 def _part(segmenter: Segmenter, rows: np.ndarray, config: Config, within: bool) -> pd.DataFrame:
-    """The result of `rows` under `config`, over their own population or the whole book."""
-    return segmenter(rows, config) if within else segmenter(None, config).iloc[rows]
+    """The result of `rows` under `config`, over their own population or the whole book
+    (whose reasons, if kept as codes, are written for these rows alone)."""
+    if within:
+        return segmenter(rows, config)
+    from segmentation.segment import with_reasons
+
+    return with_reasons(segmenter(None, config).iloc[rows], rows)
 
 
 def _union_categories(parts: list[pd.DataFrame], column: str) -> list:

@@ -23,12 +23,13 @@ def _is_plain(values: pd.Series) -> bool:
 def as_numbers(values: pd.Series) -> np.ndarray:
     """Floats, NaN where missing, unreadable or infinite."""
     if _is_plain(values):
-        numbers = values.astype("float64").to_numpy(na_value=np.nan)
+        numbers = values.to_numpy(dtype="float64", na_value=np.nan, copy=True)
     elif pd.api.types.is_datetime64_any_dtype(values):
         return np.full(len(values), np.nan)
     else:
-        numbers = np.asarray(to_number(values.reset_index(drop=True)), dtype="float64")
-    return np.where(np.isfinite(numbers), numbers, np.nan)
+        numbers = np.array(to_number(values.reset_index(drop=True)), dtype="float64")
+    numbers[np.isinf(numbers)] = np.nan  # our own copy: cleaned in place
+    return numbers
 
 
 def as_flags(values: pd.Series) -> np.ndarray:

@@ -72,27 +72,36 @@ def learned_categories(
 
 
 def score_pillar(
-    accounts: pd.DataFrame, derived: dict[str, np.ndarray], key: str, metrics: tuple[Metric, ...]
+    accounts: pd.DataFrame,
+    derived: dict[str, np.ndarray],
+    key: str,
+    metrics: tuple[Metric, ...],
+    absent: pd.Series | None = None,
 ) -> PillarMetrics:
-    n = len(accounts)
-    scores = np.full((n, len(metrics)), np.nan)
+    """The pillar's metric scores as one matrix (unknown scores 0) and its known mask.
+
+    A metric whose column the book lacks scores nothing and is not computed; its value is
+    `absent` (all missing; one Series shared by every such metric of a book).
+    """
     fed = np.zeros(len(metrics), dtype=bool)
+    scored_columns: dict[int, np.ndarray] = {}
     inputs, learned = [], []
     for j, metric in enumerate(metrics):
         values = metric_input(accounts, derived, metric.column)
+        extra: tuple[tuple[str, float], ...] = ()
         if values is None:
-            values = pd.Series(np.full(n, np.nan), index=accounts.index)
-        extra = learned_categories(accounts, derived, values, metric)
-        scored = replace(metric, categories=metric.categories + extra) if extra else metric
-        raw = raw_metric_score(values, scored)
-        fed[j] = bool(n) and not np.isnan(raw).all()
-        scores[:, j] = with_missing_policy(raw, metric) if fed[j] else raw
+            values = absent if absent is not None else missing_values(accounts)
+        else:
+            extra = learned_categories(accounts, derived, values, metric)
+            scored = replace(metric, categories=metric.categories + extra) if extra else metric
+            raw = raw_metric_score(values, scored)
+            fed[j] = not np.isnan(raw).all()
+            if fed[j]:
+                scored_columns[j] = with_missing_policy(raw, metric)
         inputs.append(values)
         learned.append(extra)
-    known = ~np.isnan(scores)
+    filled, known = score_matrices(len(accounts), len(metrics), scored_columns)
     counts = known.sum(axis=0)
-    filled = scores  # unknown scores set to 0 in place: one matrix fewer
-    filled[~known] = 0.0
     typical = np.where(counts > 0, filled.sum(axis=0) / np.maximum(counts, 1), 50.0)
     return PillarMetrics(
         key=key,
@@ -106,12 +115,42 @@ def score_pillar(
     )
 
 
+BLOCK_ROWS = 8_192  # a block of the matrices fits in a core's cache while its columns go in
+
+
+def score_matrices(n: int, m: int, columns: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(n, m) scores with 0 where unknown, and the known mask, from the metrics' score
+    columns (NaN where unknown; a metric not in `columns` scores nothing).
+
+    Written block of rows by block of rows: a column written down a whole row-major matrix
+    touches every cache line of it, once per metric; a block is touched once.
+    """
+    filled = np.zeros((n, m))
+    known = np.zeros((n, m), dtype=bool)
+    for start in range(0, n, BLOCK_ROWS):
+        rows = slice(start, start + BLOCK_ROWS)
+        for j, scores in columns.items():
+            part = scores[rows]
+            usable = ~np.isnan(part)
+            np.copyto(filled[rows, j], part, where=usable)
+            known[rows, j] = usable
+    return filled, known
+
+
+def missing_values(accounts: pd.DataFrame) -> pd.Series:
+    """The value of a metric whose column the book does not have: missing on every row."""
+    return pd.Series(np.full(len(accounts), np.nan), index=accounts.index)
+
+
 def score_metrics(
     accounts: pd.DataFrame, config: Config, *, as_of: dt.date | None = None
 ) -> MetricScores:
     """Stage 1: score every metric of every pillar for every account."""
     derived = derived_columns(accounts, as_of)
-    pillars = tuple(score_pillar(accounts, derived, p.key, p.metrics) for p in config.pillars)
+    absent = missing_values(accounts)
+    pillars = tuple(
+        score_pillar(accounts, derived, p.key, p.metrics, absent) for p in config.pillars
+    )
     missing = tuple(
         dict.fromkeys(
             m.column

@@ -207,9 +207,20 @@ def category_table(metric: Metric) -> dict[str, float]:
     return table
 
 
+def factorized(values: pd.Series) -> tuple[np.ndarray, list]:
+    """Per row a code into the distinct values (-1: missing), and those values in the order
+    they first appear. Text is hashed where it lives (Arrow), not turned into a million
+    Python strings first; anything else is compared as Python objects."""
+    if isinstance(values.dtype, pd.StringDtype):
+        codes, uniques = pd.factorize(values.array, use_na_sentinel=True)
+    else:
+        codes, uniques = pd.factorize(values.astype("object"), use_na_sentinel=True)
+    return np.asarray(codes), list(uniques)
+
+
 def category_score(values: pd.Series, metric: Metric) -> np.ndarray:
     """Lenient lookup (see `category_key`), done once per distinct value, not per row."""
-    codes, uniques = pd.factorize(values.astype("object"), use_na_sentinel=True)
+    codes, uniques = factorized(values)
     table = category_table(metric)
     other = np.nan if metric.other is None else float(metric.other)
     unique_scores = np.array(
@@ -225,7 +236,7 @@ def _label_keys(values: pd.Series) -> tuple[np.ndarray, list[str], list[str]]:
 
     Keys are made once per distinct label, not per row.
     """
-    codes, uniques = pd.factorize(values.astype("object"), use_na_sentinel=True)
+    codes, uniques = factorized(values)
     labels = [str(u).strip() for u in uniques]
     codes = np.where(codes >= 0, codes, -1)
     blank = np.array([not label for label in labels] + [True])

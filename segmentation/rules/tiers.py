@@ -190,21 +190,33 @@ def share_thresholds(priority: np.ndarray, shares: Sequence[float]) -> list[floa
     stay together (a tier may hold a little more than its share); each cut-off is at least one
     step below the one above it.
     """
-    known = np.sort(priority[~np.isnan(priority)])[::-1]
+    largest = kth_largest(priority, shares)
     thresholds: list[float] = []
     cumulative, above = 0.0, 100.0 + STEP
     for i, share in enumerate(shares):
         cumulative += share
-        if len(known):
-            k = min(max(round(cumulative / 100 * len(known)), 1), len(known))
-            value = float(known[k - 1])
-        else:
-            value = 100.0 - cumulative
+        value = largest[i] if largest else 100.0 - cumulative
         floor = STEP * (len(shares) - i)
         value = round(max(min(value, above - STEP), floor), 1)
         thresholds.append(value)
         above = value
     return thresholds
+
+
+def kth_largest(priority: np.ndarray, shares: Sequence[float]) -> list[float]:
+    """Per cumulative share, the priority of the last account inside it, counted from the
+    top among the accounts with a priority (none: an empty list). Found by partitioning at
+    those few ranks, not by sorting the book: the same values."""
+    known = priority[~np.isnan(priority)]
+    n = len(known)
+    if not n:
+        return []
+    ranks, cumulative = [], 0.0
+    for share in shares:
+        cumulative += share
+        ranks.append(n - min(max(round(cumulative / 100 * n), 1), n))  # ascending position
+    ordered = np.partition(known, sorted(set(ranks)))
+    return [float(ordered[rank]) for rank in ranks]
 
 
 def pin_cutoffs(priority: np.ndarray, config: Config) -> Config:

@@ -1,0 +1,146 @@
+"""The faster stage 1 and 2 paths (issue 16) give the numbers of the plain ones they replaced."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+import segmentation as seg
+from segmentation.rules import metrics, pillars, schemes, tiers
+
+AS_OF = dt.date(2026, 11, 22)
+
+
+def sorted_thresholds(priority: np.ndarray, shares: list[float]) -> list[float]:
+    """`share_thresholds` as main had it (9f18481): the whole book sorted."""
+    known = np.sort(priority[~np.isnan(priority)])[::-1]
+    thresholds, cumulative, above = [], 0.0, 100.0 + tiers.STEP
+    for i, share in enumerate(shares):
+        cumulative += share
+        if len(known):
+            k = min(max(round(cumulative / 100 * len(known)), 1), len(known))
+            value = float(known[k - 1])
+        else:
+            value = 100.0 - cumulative
+        value = round(max(min(value, above - tiers.STEP), tiers.STEP * (len(shares) - i)), 1)
+        thresholds.append(value)
+        above = value
+    return thresholds
+
+
+priorities = arrays(
+    np.float64,
+    st.integers(0, 300),
+    elements=st.one_of(st.just(np.nan), st.integers(0, 1000).map(lambda k: k / 10)),
+)
+shares = st.lists(st.sampled_from([0.1, 1.0, 5.0, 15.0, 33.3, 35.0, 49.9]), min_size=1, max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(priorities, shares)
+def test_cutoffs_by_partition_equal_the_sorted_book(priority, wanted):
+    assert tiers.share_thresholds(priority, wanted) == sorted_thresholds(priority, wanted)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 40),
+    st.integers(1, 8),
+    st.sampled_from(["whole", "fractions", "zeros"]),
+    st.integers(0, 2**31),
+)
+def test_known_weight_is_the_matrix_product(rows, columns, kind, seed):
+    rng = np.random.default_rng(seed)
+    known = rng.random((rows, columns)) < 0.6
+    weights = {
+        "whole": rng.integers(0, 1_000_000, columns).astype("float64"),
+        "fractions": rng.random(columns) * 3,
+        "zeros": np.zeros(columns),
+    }[kind]
+    np.testing.assert_array_equal(pillars.known_weight(known, weights), known @ weights)
+
+
+@pytest.mark.parametrize("rows", [0, 1, 4, 5, 9])  # blocks of 4 rows: none, one, two, a part
+def test_score_matrices_equal_the_columns_written_one_by_one(rows, monkeypatch):
+    monkeypatch.setattr(metrics, "BLOCK_ROWS", 4)
+    rng = np.random.default_rng(rows)
+    columns = {j: np.where(rng.random(rows) < 0.3, np.nan, rng.random(rows) * 100) for j in (0, 2)}
+    filled, known = metrics.score_matrices(rows, 3, columns)
+    expected = np.full((rows, 3), np.nan)
+    for j, column in columns.items():
+        expected[:, j] = column
+    np.testing.assert_array_equal(known, ~np.isnan(expected))
+    np.testing.assert_array_equal(filled, np.nan_to_num(expected, nan=0.0))
+
+
+LABELS = ["Enterprise (Annual)", "pro", " ", None, "Starter", "ENTERPRISE", "Unlisted", "pro"]
+
+
+@pytest.mark.parametrize(
+    "dtype", ["object", pd.StringDtype("pyarrow", na_value=np.nan), pd.StringDtype("python")]
+)
+def test_categories_score_alike_in_every_text_dtype(dtype):
+    metric = seg.default_config().pillar("strategic").metrics[3]  # plan, category points
+    values = pd.Series(LABELS, dtype=dtype)
+    codes, uniques = schemes.factorized(values)
+    assert [uniques[c] if c >= 0 else None for c in codes] == LABELS  # first seen, in order
+    np.testing.assert_array_equal(
+        schemes.category_score(values, metric),
+        np.array([100.0, 40.0, np.nan, np.nan, 10.0, 100.0, 50.0, 40.0]),  # "Unlisted": other, 50
+    )
+
+
+def test_a_book_with_repeated_index_labels_gets_its_profiles_reasons():
+    from segmentation.rules.profiles import Profile
+
+    accounts = seg.generate_accounts(400, seed=3)
+    accounts.index = np.repeat(np.arange(200), 2)  # labels repeat: rows found by position
+    whole_book = Profile("Enterprise", "plan", ("Enterprise",), ranks_within=False)
+    config = seg.default_config()
+    with_profile = seg.segment(accounts, _with(config, whole_book), as_of=AS_OF)
+    plain = seg.segment(accounts, config, as_of=AS_OF)
+    inside = (accounts["plan"] == "Enterprise").to_numpy()
+    assert inside.any() and (~inside).any()
+    notes = np.where(inside, "Profile Enterprise. ", "Default settings. ")
+    expected = [note + text for note, text in zip(notes, plain["reasons"], strict=True)]
+    assert with_profile["reasons"].tolist() == expected
+    assert with_profile["tier"].tolist() == plain["tier"].tolist()
+
+
+def _with(config: seg.Config, profile: object) -> seg.Config:
+    from dataclasses import replace
+
+    return replace(config, profiles=(profile,))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.sampled_from(["", "arr unreadable", "nps out of range; date", None]), max_size=40),
+    st.integers(0, 5),
+    st.integers(0, 2**31),
+    st.sampled_from(["object", "arrow", None]),
+)
+def test_data_issues_are_each_rows_problems_joined(issues, problem_count, seed, dtype):
+    from segmentation.segment import problem_texts
+
+    rng = np.random.default_rng(seed)
+    n = len(issues)
+    problems = [(rng.random(n) < 0.4, f"problem {i}") for i in range(problem_count)]
+    column = None
+    if dtype is not None:
+        text = "object" if dtype == "object" else pd.StringDtype("pyarrow", na_value=np.nan)
+        column = pd.Series(issues, dtype=text)
+    expected = [
+        "; ".join(
+            ([issues[row]] if column is not None and issues[row] else [])
+            + [words for mask, words in problems if mask[row]]
+        )
+        for row in range(n)
+    ]
+    assert list(problem_texts(column, problems, n)) == expected
