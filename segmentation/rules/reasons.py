@@ -1,9 +1,10 @@
 """Why each account sits in its tier, as a short sentence with the values behind it.
 
 "High-touch: growth 86 (whitespace $410k), health risk 71 (NPS 3)".
-Built column-wise: the drivers are picked with array arithmetic, each distinct value is
-formatted once, and the sentences are joined by Arrow, so a million reasons cost a few
-hundred milliseconds instead of a Python loop.
+Built column-wise: the drivers are picked with array arithmetic (the pillars by one
+comparison per pair of pillars and a table of orders), each distinct value is formatted once
+per book, and every row's pieces are put together by one Arrow take, so a million reasons
+cost a few hundred milliseconds instead of a Python loop.
 """
 
 from __future__ import annotations

@@ -270,7 +270,9 @@ def test_a_tie_between_pillars_goes_to_the_earlier_one():
     result = seg.tier_accounts(metric_scores, config)
     top = result["reasons"][result["tier"] == config.tier_names[0]]
     assert len(top) > 0
-    assert top.str.contains(r"^High-touch: growth (\d+) \(.*\), strategic value \1 \(").all()
+    scores = top.str.extract(r"^High-touch: growth (\d+) \(.*\), strategic value (\d+) \(")
+    assert scores.notna().all().all()
+    assert (scores[0] == scores[1]).all()
 
 
 @pytest.mark.parametrize("largest", [True, False])
