@@ -20,6 +20,7 @@ from streamlit.delta_generator import DeltaGenerator
 import segmentation as seg
 from segmentation import movement
 from segmentation.rules.metrics import learned_order_words
+from segmentation.rules.pillars import SCORE_COLUMNS
 from segmentation.views import book, capacity, histogram, quadrant, tiers
 from ui import calibration as cal_ui
 from ui import capacity as capacity_panel
@@ -199,8 +200,13 @@ def priority_key(result: pd.DataFrame) -> str:
     return state.fingerprint(result["priority"].to_numpy(dtype="float64", na_value=np.nan))
 
 
+QUADRANT_READS = ("tier", "priority", "quadrant", "arr", "account_name", "account_id")
+
+
 def quadrant_panel(result, cfg: seg.Config) -> tuple[quadrant.QuadrantView, dict]:
-    view = quadrant.quadrant_view(result, cfg)
+    # The columns the view reads, taken first: its sample then copies a few, not the book's all.
+    reads = [*QUADRANT_READS, *SCORE_COLUMNS, cfg.quadrant.x, cfg.quadrant.y]
+    view = quadrant.quadrant_view(result[[c for c in dict.fromkeys(reads) if c in result]], cfg)
     return view, charts.quadrant_spec(view.points, view.cells, cfg, view.x_domain, view.y_domain)
 
 
@@ -416,10 +422,22 @@ def draw_panels(places: Layout, book_result, result, baseline, cfg: seg.Config) 
     draw_views(result, baseline, cfg, places.quad_col, places.hist_col, places.movement_box)
     with places.movement_box, timing.timed("borderline"):
         scenarios_ui.borderline_panel(book_result, cfg)  # issue 14: tier confidence
-    with (
-        st.expander("The criteria in plain words", icon=":material/description:"),
-        timing.timed("criteria"),
-    ):
+    with timing.timed("criteria"):
+        draw_criteria(cfg)
+
+
+def draw_criteria(cfg: seg.Config) -> None:
+    """The settings in words, written only while the expander is open (opening it reruns the
+    Workshop): a slider move does not send them to the browser while nobody reads them."""
+    criteria = st.expander(
+        "The criteria in plain words",
+        icon=":material/description:",
+        key="criteria_open",
+        on_change="rerun",
+    )
+    if not criteria.open:
+        return
+    with criteria:
         for line in seg.describe_config(cfg):
             st.text(line)
         for line in learned_order_words(state.metric_scores(cfg)):
