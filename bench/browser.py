@@ -8,7 +8,10 @@ Playwright, uploads a generated book (a synthetic CSV in a temporary folder), op
 Workshop and presses ArrowRight / ArrowLeft on the growth-weight slider, one at a time. For
 each press it times, from the key press: the tier counts on the page changing ("counts"),
 and the page going idle with every panel redrawn ("redraw"). Prints the medians and the
-server's own share (the script run, from its websocket messages).
+server's own share, from its websocket messages: when the first tier-count delta left the
+server ("counts sent") and when the run finished ("run done"). The server runs with
+TIERWISE_TIMING=1 (ui/timing.py): each Workshop part's own time is read back from its log
+and printed as a median per part ("--parts" prints them).
 
 The waiting and widget helpers are the real-browser test's (tests/e2e), so the benchmark
 drives the page the way the test does.
@@ -17,6 +20,7 @@ drives the page the way the test does.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import subprocess
@@ -24,11 +28,14 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 COUNTS_JS = """() => [...document.querySelectorAll('[data-testid="stMetric"]')]
   .map(card => card.innerText).join('|')"""
+TIMING_ENV = "TIERWISE_TIMING"  # ui/timing.py: the server logs each Workshop part's time
+TIMING_PREFIX = "tierwise-timing"
 
 
 def start_server(port: int, log: Path) -> subprocess.Popen:
@@ -38,6 +45,7 @@ def start_server(port: int, log: Path) -> subprocess.Popen:
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
     ]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if k != "TIERWISE_SAMPLE"}
+    env[TIMING_ENV] = "1"
     with log.open("wb") as out:
         proc = subprocess.Popen(
             command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
@@ -53,7 +61,121 @@ def start_server(port: int, log: Path) -> subprocess.Popen:
     raise RuntimeError(f"streamlit did not start: see {log}")
 
 
-def measure(rows: int, presses: int) -> dict[str, float]:
+PAGE_CLOCK_JS = """(() => {
+  window.__tw = {arrivals: [], keydown: null, counts: null};
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      if (String(args[0]).includes("/_stcore/stream")) {
+        this.addEventListener("message", () => window.__tw.arrivals.push(performance.now()));
+      }
+    }
+  };
+  document.addEventListener("keydown", () => { window.__tw.keydown = performance.now(); }, true);
+})();"""  # the page's own clock: the key press and when each server message reached the page
+COUNTS_CHANGED_JS = f"""(b) => {{
+  if (({COUNTS_JS})() === b) return false;
+  window.__tw.counts = performance.now();
+  return true;
+}}"""
+
+
+class Messages:
+    """The server's messages in the order they came (each one's kind), to find in the page's
+    clock when the first tier-count (st.metric) delta and the end of the run arrived."""
+
+    def __init__(self, page) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self._forward_msg = ForwardMsg
+        self.kinds: list[str] = []
+        page.on("websocket", self._watch)
+
+    def _watch(self, ws) -> None:
+        if "/_stcore/stream" in ws.url:
+            ws.on("framereceived", self._frame)
+
+    def _frame(self, payload) -> None:
+        kind = "text"
+        if not isinstance(payload, str):
+            try:
+                msg = self._forward_msg.FromString(payload)
+                kind = msg.WhichOneof("type") or "none"
+                if kind == "delta" and msg.delta.new_element.WhichOneof("type") == "metric":
+                    kind = "metric"
+            except Exception:  # not a ForwardMsg
+                kind = "other"
+        self.kinds.append(kind)
+
+    def first(self, kind: str, since: int) -> int | None:
+        return next((i for i in range(since, len(self.kinds)) if self.kinds[i] == kind), None)
+
+
+def parts_from_log(log: Path, first_run: int) -> dict[str, dict[str, float]]:
+    """Median time and median end (ms from the run's start) of each timed Workshop part, over
+    the runs numbered above `first_run`."""
+    spans: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for line in log.read_text(errors="replace").splitlines():
+        if not line.startswith(TIMING_PREFIX):
+            continue
+        _, run, *words, begin, end = line.split()
+        if int(run) > first_run:
+            spans[" ".join(words)].append((float(begin), float(end)))
+    return {
+        part: {
+            "ms": statistics.median(e - b for b, e in got),
+            "ends_at": statistics.median(e for _, e in got),
+        }
+        for part, got in spans.items()
+    }
+
+
+def last_run(log: Path) -> int:
+    runs = [line.split()[1] for line in log.read_text(errors="replace").splitlines()
+            if line.startswith(TIMING_PREFIX)]  # fmt: skip
+    return max(map(int, runs), default=0)
+
+
+def median_ms(values: list[float | None]) -> float:
+    got = [v for v in values if v is not None]
+    return statistics.median(got) if got else float("nan")
+
+
+def press_and_time(page, thumb, messages: Messages, key: str) -> dict[str, float | None]:
+    """One key press on the slider, in the page's clock (ms from the key press): the first
+    message of the run reaching the page, the tier counts' message, the counts changed on the
+    page, the run's end message, and the page idle again."""
+    from tests.e2e import test_workshop_e2e as e2e
+
+    before = page.evaluate(COUNTS_JS)
+    thumb.focus()
+    seen = len(messages.kinds)
+    page.evaluate("() => { window.__tw.counts = null; }")
+    page.keyboard.press(key)
+    with contextlib.suppress(Exception):  # the counts did not change on this step
+        page.wait_for_function(COUNTS_CHANGED_JS, arg=before, polling="raf", timeout=10_000)
+    e2e.wait_for_idle(page, 120_000)
+    idle = page.evaluate("() => performance.now()")
+    page.wait_for_timeout(300)  # the server goes quiet before the next press
+    clock = page.evaluate("() => window.__tw")
+    arrivals, pressed = clock["arrivals"], clock["keydown"]
+
+    def at(index: int | None) -> float | None:
+        if index is None or index >= len(arrivals):
+            return None
+        return arrivals[index] - pressed
+
+    return {
+        "first_message": at(seen if seen < len(messages.kinds) else None),
+        "counts_sent": at(messages.first("metric", seen)),
+        "counts": None if clock["counts"] is None else clock["counts"] - pressed,
+        "run_done": at(messages.first("script_finished", seen)),
+        "redraw": idle - pressed,
+    }
+
+
+def measure(rows: int, presses: int) -> dict:
     from playwright.sync_api import sync_playwright
 
     from segmentation.sample import generate_accounts, to_crm_headers, write_book
@@ -64,15 +186,18 @@ def measure(rows: int, presses: int) -> dict[str, float]:
         book = Path(folder) / "book.csv"
         write_book(to_crm_headers(generate_accounts(rows, seed=1)), book)
         port = _free_port()
-        proc = start_server(port, Path(folder) / "server.log")
+        log = Path(folder) / "server.log"
+        proc = start_server(port, log)
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
                     executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
                 )
                 page = browser.new_context(viewport=VIEWPORT).new_page()
+                page.add_init_script(PAGE_CLOCK_JS)
                 page.set_default_timeout(120_000)
                 watcher = e2e.RunWatcher(page)
+                messages = Messages(page)
                 url = f"http://127.0.0.1:{port}"
                 e2e.settle(page, watcher, lambda: page.goto(url), "opening the app")
                 upload = e2e.widget(page, "upload").locator('input[type="file"]')
@@ -81,44 +206,43 @@ def measure(rows: int, presses: int) -> dict[str, float]:
                 upload_s = time.perf_counter() - start
                 e2e.go_to(page, watcher, "Workshop")
                 thumb = e2e.slider_thumb(page, "weight_growth")
-                counts, redraws = [], []
+                presses_seen = []
                 for i in range(presses + 1):  # the first press warms the caches up
-                    before = page.evaluate(COUNTS_JS)
-                    thumb.focus()
-                    start = time.perf_counter()
-                    page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
-                    try:
-                        page.wait_for_function(
-                            f"(b) => ({COUNTS_JS})() !== b", arg=before, polling="raf",
-                            timeout=10_000,
-                        )  # fmt: skip
-                        changed = time.perf_counter() - start
-                    except Exception:  # the counts did not change on this step
-                        changed = None
-                    e2e.wait_for_idle(page, 120_000)
-                    done = time.perf_counter() - start
-                    page.wait_for_timeout(300)  # the server goes quiet before the next press
+                    if i == 1:
+                        first_run = last_run(log)
+                    key = "ArrowRight" if i % 2 == 0 else "ArrowLeft"
+                    got = press_and_time(page, thumb, messages, key)
                     if i:
-                        redraws.append(done)
-                        if changed is not None:
-                            counts.append(changed)
+                        presses_seen.append(got)
                 browser.close()
         finally:
             _stop(proc)
+        parts = parts_from_log(log, first_run)
     return {
         "rows": rows,
-        "presses": len(redraws),
-        "counts_ms": statistics.median(counts) * 1000 if counts else float("nan"),
-        "counts_changed": len(counts),
-        "redraw_ms": statistics.median(redraws) * 1000,
+        "presses": len(presses_seen),
+        "counts_ms": median_ms([p["counts"] for p in presses_seen]),
+        "counts_changed": sum(p["counts"] is not None for p in presses_seen),
+        "redraw_ms": median_ms([p["redraw"] for p in presses_seen]),
+        "first_message_ms": median_ms([p["first_message"] for p in presses_seen]),
+        "counts_sent_ms": median_ms([p["counts_sent"] for p in presses_seen]),
+        "run_done_ms": median_ms([p["run_done"] for p in presses_seen]),
         "upload_ms": upload_s * 1000,
+        "parts": parts,
     }
+
+
+def print_parts(parts: dict[str, dict[str, float]]) -> None:
+    print("server time per Workshop part (median ms; ends at: ms from the run's start)")
+    for part, got in sorted(parts.items(), key=lambda item: item[1]["ends_at"]):
+        print(f"  {part:<20} {got['ms']:>8.1f} ms   ends at {got['ends_at']:>8.1f} ms")
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench browser")
     parser.add_argument("rows", type=int, nargs="?", default=100_000)
     parser.add_argument("--presses", type=int, default=9)
+    parser.add_argument("--parts", action="store_true", help="print each part's server time")
     options = parser.parse_args(argv)
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     got = measure(options.rows, options.presses)
@@ -128,5 +252,12 @@ def main(argv: list[str]) -> int:
         f"that changed them), page idle {got['redraw_ms']:,.0f} ms (median); "
         f"upload to idle {got['upload_ms']:,.0f} ms"
     )
+    print(
+        f"in the page, after the key press (medians): the run's first message "
+        f"{got['first_message_ms']:,.0f} ms, the counts' message {got['counts_sent_ms']:,.0f} ms, "
+        f"the run's end message {got['run_done_ms']:,.0f} ms"
+    )
+    if options.parts:
+        print_parts(got["parts"])
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     return 0

@@ -10,7 +10,9 @@ as plain text.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -18,10 +20,11 @@ from streamlit.delta_generator import DeltaGenerator
 import segmentation as seg
 from segmentation import movement
 from segmentation.rules.metrics import learned_order_words
+from segmentation.rules.pillars import SCORE_COLUMNS
 from segmentation.views import book, capacity, histogram, quadrant, tiers
 from ui import calibration as cal_ui
 from ui import capacity as capacity_panel
-from ui import charts, components, editors, history, persistence, state, tables
+from ui import charts, components, editors, history, persistence, state, tables, timing
 from ui import format as fmt
 from ui import movement as movement_panel
 from ui import profiles as profiles_ui
@@ -113,7 +116,11 @@ def draw_controls(
 
 
 def draw_tier_cards(result, cfg: seg.Config, baseline: pd.Categorical) -> None:
-    cards = tiers.tier_cards(result, cfg, baseline)
+    cards = state.panel_memo(
+        "tier_cards",
+        (state.rows_key(result), state.rows_key(baseline), cfg.tiers),
+        lambda: tiers.tier_cards(result, cfg, baseline),
+    )
     for column, card in zip(st.columns(len(cards)), cards, strict=True):
         with column, st.container(border=True, key=f"tier_card_{cards.index(card)}"):
             st.html(strip(tier_colour(cfg.tier_names, card.name)))
@@ -149,7 +156,9 @@ def draw_current_tier(result, cfg: seg.Config) -> None:
     if current is None:
         return
     view = state.panel_memo(
-        "current_tier", cfg, lambda: movement.current_tier_view(result, current)
+        "current_tier",
+        (state.rows_key(result), cfg.tier_names),
+        lambda: movement.current_tier_view(result, current),
     )
     moves = view.totals
     with st.expander(
@@ -187,10 +196,30 @@ def draw_capacity(result, cfg: seg.Config) -> None:
     capacity_panel.shadow_prices(result, cfg)
 
 
+def priority_key(result: pd.DataFrame) -> str:
+    return state.fingerprint(result["priority"].to_numpy(dtype="float64", na_value=np.nan))
+
+
+QUADRANT_READS = ("tier", "priority", "quadrant", "arr", "account_name", "account_id")
+
+
+def quadrant_panel(result, cfg: seg.Config) -> tuple[quadrant.QuadrantView, dict]:
+    # The columns the view reads, taken first: its sample then copies a few, not the book's all.
+    reads = [*QUADRANT_READS, *SCORE_COLUMNS, cfg.quadrant.x, cfg.quadrant.y]
+    view = quadrant.quadrant_view(result[[c for c in dict.fromkeys(reads) if c in result]], cfg)
+    return view, charts.quadrant_spec(view.points, view.cells, cfg, view.x_domain, view.y_domain)
+
+
+def chart(spec: dict) -> None:
+    """A memoised spec drawn (Streamlit takes the datasets out of the dict it is given)."""
+    st.vega_lite_chart(spec={**spec, "datasets": dict(spec["datasets"])}, width="stretch")
+
+
 def draw_quadrant(result, cfg: seg.Config) -> None:
-    view = quadrant.quadrant_view(result, cfg)
-    spec = charts.quadrant_spec(view.points, view.cells, cfg, view.x_domain, view.y_domain)
-    st.vega_lite_chart(spec=spec, width="stretch")
+    # The points follow the tiers, the priorities (tooltips) and the pillars' scores (axes).
+    key = (state.rows_key(result), priority_key(result), cfg.pillars, cfg.profiles, cfg.quadrant)
+    view, spec = state.panel_memo("quadrant", key, lambda: quadrant_panel(result, cfg))
+    chart(spec)
     notes = [view.sample.words(cfg.tiers[0].name)]
     if view.cells.attrs["unplaced"]:
         notes.append(f"{fmt.accounts(view.cells.attrs['unplaced'])} lack a value on an axis.")
@@ -200,14 +229,29 @@ def draw_quadrant(result, cfg: seg.Config) -> None:
 
 def draw_histogram(result, cfg: seg.Config) -> None:
     st.markdown("**Priority distribution**")
-    bins = histogram.priority_histogram(result, cfg)
-    st.vega_lite_chart(spec=charts.histogram_spec(bins, cfg), width="stretch")
+    spec = state.panel_memo(
+        "histogram",
+        (state.rows_key(result), priority_key(result), cfg.tiers),
+        lambda: charts.histogram_spec(histogram.priority_histogram(result, cfg), cfg),
+    )
+    chart(spec)
     st.caption("Accounts per 2 priority points, coloured by tier; dashed lines are the cut-offs.")
 
 
+def movement_numbers(result, baseline: pd.Categorical) -> tuple[movement.Movement, pd.DataFrame]:
+    """The totals and the from/to matrix (the list of movers is ui/movement.py's)."""
+    moves = movement.movement_totals(result, baseline)
+    if moves.moved == 0:
+        return moves, pd.DataFrame()
+    return moves, movement.movement_matrix(baseline, result["tier"].array)
+
+
 def draw_movement(result, baseline: pd.Categorical) -> None:
-    view = movement.movement_view(result, baseline)
-    moves = view.totals
+    moves, matrix = state.panel_memo(
+        "who_moved",
+        (state.rows_key(result), state.rows_key(baseline)),
+        lambda: movement_numbers(result, baseline),
+    )
     st.subheader("Who moved", anchor=False)
     st.caption(fmt.plain(f"Against {state.baseline_label()}."))
     if moves.moved == 0:
@@ -219,9 +263,9 @@ def draw_movement(result, baseline: pd.Categorical) -> None:
     )
     st.caption("Accounts by baseline tier (rows) and tier now (columns)")
     st.dataframe(
-        view.matrix,
+        matrix,
         width="content",
-        column_config=tables.movement_matrix_config(list(view.matrix.columns)),
+        column_config=tables.movement_matrix_config(list(matrix.columns)),
     )
     movement_panel.who_moved_list(result, baseline)  # every mover, filtered
 
@@ -242,11 +286,11 @@ def draw_toolbar(cfg: seg.Config) -> tuple[bool, str | None]:
 
 
 def draw_views(result, baseline, cfg: seg.Config, quad_col, hist_col, movement_box) -> None:
-    with quad_col:
+    with quad_col, timing.timed("quadrant"):
         draw_quadrant(result, cfg)
-    with hist_col:
+    with hist_col, timing.timed("histogram"):
         draw_histogram(result, cfg)
-    with movement_box:
+    with movement_box, timing.timed("who moved"):
         draw_movement(result, baseline)
 
 
@@ -263,58 +307,140 @@ def presentation(cfg: seg.Config) -> None:
         draw_views(result, baseline, cfg, quad_col, hist_col, st.container())
 
 
+@dataclass
+class Layout:
+    """The Workshop's places, made before anything is drawn in them: what is drawn first (the
+    counts) need not be what sits first on the page."""
+
+    panel: DeltaGenerator  # the editor opened from the toolbar, full width
+    controls: DeltaGenerator
+    cards: DeltaGenerator
+    coverage: DeltaGenerator
+    current: DeltaGenerator
+    capacity_box: DeltaGenerator
+    capacity_inputs: DeltaGenerator
+    quad_col: DeltaGenerator
+    hist_col: DeltaGenerator
+    movement_box: DeltaGenerator
+
+
+def make_layout() -> Layout:
+    panel = st.container()
+    controls, views = st.columns([1, 3], gap="medium")
+    with views:
+        cards, coverage, current = st.container(), st.container(), st.container()
+        capacity_box, capacity_inputs = st.container(border=True), st.container()
+        quad_col, hist_col = st.columns(2, gap="medium")
+        movement_box = st.container()
+    return Layout(
+        panel, controls, cards, coverage, current, capacity_box, capacity_inputs, quad_col,
+        hist_col, movement_box,
+    )  # fmt: skip
+
+
+def draw_counts(places: Layout, cfg: seg.Config) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
+    """Stage 2 under the session's settings and the tier cards: the numbers the room waits
+    for. Returns the book's result, the counted (scoped) result and the baseline's tiers."""
+    with timing.timed("stage 2"):
+        book_result = state.result()
+        result, baseline = profiles_ui.scoped(book_result, state.baseline_tiers())
+    with places.cards, timing.timed("cards"):
+        draw_tier_cards(result, cfg, baseline)
+        cal_ui.draw_live(cal_ui.live_view(book_result))  # when an outcome is marked (Calibration)
+    return book_result, result, baseline
+
+
+def arr_and_split() -> tuple[Any, float]:
+    """The book's ARR and its median (the quadrant's ARR split to start from)."""
+    return book.arr_values(state.accounts()), quadrant.default_split(state.accounts(), "arr")
+
+
+def draw_settings(places: Layout, cfg: seg.Config, editor: str | None) -> seg.Config:
+    """The quadrant controls, the control panel (and its editor), the coverage-model inputs;
+    the settings they show, made the session's."""
+    with places.quad_col, timing.timed("quadrant controls"):
+        st.markdown("**Quadrant**")
+        arr, split = state.panel_memo("arr_split", None, arr_and_split)
+        controls_quadrant = components.quadrant_controls(cfg, arr, split)
+    with (
+        places.controls,
+        st.container(border=True, key="workshop_controls"),
+        timing.timed("controls"),
+    ):
+        new_cfg = draw_controls(cfg, controls_quadrant, places.panel, editor)
+    with places.capacity_inputs, timing.timed("capacity inputs"):
+        new_cfg = capacity_panel.capacity_settings(new_cfg)
+    state.set_config(new_cfg)
+    return new_cfg
+
+
 @st.fragment
 def workshop() -> None:
-    """Controls and views redraw together on a slider move; the rest of the page does not."""
-    cfg = profiles_ui.profile_selector()  # the default settings, or one profile's
-    presenting, editor = draw_toolbar(cfg)
+    """Controls and views redraw together on a slider move; the rest of the page does not.
+
+    After a weight or cut-off slider's move (its callback ran, the new value is in the session)
+    the counts are worked out and drawn first, before any control: their message leaves the
+    server ahead of the rest. Any other change draws the controls first, which say what the
+    settings are.
+    """
+    timing.start_run()
+    moved = components.slider_moved()
+    with timing.timed("toolbar"):
+        cfg = profiles_ui.profile_selector()  # the default settings, or one profile's
+        presenting, editor = draw_toolbar(cfg)
     if presenting:
         presentation(cfg)
         persistence.remember()
         return
-    panel = st.container()  # the editor opened from the toolbar, full width
-    controls, views = st.columns([1, 3], gap="medium")
-    with views:
-        cards = st.container()
-        coverage = st.container()
-        current = st.container()
-        capacity_box, capacity_inputs = st.container(border=True), st.container()
-        quad_col, hist_col = st.columns(2, gap="medium")
-        movement_box = st.container()
-    with quad_col:
-        st.markdown("**Quadrant**")
-        arr = book.arr_values(state.accounts())
-        controls_quadrant = components.quadrant_controls(
-            cfg, arr, quadrant.default_split(state.accounts(), "arr")
-        )
-    with controls, st.container(border=True, key="workshop_controls"):
-        new_cfg = draw_controls(cfg, controls_quadrant, panel, editor)
-    with capacity_inputs:
-        new_cfg = capacity_panel.capacity_settings(new_cfg)
-    state.set_config(new_cfg)
-    persistence.remember()
-    history.undo_redo_bar(controls)  # issue 14: undo / redo, after this run's change
+    places = make_layout()
+    if moved:
+        counted_cfg = components.slider_config(cfg)
+        state.set_config(counted_cfg)
+        book_result, result, baseline = draw_counts(places, counted_cfg)
+    new_cfg = draw_settings(places, cfg, editor)
+    if not moved:
+        book_result, result, baseline = draw_counts(places, new_cfg)
+    elif new_cfg != counted_cfg:  # another control changed too: count again, controls first
+        st.rerun(scope="fragment")
+    with timing.timed("settings kept"):
+        persistence.remember()
+        history.undo_redo_bar(places.controls)  # issue 14: undo / redo, after this run's change
     if state.pinned_note():  # until a cut-off slider moves
-        with controls:
+        with places.controls:
             st.caption(fmt.plain(state.pinned_note() + " Move a cut-off slider to set your own."))
-    book_result = state.result()
-    result, baseline = profiles_ui.scoped(book_result, state.baseline_tiers())
-    with cards:
-        draw_tier_cards(result, new_cfg, baseline)
-        cal_ui.draw_live(cal_ui.live_view(book_result))  # when an outcome is marked (Calibration)
-    with coverage:
-        draw_coverage(result, new_cfg)
-    with current:
-        draw_current_tier(book_result, new_cfg)
-    with capacity_box:
-        draw_capacity(book_result, new_cfg)
-    draw_views(result, baseline, new_cfg, quad_col, hist_col, movement_box)
-    with movement_box:
-        scenarios_ui.borderline_panel(book_result, new_cfg)  # issue 14: tier confidence
-    with st.expander("The criteria in plain words", icon=":material/description:"):
-        for line in seg.describe_config(new_cfg):
+    draw_panels(places, book_result, result, baseline, new_cfg)
+
+
+def draw_panels(places: Layout, book_result, result, baseline, cfg: seg.Config) -> None:
+    """Everything under the cards, each panel from its memo when its inputs did not change."""
+    with places.coverage, timing.timed("coverage"):
+        draw_coverage(result, cfg)
+    with places.current, timing.timed("current tier"):
+        draw_current_tier(book_result, cfg)
+    with places.capacity_box, timing.timed("capacity"):
+        draw_capacity(book_result, cfg)
+    draw_views(result, baseline, cfg, places.quad_col, places.hist_col, places.movement_box)
+    with places.movement_box, timing.timed("borderline"):
+        scenarios_ui.borderline_panel(book_result, cfg)  # issue 14: tier confidence
+    with timing.timed("criteria"):
+        draw_criteria(cfg)
+
+
+def draw_criteria(cfg: seg.Config) -> None:
+    """The settings in words, written only while the expander is open (opening it reruns the
+    Workshop): a slider move does not send them to the browser while nobody reads them."""
+    criteria = st.expander(
+        "The criteria in plain words",
+        icon=":material/description:",
+        key="criteria_open",
+        on_change="rerun",
+    )
+    if not criteria.open:
+        return
+    with criteria:
+        for line in seg.describe_config(cfg):
             st.text(line)
-        for line in learned_order_words(state.metric_scores(new_cfg)):
+        for line in learned_order_words(state.metric_scores(cfg)):
             st.caption(fmt.plain(line))
 
 

@@ -226,7 +226,15 @@ def _histogram_template(tiers: tuple[str, ...]) -> str:
             (alt.datum.threshold > LABEL_FLIP_AT, "right", -4),
         )
     ]
-    chart = alt.layer(bars, rules, *texts).properties(height=430)
+    # The y axis's headroom comes from the data (an unseen point above the tallest bar), so
+    # that the spec stays the same while the bars change: the browser then swaps the data of
+    # the chart it has instead of building a new one.
+    headroom = (
+        alt.Chart(alt.Data(name="headroom"))
+        .mark_point(opacity=0, size=0)
+        .encode(y=alt.Y("top:Q", title="Accounts", scale=alt.Scale(nice=True)))
+    )
+    chart = alt.layer(bars, rules, *texts, headroom).properties(height=430)
     return _template_json(chart)
 
 
@@ -234,11 +242,8 @@ def histogram_spec(bins: pd.DataFrame, cfg: seg.Config) -> dict:
     """Accounts per priority bin stacked by tier, with the cut-offs drawn on it."""
     spec = json.loads(_histogram_template(cfg.tier_names))
     tallest = bins.groupby("bin_start", observed=True)["accounts"].sum().max() if len(bins) else 0
-    spec["layer"][0]["encoding"]["y"]["scale"] = {
-        "domain": [0, max(float(tallest), 1.0) * HEADROOM],
-        "nice": True,
-    }
     spec["datasets"] = {
+        "headroom": pd.DataFrame({"top": [max(float(tallest), 1.0) * HEADROOM]}),
         "bins": bins.assign(tier=bins["tier"].astype("str"), tier_order=bins["tier"].cat.codes),
         "cuts": pd.DataFrame(
             {

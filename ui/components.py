@@ -150,7 +150,39 @@ def weight_slider(pillar: seg.config.Pillar, share: float) -> float:
         format="%d",
         key=key,
         help=f"Relative weight; now {fmt.share(share)} of priority.",
+        on_change=_slider_moved,
     )
+
+
+SLIDER_MOVED = "tw_slider_moved"  # set by a weight or cut-off slider's callback, read once
+
+
+def _slider_moved() -> None:
+    st.session_state[SLIDER_MOVED] = True
+
+
+def slider_moved() -> bool:
+    """Whether this run follows a move of a weight or cut-off slider (its callback ran before
+    the run, with the new value in the session); read once."""
+    return bool(st.session_state.pop(SLIDER_MOVED, False))
+
+
+def slider_config(cfg: seg.Config) -> seg.Config:
+    """`cfg` with the weight and cut-off sliders' values as the session holds them now, before
+    the sliders are drawn (what the Workshop's counts are drawn from first)."""
+    thresholds, _ = checked_thresholds(cfg, threshold_values(cfg))
+    try:
+        return build_config(
+            cfg,
+            weight_values(cfg),
+            {p.key: p.effect for p in cfg.pillars},
+            {p.key: p.metrics for p in cfg.pillars},
+            thresholds,
+            cfg.quadrant,
+            cfg.arr_per_csm,
+        )
+    except seg.ConfigError:  # the control panel says why; the last valid settings count
+        return cfg
 
 
 def _within(value: float, low: float, high: float) -> float:
@@ -174,6 +206,18 @@ def _threshold_range(index: int) -> tuple[float, float]:
     return {0: HIGH_RANGE, 1: MID_RANGE}.get(index, EXTRA_RANGE)
 
 
+def _seed_threshold(index: int, tier: seg.config.Tier) -> str:
+    key, (low, high) = threshold_key(index), _threshold_range(index)
+    _seed(key, _within(tier.threshold, low, high))
+    return key
+
+
+def threshold_values(cfg: seg.Config) -> tuple[float, ...]:
+    """Each cut-off as its slider holds it now (this run's value), before drawing."""
+    keys = [_seed_threshold(index, tier) for index, tier in enumerate(cfg.tiers[:-1])]
+    return tuple(float(st.session_state[key]) for key in keys)
+
+
 def threshold_sliders(cfg: seg.Config) -> tuple[float, ...]:
     """Each tier's cut-off but the last one's as the sliders show them (not yet checked).
 
@@ -182,8 +226,7 @@ def threshold_sliders(cfg: seg.Config) -> tuple[float, ...]:
     """
     values = []
     for index, tier in enumerate(cfg.tiers[:-1]):
-        key, (low, high) = threshold_key(index), _threshold_range(index)
-        _seed(key, _within(tier.threshold, low, high))
+        key, (low, high) = _seed_threshold(index, tier), _threshold_range(index)
         above = cfg.tiers[index - 1].name if index else None
         values.append(
             st.slider(
@@ -194,6 +237,7 @@ def threshold_sliders(cfg: seg.Config) -> tuple[float, ...]:
                 format="%d",
                 key=key,
                 help=fmt.plain(f"Must stay below the {above} cut-off.") if above else None,
+                on_change=_slider_moved,
             )
         )
     return tuple(values)

@@ -289,7 +289,11 @@ def baseline_movers(result: pd.DataFrame, baseline_tier: pd.Categorical) -> pd.D
 def who_moved_list(result: pd.DataFrame, baseline_tier: pd.Categorical) -> None:
     """Every mover against the baseline, narrowed by direction and tier pair (the Workshop's
     list: pages/workshop.py calls this in place of its 15 largest)."""
-    rows = baseline_movers(result, baseline_tier)
+    rows = state.panel_memo(
+        "who_moved_list",
+        (state.rows_key(result), state.rows_key(baseline_tier)),
+        lambda: baseline_movers(result, baseline_tier),
+    )
     unique = rows[["from_tier", "to_tier"]].astype(str).drop_duplicates()
     pairs = sorted(tuple(pair) for pair in unique.itertuples(index=False))
     pair_col, direction_col = st.columns(2)

@@ -13,6 +13,7 @@ Scoring is cached in two stages, as the core splits it:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import os
 import sys
@@ -21,6 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -87,10 +89,18 @@ def defaults() -> dict[str, Any]:
     }
 
 
+SESSION_KEYS = tuple(defaults())
+
+
 def init_session() -> None:
+    """Every session key present; the defaults (a Config to build) only when one is missing:
+    this runs on every state access, many times per rerun."""
+    session = st.session_state
+    if all(key in session for key in SESSION_KEYS):
+        return
     for key, value in defaults().items():
-        if key not in st.session_state:
-            st.session_state[key] = value
+        if key not in session:
+            session[key] = value
 
 
 def _ss() -> MutableMapping[str, Any]:
@@ -371,6 +381,31 @@ def panel_memo(name: str, key: Any, compute: Callable[[], Any]) -> Any:
     if name not in memo or memo[name][0] != full_key:
         memo[name] = (full_key, compute())
     return memo[name][1]
+
+
+def fingerprint(*arrays: Any) -> str:
+    """A short digest of arrays' contents: what a panel's memo is keyed on (the tier vector,
+    the priorities) when the settings alone do not say whether its inputs changed."""
+    digest = hashlib.blake2b(digest_size=16)
+    for array in arrays:
+        values = np.ascontiguousarray(array)
+        digest.update(f"{values.dtype}{values.shape}".encode())
+        digest.update(values.view(np.uint8).reshape(-1))
+    return digest.hexdigest()
+
+
+def rows_key(rows: pd.DataFrame | pd.Categorical | pd.Series) -> tuple:
+    """Which accounts these are (all of the book, or a profile's) and each one's tier."""
+    tiers = pd.Categorical(rows["tier"] if isinstance(rows, pd.DataFrame) else rows)
+    index = rows.index if isinstance(rows, pd.DataFrame) else None
+    if index is None or isinstance(index, pd.RangeIndex):
+        where: Any = None if index is None else (index.start, index.stop, index.step)
+    else:
+        values = index.to_numpy()
+        if values.dtype == object:  # labels, not numbers: their hashes
+            values = pd.util.hash_pandas_object(index, index=False).to_numpy()
+        where = fingerprint(values)
+    return tuple(tiers.categories), fingerprint(tiers.codes), where
 
 
 def account_ids() -> pd.Index:

@@ -39,7 +39,27 @@ def group_summary(result: pd.DataFrame, column: str, order: Sequence[str] = ()) 
 
 def tier_summary(result: pd.DataFrame, config: Config) -> pd.DataFrame:
     """Accounts and ARR per tier, with their shares of the book; one row per tier, top first."""
-    return group_summary(result, "tier", config.tier_names).loc[list(config.tier_names)]
+    if not isinstance(result["tier"].dtype, pd.CategoricalDtype):
+        return group_summary(result, "tier", config.tier_names).loc[list(config.tier_names)]
+    # The same table from the category codes: no text per account (a slider move's card).
+    names = list(config.tier_names)
+    categories = list(result["tier"].cat.categories)
+    codes = np.asarray(result["tier"].cat.codes, dtype="int64")
+    arr = pd.Series(arr_values(result), index=result.index)
+    counts = np.bincount(codes[codes >= 0], minlength=len(categories))
+    sums = arr.groupby(codes).sum()  # the same (compensated) sums as by name
+    position = {name: i for i, name in enumerate(categories)}
+    table = pd.DataFrame(
+        {
+            "accounts": [int(counts[position[n]]) if n in position else 0 for n in names],
+            "arr": [float(sums.get(position[n], 0.0)) if n in position else 0.0 for n in names],
+        },
+        index=pd.Index(names, name="tier"),
+    )
+    total_arr = float(arr.sum())
+    table["share_of_accounts"] = table["accounts"] / max(len(result), 1)
+    table["share_of_arr"] = table["arr"] / total_arr if total_arr else 0.0
+    return table[["accounts", "share_of_accounts", "arr", "share_of_arr"]]
 
 
 def tier_engagement(config: Config, name: str) -> str:

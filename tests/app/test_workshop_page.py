@@ -242,3 +242,36 @@ def test_the_coverage_banner_speaks_to_the_room(workshop):
     assert f"{cover.exact:.1f}, rounded up to whole people" in banner
     assert "exact)" not in banner
     assert f"{cover.csms} CSM" in banner
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "change"),
+    [
+        ("weight_growth", 41.0, lambda c: with_pillar(c, "growth", weight=41.0)),
+        ("threshold_high", 64.0, lambda c: with_thresholds(c, [64.0, 45.0])),
+        ("threshold_mid", 71.0, lambda c: c),  # crossing the top one: the last valid pair
+    ],
+    ids=["weight", "cut-off", "crossed cut-off"],
+)
+def test_a_slider_move_counts_first_and_is_one_undo_step(
+    workshop, sample_accounts, key, value, change
+):
+    """After a slider's move the cards are drawn before the controls, from the sliders' values
+    in the session: the same settings the controls then build, recorded once for undo."""
+    cfg = fixed_config()
+    steps = len(workshop.session_state["tw_history"].undo)
+    workshop.slider(key=key).set_value(value).run()
+    assert not workshop.exception
+    expected = change(cfg)
+    assert workshop.session_state["tw_config"] == expected
+    assert tier_metrics(workshop, cfg) == expected_counts(sample_accounts, expected)
+    assert len(workshop.session_state["tw_history"].undo) == steps + (expected != cfg)
+
+
+def test_the_criteria_are_written_only_while_their_expander_is_open(workshop):
+    lines = seg.describe_config(workshop.session_state["tw_config"])
+    assert lines[0] not in [t.value for t in workshop.text]
+    workshop.session_state["criteria_open"] = True
+    workshop.run()
+    assert not workshop.exception
+    assert [t.value for t in workshop.text if t.value in lines] == lines
