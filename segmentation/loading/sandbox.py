@@ -13,6 +13,8 @@ import pickle
 import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,29 +42,49 @@ def read_in_child(
     sheet: str | None,
     memory_bytes: int = CHILD_MEMORY_BYTES,
     seconds: float = CHILD_SECONDS,
+    meanwhile: Callable[[], None] | None = None,
 ) -> SheetRead:
-    """Read one sheet (named, else the largest visible) in a limited child process."""
+    """Read one sheet (named, else the largest visible) in a limited child process.
+
+    `meanwhile` runs in this process while the child reads (on the other core); if it
+    raises, the child is killed and its answer never read, so its refusal is the one said.
+    """
     request = {
         "data": data,
         "sheet": sheet,
         "memory_bytes": memory_bytes,
         "cpu_seconds": math.ceil(seconds),
     }
+    started = time.monotonic()
+    child = subprocess.Popen(
+        [sys.executable, "-I", str(_CHILD)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:  # the child reads its whole request first, then works: no deadlock
+        child.stdin.write(pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
+        child.stdin.flush()
+        if meanwhile is not None:
+            meanwhile()
+    except BrokenPipeError:  # the child died at once: its return code says how
+        pass
+    except BaseException:
+        child.kill()
+        child.communicate()
+        raise
     try:
-        done = subprocess.run(
-            [sys.executable, "-I", str(_CHILD)],
-            input=pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL),
-            capture_output=True,
-            timeout=seconds,
-            check=False,
-        )
+        left = max(0.0, seconds - (time.monotonic() - started))
+        stdout, _ = child.communicate(timeout=left)
     except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
         raise InputError(
             f"{name} took more than {seconds:g} s to read, which no account export needs; {_REREAD}"
         ) from None
-    if done.returncode != 0 or not done.stdout:
-        raise InputError(_crash_message(name, done.returncode, memory_bytes))
-    answer = pickle.loads(done.stdout)
+    if child.returncode != 0 or not stdout:
+        raise InputError(_crash_message(name, child.returncode, memory_bytes))
+    answer = pickle.loads(stdout)
     if "error" in answer:
         raise InputError(_error_message(name, answer, sheet))
     return SheetRead(answer["sheets"], answer["chosen"], answer["rows"], answer["merged"])
