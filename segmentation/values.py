@@ -88,7 +88,7 @@ def _text(series: pd.Series) -> pd.Series:
     """The str cells of a column, whitespace-normalised ("" for everything else)."""
     series = pd.Series(series)
     if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
-        return series.str.replace(_SPACES, " ", regex=True).str.strip().fillna("")
+        return series.str.replace(_SPACES, " ", regex=True).str.strip().fillna("").rename(None)
     mask = _is_str_mask(series)
     out = pd.Series("", index=series.index, dtype="str")
     if mask.any():
@@ -210,7 +210,7 @@ def _whole_numbers(series: pd.Series) -> pd.Series | None:
     filled = series.notna()
     if not filled.any() or not series.str.fullmatch(r"-?[0-9]+")[filled].all():
         return None
-    return series.astype("float64")
+    return series.astype("float64").rename(None)
 
 
 def _group_class(usual: str, given: str) -> str:

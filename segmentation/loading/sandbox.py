@@ -8,6 +8,7 @@ one InputError sentence. The workbook goes to the child through a pipe, never a 
 
 from __future__ import annotations
 
+import marshal
 import math
 import pickle
 import signal
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from segmentation.errors import InputError
+from segmentation.loading.csv_reader import paused_gc
 
 CHILD_MEMORY_BYTES = 2 * 1024**3  # address space of the reader process
 CHILD_SECONDS = 30  # wall clock and CPU time of the reader process
@@ -84,10 +86,18 @@ def read_in_child(
         ) from None
     if child.returncode != 0 or not stdout:
         raise InputError(_crash_message(name, child.returncode, memory_bytes))
-    answer = pickle.loads(stdout)
+    answer = _unpacked(stdout)
     if "error" in answer:
         raise InputError(_error_message(name, answer, sheet))
     return SheetRead(answer["sheets"], answer["chosen"], answer["rows"], answer["merged"])
+
+
+def _unpacked(data: bytes) -> dict:
+    """The child's answer (_calamine_child._packed), with the collector paused: a sheet's
+    million cells made at once would set it off again and again."""
+    with paused_gc():
+        body = memoryview(data)[1:]
+        return marshal.loads(body) if data[:1] == b"M" else pickle.loads(body)
 
 
 def _crash_message(name: str, returncode: int, memory_bytes: int) -> str:
