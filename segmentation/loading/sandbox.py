@@ -14,8 +14,8 @@ import pickle
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,27 +57,24 @@ def read_in_child(
         "memory_bytes": memory_bytes,
         "cpu_seconds": math.ceil(seconds),
     }
-    started = time.monotonic()
     child = subprocess.Popen(
         [sys.executable, "-I", str(_CHILD)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    try:  # the child reads its whole request first, then works: no deadlock
-        child.stdin.write(pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
-        child.stdin.flush()
+    try:
+        with suppress(BrokenPipeError):  # the child died at once: its return code says how
+            child.stdin.write(pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
+            child.stdin.flush()  # it reads the whole request first, then works: no deadlock
         if meanwhile is not None:
             meanwhile()
-    except BrokenPipeError:  # the child died at once: its return code says how
-        pass
     except BaseException:
         child.kill()
         child.communicate()
         raise
-    try:
-        left = max(0.0, seconds - (time.monotonic() - started))
-        stdout, _ = child.communicate(timeout=left)
+    try:  # the wall-clock limit counts while this process waits (the CPU limit throughout)
+        stdout, _ = child.communicate(timeout=seconds)
     except subprocess.TimeoutExpired:
         child.kill()
         child.communicate()

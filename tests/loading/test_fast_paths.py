@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -24,7 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import segmentation as seg
-from segmentation.loading import LOAD_STAGES
+from segmentation.loading import LOAD_STAGES, sandbox
 from segmentation.loading import _calamine_child as child
 from segmentation.loading.csv_reader import read_csv
 from segmentation.loading.excel_reader import read_excel
@@ -240,3 +242,30 @@ def test_progress_stops_at_the_stage_that_refuses(data, name, reached) -> None:
     with pytest.raises(seg.InputError):
         seg.load(io.BytesIO(data), filename=name, progress=seen.append)
     assert seen == reached
+
+
+def test_a_refusal_while_the_child_reads_is_the_one_said(real_files, monkeypatch) -> None:
+    """The sheet scan runs while the child reads: its refusal wins and the child is killed."""
+    started: list[subprocess.Popen] = []
+    real_popen = sandbox.subprocess.Popen
+
+    def popen(*args, **kwargs):
+        started.append(real_popen(*args, **kwargs))
+        return started[-1]
+
+    def refuse() -> None:
+        raise seg.InputError("generated.xlsx is refused by the scan.")
+
+    monkeypatch.setattr(sandbox.subprocess, "Popen", popen)
+    with pytest.raises(seg.InputError, match=r"^generated.xlsx is refused by the scan\.$"):
+        sandbox.read_in_child(real_files["generated.xlsx"], "book.xlsx", None, meanwhile=refuse)
+    (reader,) = started
+    assert reader.returncode == -signal.SIGKILL  # reaped, not left running
+
+
+def test_the_scan_and_the_child_together_read_the_sheet(real_files) -> None:
+    scanned: list[bool] = []
+    read = sandbox.read_in_child(
+        real_files["generated.xlsx"], "generated.xlsx", None, meanwhile=lambda: scanned.append(1)
+    )
+    assert scanned == [1] and len(read.rows) == 2_001 and read.rows[0][0] == "Account ID"
