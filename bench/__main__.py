@@ -35,6 +35,7 @@ LABELS = {
     "compare_snapshots": "compare two snapshots of {rows} accounts after a {kind} change",
     "duckdb_file": "score --engine duckdb, Parquet to Parquet, {rows} accounts",
     "segment_parquet": "segment() on the same Parquet book in pandas, {rows} accounts",
+    "upload_to_workshop": "upload a {rows}-row {kind} -> usable Workshop (AppTest)",
 }
 # (case, arguments, target in seconds or None, peak-memory target in MB or None)
 FULL_PLAN = [
@@ -50,6 +51,8 @@ FULL_PLAN = [
     ("segment_codes_weights_changed", [5_000_000], None, 4096),
     ("load_file", [100_000, ".csv"], None, None),
     ("load_file", [100_000, ".xlsx"], 5.0, None),
+    ("upload_to_workshop", [100_000, ".csv"], None, None),
+    ("upload_to_workshop", [100_000, ".xlsx"], 4.0, None),
     ("load_shape", [2, "10001"], None, None),
     ("load_shape", [100_000, "2"], None, None),
     ("load_shape", [1_000_000, "1"], None, None),

@@ -238,3 +238,43 @@ CASES: dict[str, Callable[..., float]] = {
 from bench import confidence  # noqa: E402
 
 CASES.update(confidence.CASES)
+
+
+# issue 16, loading: upload -> usable Workshop, the whole path the app takes (no browser)
+UPLOAD_MIME = {
+    ".csv": "text/csv",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def upload_to_workshop(rows: int, suffix: str) -> float:
+    """An uploaded book's bytes through the Data page (load, report, data quality) to the
+    Workshop's first tiers, in AppTest through app.py's router, as a browser session runs it
+    (the server side: no browser drawing)."""
+    import logging
+
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)  # bare-mode warnings, not results
+    PagesManager.uses_pages_directory = False  # every run through app.py's st.navigation
+    app = str(Path(__file__).resolve().parent.parent / "app.py")
+    with tempfile.TemporaryDirectory() as directory:
+        data = _book_file(rows, suffix, directory).read_bytes()
+    times = []
+    for _ in range(1 if rows > 50_000 else 3):
+        at = AppTest.from_file(app, default_timeout=300)
+        at.run()  # a warm server: the pages' modules imported, as after the first visit
+        at.switch_page("pages/workshop.py").run()
+        at.switch_page("pages/data.py").run()
+        start = time.perf_counter()
+        at.file_uploader(key="upload").set_value((f"book{suffix}", data, UPLOAD_MIME[suffix]))
+        at.run()
+        at.switch_page("pages/workshop.py").run()
+        times.append(time.perf_counter() - start)
+        if at.exception or not at.metric:
+            raise RuntimeError(f"the upload did not reach the Workshop: {at.exception}")
+    return statistics.median(times)
+
+
+CASES["upload_to_workshop"] = upload_to_workshop

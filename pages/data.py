@@ -10,6 +10,7 @@ from ui import components, state
 from ui import format as fmt
 from ui import mapping as mapping_checks
 from ui import movement as snapshots
+from ui import upload as upload_progress
 from ui.shell import ensure_router
 
 ensure_router()
@@ -23,8 +24,10 @@ with sample_col:
     if components.sample_button():
         state.load_sample()
 
-error = state.load_upload(uploaded)
+progress = upload_progress.track(uploaded)  # a new upload: a bar through the stages
+error = state.load_upload(uploaded, progress=progress.stage)
 if error:
+    progress.failed()
     st.error(fmt.plain(error), icon=":material/error:")
 
 if not state.has_data():
@@ -145,6 +148,7 @@ with st.expander("Use another numeric column as a metric", icon=":material/add_c
 cfg = state.config()  # a metric may have just been added
 st.subheader("Data quality", anchor=False)
 st.caption("How complete each metric is, and what Tierwise does where a value is missing.")
+progress.stage(upload_progress.SCORING)  # the report and mapping above are already drawn
 quality = data_quality.metric_coverage(state.metric_scores(), cfg)
 st.dataframe(
     quality,
@@ -164,6 +168,7 @@ unfed = unfed_pillars(state.metric_scores(), cfg)
 for words in unfed_pillar_words(cfg, unfed):  # the whole book: said once, not per account
     st.warning(fmt.plain(words[0].upper() + words[1:] + "."), icon=":material/warning:")
 gaps = data_quality.pillar_gaps(state.result(), cfg)
+progress.done(len(accounts))
 for row in gaps.itertuples(index=False):
     if row.accounts_without_score and row.pillar not in {cfg.pillar(k).label for k in unfed}:
         st.warning(

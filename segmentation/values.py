@@ -87,6 +87,8 @@ def _is_str_mask(series: pd.Series) -> pd.Series:
 def _text(series: pd.Series) -> pd.Series:
     """The str cells of a column, whitespace-normalised ("" for everything else)."""
     series = pd.Series(series)
+    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+        return series.str.replace(_SPACES, " ", regex=True).str.strip().fillna("").rename(None)
     mask = _is_str_mask(series)
     out = pd.Series("", index=series.index, dtype="str")
     if mask.any():
@@ -159,6 +161,11 @@ def parse_number(
     if pd.api.types.is_numeric_dtype(series.dtype):
         values = series.astype("float64")
         return Parsed(values, pd.Series(False, index=index), {}, None)
+    integers = _whole_numbers(series)
+    if integers is not None:  # no cell has a mark, a sign to move or a placeholder
+        mark = decimal or hint
+        grouping = thousands if thousands and thousands != mark else ("." if mark == "," else ",")
+        return Parsed(integers, pd.Series(False, index=index), {}, None, mark, grouping)
 
     values = pd.Series(np.nan, index=index, dtype="float64")
     str_mask = _is_str_mask(series)
@@ -193,6 +200,17 @@ def parse_number(
     any_sep = work.str.contains(r"[0-9][.,][0-9]", regex=True).any()
     decision = reason if any_sep else None
     return Parsed(values, unreadable, _cleaned(**counts), decision, mark, grouping)
+
+
+def _whole_numbers(series: pd.Series) -> pd.Series | None:
+    """A text column whose every filled cell is a bare integer ("40560", "-3") as float64,
+    else None: such a column reads the same under either decimal mark, in one Arrow pass."""
+    if not pd.api.types.is_string_dtype(series.dtype) or series.dtype == object:
+        return None
+    filled = series.notna()
+    if not filled.any() or not series.str.fullmatch(r"-?[0-9]+")[filled].all():
+        return None
+    return series.astype("float64").rename(None)
 
 
 def _group_class(usual: str, given: str) -> str:

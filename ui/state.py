@@ -177,8 +177,9 @@ def set_book(new_book: Any, source_name: str, *, keep_baseline: bool = False) ->
             del session[key]
 
 
-def load_upload(uploaded: Any) -> str | None:
-    """Load an uploaded file once (by its file id); the error message if it is unusable."""
+def load_upload(uploaded: Any, progress: Callable[[str], None] | None = None) -> str | None:
+    """Load an uploaded file once (by its file id); the error message if it is unusable.
+    `progress` gets the loader's stages (loading.LOAD_STAGES) as they start."""
     session = _ss()
     if uploaded is None:
         return None
@@ -193,7 +194,7 @@ def load_upload(uploaded: Any) -> str | None:
         return refused
     uploads.free_derived(session, {SCORES: {}, RESULT: None, BASELINE_TIERS: None})
     try:
-        loaded = seg.load(uploaded, filename=uploaded.name)
+        loaded = seg.load(uploaded, filename=uploaded.name, progress=progress)
     except seg.InputError as exc:
         session[UPLOAD_ERROR] = (uploaded.file_id, str(exc))
         return str(exc)

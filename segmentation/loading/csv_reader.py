@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gc
 import io
 import re
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import charset_normalizer
@@ -52,6 +54,19 @@ _NON_LATIN = frozenset(
         "utf_32_be",
     ]
 )
+
+
+@contextmanager
+def paused_gc():
+    """Pause the cyclic garbage collector while millions of cells are made at once (it would
+    run again and again over them); it runs again as before afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass
@@ -281,7 +296,8 @@ def _records(text: str, delimiter: str, name: str) -> tuple[list[list], list[int
     """
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-        rows = list(reader)
+        with paused_gc():
+            rows = list(reader)
         if reader.line_num == len(rows):
             return rows, list(range(1, len(rows) + 1))
     except csv.Error:

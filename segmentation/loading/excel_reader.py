@@ -13,6 +13,7 @@ import io
 import re
 import zipfile
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
@@ -337,24 +338,11 @@ def _worksheet_parts(archive: zipfile.ZipFile, paths: dict[str, str]) -> dict[st
     return parts
 
 
-def read_excel(
-    data: bytes, name: str, sheet: str | None, preferred: str | None = None
-) -> tuple[Grid, ExcelExtras]:
-    """Read the chosen sheet (named, else `preferred` if the workbook has it, else the
-    largest) into a Grid of sheet rows.
-
-    Every part is checked against the limits first; the reader then runs in a child process
-    (sandbox.py), so neither a hostile workbook nor a reader bug can reach this process.
-    """
-    archive = check_zip(data, name)
+@contextmanager
+def _damaged_in_one_sentence(name: str):
+    """A damaged part (zip, deflate or XML errors) becomes one InputError sentence."""
     try:
-        paths, epoch = _sheet_paths(archive)
-        check_shared_strings(archive, name, len(data))
-        needles = [b' s="%d"' % style for style in sorted(_percent_styles(archive))]
-        scanned = {
-            sheet_name: scan_sheet_xml(archive, path, name, len(data), needles)
-            for path, sheet_name in _worksheet_parts(archive, paths).items()
-        }
+        yield
     except InputError:
         raise
     except _DAMAGED as error:
@@ -362,13 +350,38 @@ def read_excel(
             f"{name} is a damaged Excel file ({type(error).__name__}); open it in Excel, "
             "save it again and upload that."
         ) from None
+
+
+def read_excel(
+    data: bytes, name: str, sheet: str | None, preferred: str | None = None
+) -> tuple[Grid, ExcelExtras]:
+    """Read the chosen sheet (named, else `preferred` if the workbook has it, else the
+    largest) into a Grid of sheet rows.
+
+    The zip directory, the workbook and the shared strings are checked against the limits
+    first; the reader then runs in a child process (sandbox.py), so neither a hostile
+    workbook nor a reader bug can reach this process, while this process scans the sheets'
+    XML (limits, error cells, formulas, % formats): a refusal there kills the child.
+    """
+    archive = check_zip(data, name)
+    with _damaged_in_one_sentence(name):
+        paths, epoch = _sheet_paths(archive)
+        check_shared_strings(archive, name, len(data))
+        needles = [b' s="%d"' % style for style in sorted(_percent_styles(archive))]
     notes = []
     if sheet is None and preferred is not None:
         if not paths or preferred in paths:
             sheet = preferred
         else:
             notes.append(f"{name} has no sheet '{preferred}' (the saved settings' sheet); ")
-    read = read_in_child(data, name, sheet)
+    scanned: dict[str, ExcelExtras] = {}
+
+    def scan() -> None:  # on this core while the child reads on the other
+        with _damaged_in_one_sentence(name):
+            for path, sheet_name in _worksheet_parts(archive, paths).items():
+                scanned[sheet_name] = scan_sheet_xml(archive, path, name, len(data), needles)
+
+    read = read_in_child(data, name, sheet, meanwhile=scan)
     if notes:
         notes[0] += f"sheet '{read.chosen}' was read instead."
     extras = scanned.get(read.chosen) or ExcelExtras()

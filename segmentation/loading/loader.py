@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
@@ -40,6 +41,7 @@ from segmentation.values import (
 )
 
 NUMERIC_KINDS = ("money", "number", "count", "score")
+LOAD_STAGES = ("reading", "finding the table", "matching columns", "reading values")
 ISSUES_COLUMN = "input_issues"
 
 # A report footer is a line alone (every other cell empty) in the block that ends the table,
@@ -95,14 +97,18 @@ def load(
     filename: str | None = None,
     mapping: dict[str, str | None] | None = None,
     hints: ParseHints | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Book:
     """Read a CSV or Excel export of accounts; see docs/interfaces.md section 1.
 
     `mapping` overrides the automatic matching: canonical -> header, or None to leave unmapped.
     `hints` (a previous load's `book.hints`) are used instead of detecting those decisions;
     what they leave out is detected, and the report says which decisions they made.
+    `progress` is called with each of LOAD_STAGES as it starts (a progress bar's steps).
     """
     hints = hints or ParseHints()
+    stage = progress or (lambda _: None)
+    stage("reading")
     source = read_source(path_or_file, filename)
     name, content, extension = source.name, source.content, source.extension
     notes: list[str] = []
@@ -122,6 +128,7 @@ def load(
         report = LoadReport(source=name, kind="csv", encoding=encoding, delimiter=delimiter)
         if sheet is not None:
             notes.append(f"A sheet ('{sheet}') was asked for, but a CSV file has no sheets.")
+    stage("finding the table")
     table = build_table(
         grid.rows,
         grid.lines,
@@ -164,9 +171,11 @@ def load(
                 f"Grand Totals says {claimed} records but {report.rows_kept} account rows were "
                 "read; check that the export is complete."
             )
+    stage("matching columns")
     matched = match_columns(list(raw.columns), raw, overrides=mapping)
     report.matches, report.notes = matched.matches, report.notes + matched.notes
     _require_id_or_name(matched.mapping, list(raw.columns), name)
+    stage("reading values")
     return _derive(raw, matched.mapping, context)
 
 

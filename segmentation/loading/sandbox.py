@@ -8,15 +8,19 @@ one InputError sentence. The workbook goes to the child through a pipe, never a 
 
 from __future__ import annotations
 
+import marshal
 import math
 import pickle
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 from segmentation.errors import InputError
+from segmentation.loading.csv_reader import paused_gc
 
 CHILD_MEMORY_BYTES = 2 * 1024**3  # address space of the reader process
 CHILD_SECONDS = 30  # wall clock and CPU time of the reader process
@@ -40,32 +44,57 @@ def read_in_child(
     sheet: str | None,
     memory_bytes: int = CHILD_MEMORY_BYTES,
     seconds: float = CHILD_SECONDS,
+    meanwhile: Callable[[], None] | None = None,
 ) -> SheetRead:
-    """Read one sheet (named, else the largest visible) in a limited child process."""
+    """Read one sheet (named, else the largest visible) in a limited child process.
+
+    `meanwhile` runs in this process while the child reads (on the other core); if it
+    raises, the child is killed and its answer never read, so its refusal is the one said.
+    """
     request = {
         "data": data,
         "sheet": sheet,
         "memory_bytes": memory_bytes,
         "cpu_seconds": math.ceil(seconds),
     }
+    child = subprocess.Popen(
+        [sys.executable, "-I", str(_CHILD)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
-        done = subprocess.run(
-            [sys.executable, "-I", str(_CHILD)],
-            input=pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL),
-            capture_output=True,
-            timeout=seconds,
-            check=False,
-        )
+        with suppress(BrokenPipeError):  # the child died at once: its return code says how
+            child.stdin.write(pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
+            child.stdin.flush()  # it reads the whole request first, then works: no deadlock
+        if meanwhile is not None:
+            meanwhile()
+    except BaseException:
+        child.kill()
+        child.communicate()
+        raise
+    try:  # the wall-clock limit counts while this process waits (the CPU limit throughout)
+        stdout, _ = child.communicate(timeout=seconds)
     except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
         raise InputError(
             f"{name} took more than {seconds:g} s to read, which no account export needs; {_REREAD}"
         ) from None
-    if done.returncode != 0 or not done.stdout:
-        raise InputError(_crash_message(name, done.returncode, memory_bytes))
-    answer = pickle.loads(done.stdout)
+    if child.returncode != 0 or not stdout:
+        raise InputError(_crash_message(name, child.returncode, memory_bytes))
+    answer = _unpacked(stdout)
     if "error" in answer:
         raise InputError(_error_message(name, answer, sheet))
     return SheetRead(answer["sheets"], answer["chosen"], answer["rows"], answer["merged"])
+
+
+def _unpacked(data: bytes) -> dict:
+    """The child's answer (_calamine_child._packed), with the collector paused: a sheet's
+    million cells made at once would set it off again and again."""
+    with paused_gc():
+        body = memoryview(data)[1:]
+        return marshal.loads(body) if data[:1] == b"M" else pickle.loads(body)
 
 
 def _crash_message(name: str, returncode: int, memory_bytes: int) -> str:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from segmentation.loading.mapping import auto_map, normalise_header
 from segmentation.values import EXCEL_ERRORS
@@ -190,8 +192,7 @@ def build_table(
     if body:
         cells[:] = body
         cells[cells == ""] = None
-    frame = pd.DataFrame(cells, columns=range(width))
-    filled = filled_cells(cells, all_text=not excel)
+    columns, filled = typed_columns(cells, excel)
     empty_columns = ~filled.any(axis=0)
     names: list[str] = []
     positions: list[int] = []
@@ -208,10 +209,12 @@ def build_table(
         positions.append(position)
     if dropped:
         notes.append(f"{dropped} empty columns without a header ignored.")
-    frame = frame[positions]
     unique, renamed = unique_headers(names)
-    frame.columns = unique
-    raw = _typed(frame, excel)
+    raw = pd.DataFrame(
+        {name: columns[position] for name, position in zip(unique, positions, strict=True)},
+        index=pd.RangeIndex(len(body)),
+        columns=unique,
+    )
     line_numbers = np.asarray(lines[header_index + 1 :], dtype="int64")
     above = rows_above(rows, lines, header_index)
     table = Table(raw, line_numbers, positions, lines[header_index], above, renamed, notes)
@@ -219,52 +222,58 @@ def build_table(
     return table
 
 
-def filled_cells(values: np.ndarray, all_text: bool) -> np.ndarray:
-    """True where a cell of a 2-D object array holds something (not missing, not blank text).
+_NUMERIC_KINDS = ("floating", "integer", "mixed-integer-float")
 
-    Text is stripped in one Arrow call over all text cells; in a sheet, columns that hold no
-    text at all (numbers, dates) are told apart by pandas' C type inference first, so the
-    cost stays near one pass over the cells whatever the shape.
+
+def typed_columns(cells: np.ndarray, excel: bool) -> tuple[list[pd.Series], np.ndarray]:
+    """Each column of a 2-D object array (None where empty) typed once, and where cells hold
+    something (not missing, not blank text).
+
+    CSV columns are text; a sheet's column is float, text, or what pandas' C type inference
+    says of it (dates, mixed cells). Text goes straight to Arrow, stripped in C, so no cell
+    becomes a Python object twice.
     """
+    n, width = cells.shape
+    columns: list[pd.Series] = []
+    filled = np.zeros((n, width), dtype=bool)
+    for j in range(width):
+        values = cells[:, j]
+        kind = pd.api.types.infer_dtype(values, skipna=True) if excel else "string"
+        if kind in ("string", "empty"):
+            series, filled[:, j] = _text_column(values)
+        elif kind in _NUMERIC_KINDS:
+            series = pd.to_numeric(pd.Series(values), errors="coerce").astype("float64")
+            filled[:, j] = ~pd.isna(values)
+        else:
+            series, filled[:, j] = _other_column(values, kind)
+        columns.append(series.set_axis(pd.RangeIndex(n)))
+    return columns, filled
+
+
+def _text_column(values: np.ndarray) -> tuple[pd.Series, np.ndarray]:
+    """Text cells (None where empty) as a str Series; filled where the stripped text is not ""."""
+    text = pa.array(values, type=pa.large_string(), from_pandas=True)
+    blank = pc.equal(pc.utf8_trim_whitespace(text), "")
+    filled = pc.and_not(pc.is_valid(text), pc.fill_null(blank, True))
+    return pd.Series(text, dtype="str"), filled.to_numpy(zero_copy_only=False)
+
+
+def _other_column(values: np.ndarray, kind: str) -> tuple[pd.Series, np.ndarray]:
+    """A sheet column of dates or mixed cells: pandas' own inference (the DataFrame
+    constructor's), then datetime64 for dates, Python objects for the rest."""
+    column = pd.DataFrame(values[:, None])[0]
     present = ~pd.isna(values)
-    if all_text:
-        texts = present
-    else:
-        texts = np.zeros(values.shape, dtype=bool)
-        for j in range(values.shape[1]):
-            kind = pd.api.types.infer_dtype(values[:, j], skipna=True)
-            if kind == "string":
-                texts[:, j] = present[:, j]
-            elif kind.startswith("mixed") or kind == "unknown-array":
-                texts[:, j] = present[:, j] & [isinstance(v, str) for v in values[:, j]]
-    if texts.any():
-        blank = pd.Series(values[texts], dtype="str").str.strip().eq("").to_numpy(dtype=bool)
-        rows, columns = np.nonzero(texts)
-        present[rows[blank], columns[blank]] = False
-    return present
+    if kind.startswith("mixed") or kind == "unknown-array":
+        texts = present & np.fromiter((isinstance(v, str) for v in values), bool, len(values))
+        if texts.any():
+            _, blank_free = _text_column(values[texts])
+            present[np.flatnonzero(texts)[~blank_free]] = False
+    if kind in ("date", "datetime", "datetime64"):
+        return pd.to_datetime(column, errors="coerce").astype("datetime64[ns]"), present
+    return column.astype(object), present
 
 
 def _header_text(header: object) -> str:
     if isinstance(header, float) and header.is_integer():
         return str(int(header))
     return " ".join(str(header).split())
-
-
-def _typed(frame: pd.DataFrame, excel: bool) -> pd.DataFrame:
-    """CSV columns as str; Excel columns as float, datetime, str or mixed objects."""
-    if not excel:
-        text = frame.astype("str").where(frame.notna())
-        return text.set_axis(pd.RangeIndex(len(frame)), axis=0)
-    out = {}
-    for name in frame.columns:
-        column = frame[name]
-        inferred = pd.api.types.infer_dtype(column, skipna=True)
-        if inferred in ("floating", "integer", "mixed-integer-float"):
-            out[name] = pd.to_numeric(column, errors="coerce").astype("float64")
-        elif inferred in ("date", "datetime", "datetime64"):
-            out[name] = pd.to_datetime(column, errors="coerce").astype("datetime64[ns]")
-        elif inferred in ("string", "empty"):
-            out[name] = column.astype("str").where(column.notna())
-        else:
-            out[name] = column.astype(object)
-    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))

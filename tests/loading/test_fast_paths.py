@@ -1,0 +1,271 @@
+"""The loader's fast paths (issue 16) against the ways they replaced, on real-shaped files.
+
+* Columns typed one by one (text straight to Arrow) against main's way: the whole grid as one
+  DataFrame, then typed (`_old_table_columns`, kept here as the reference).
+* Bare-integer text columns and the Arrow `_text` against the general path, which an object
+  Series still takes (`.astype(object)`: no fast path applies to it).
+* The child's answer in marshal (text and numbers) or pickle (dates), and the stages the loader
+  reports to a progress bar.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from build_fixtures import build_all
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import segmentation as seg
+from segmentation.loading import LOAD_STAGES, sandbox
+from segmentation.loading import _calamine_child as child
+from segmentation.loading.csv_reader import read_csv
+from segmentation.loading.excel_reader import read_excel
+from segmentation.loading.sandbox import _unpacked
+from segmentation.loading.table import build_table, typed_columns
+from segmentation.sample import generate_accounts, to_crm_headers, write_book
+from segmentation.values import _text, parse_number
+
+REALBOOKS = Path(__file__).resolve().parent.parent / "realbooks"
+sys.path.insert(0, str(REALBOOKS))
+from books import build_all as build_realbooks  # noqa: E402
+
+
+def _old_table_columns(cells: np.ndarray, excel: bool) -> tuple[pd.DataFrame, np.ndarray]:
+    """main's typing (9f18481): one DataFrame of the grid, then each column typed; and the
+    filled mask of its filled_cells()."""
+    frame = pd.DataFrame(cells, columns=range(cells.shape[1]))
+    present = ~pd.isna(cells)
+    texts = np.zeros(cells.shape, dtype=bool)
+    out = {}
+    for j in range(cells.shape[1]):
+        column = frame[j]
+        kind = pd.api.types.infer_dtype(cells[:, j], skipna=True) if excel else "string"
+        if kind == "string":
+            texts[:, j] = present[:, j]
+        elif kind.startswith("mixed") or kind == "unknown-array":
+            texts[:, j] = present[:, j] & [isinstance(v, str) for v in cells[:, j]]
+        inferred = pd.api.types.infer_dtype(column, skipna=True) if excel else "string"
+        if inferred in ("floating", "integer", "mixed-integer-float"):
+            out[j] = pd.to_numeric(column, errors="coerce").astype("float64")
+        elif inferred in ("date", "datetime", "datetime64"):
+            out[j] = pd.to_datetime(column, errors="coerce").astype("datetime64[ns]")
+        elif inferred in ("string", "empty"):
+            out[j] = column.astype("str").where(column.notna())
+        else:
+            out[j] = column.astype(object)
+    if texts.any():
+        blank = pd.Series(cells[texts], dtype="str").str.strip().eq("").to_numpy(dtype=bool)
+        rows, columns = np.nonzero(texts)
+        present[rows[blank], columns[blank]] = False
+    return pd.DataFrame(out, index=pd.RangeIndex(len(cells))), present
+
+
+def _excel_for_mac_csv() -> bytes:
+    """Excel for Mac's "Comma Separated Values": Mac Roman, CRLF, accented names."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["Account Name", "Account ID", "ARR", "Health Score", "Country"])
+    for i, name in enumerate(["Café Olé", "Müller GmbH", "São Paulo Ltda", "Zoë & Co"] * 25):
+        writer.writerow([f"{name} {i}", f"A-{i:03d}", str(1000 * i), str(i % 101), "FR"])
+    return out.getvalue().encode("mac_roman")
+
+
+@pytest.fixture(scope="module")
+def real_files(tmp_path_factory) -> dict[str, bytes]:
+    """Real-shaped exports: the CRM report with its footer, a billing table, a warehouse
+    extract, workbooks with title rows and dates, Excel for Mac CSV, a generated 2k book."""
+    folder = tmp_path_factory.mktemp("fast-paths")
+    files = {b.name: b.data for b in build_realbooks(folder).values()}
+    for path in build_all(folder).values():
+        if path.stem in ("salesforce_report", "workbook", "date1904", "semicolon_decimal_comma"):
+            files[path.name] = path.read_bytes()
+    files["excel_for_mac.csv"] = _excel_for_mac_csv()
+    book = to_crm_headers(generate_accounts(2_000, seed=3))
+    for suffix in (".csv", ".xlsx"):
+        write_book(book, folder / f"generated{suffix}")
+        files[f"generated{suffix}"] = (folder / f"generated{suffix}").read_bytes()
+    return files
+
+
+def _grid(name: str, data: bytes):
+    if name.endswith(".xlsx"):
+        return read_excel(data, name, None)[0], True
+    return read_csv(data, name)[0], False
+
+
+def test_the_real_files_cover_both_kinds(real_files) -> None:
+    names = set(real_files)
+    assert {"crm_report.xlsx", "saas_billing.csv", "warehouse_extract.csv"} <= names
+    assert {"excel_for_mac.csv", "salesforce_report.csv", "workbook.xlsx"} <= names
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "crm_report.xlsx",
+        "telecom_customers.xlsx",
+        "saas_billing.csv",
+        "warehouse_extract.csv",
+        "pipeline_rollup.csv",
+        "salesforce_report.csv",
+        "semicolon_decimal_comma.csv",
+        "workbook.xlsx",
+        "date1904.xlsx",
+        "excel_for_mac.csv",
+        "generated.csv",
+        "generated.xlsx",
+    ],
+)
+def test_columns_typed_one_by_one_as_the_whole_grid_was(real_files, name) -> None:
+    grid, excel = _grid(name, real_files[name])
+    width = max(map(len, grid.rows))
+    cells = np.empty((len(grid.rows), width), dtype=object)
+    cells[:] = [list(r) + [""] * (width - len(r)) for r in grid.rows]
+    cells[cells == ""] = None
+    columns, filled = typed_columns(cells, excel)
+    old, old_filled = _old_table_columns(cells, excel)
+    for j, column in enumerate(columns):
+        pd.testing.assert_series_equal(column, old[j], check_names=False, check_exact=True)
+    assert np.array_equal(filled, old_filled)
+
+
+def test_mixed_sheet_columns_keep_their_objects() -> None:
+    cells = np.array(
+        [
+            ["a", 1.0, dt.datetime(2026, 1, 2), True, dt.time(9, 30), None],
+            ["  ", None, dt.date(2026, 3, 4), None, None, None],
+            ["b", "x", None, False, dt.time(10, 0), None],
+        ],
+        dtype=object,
+    )
+    columns, filled = typed_columns(cells, excel=True)
+    old, old_filled = _old_table_columns(cells, excel=True)
+    for j, column in enumerate(columns):
+        pd.testing.assert_series_equal(column, old[j], check_names=False, check_exact=True)
+    assert np.array_equal(filled, old_filled)
+    assert filled[:, 0].tolist() == [True, False, True]  # blank text is not a value
+
+
+def _number_columns(real_files) -> list[pd.Series]:
+    out = []
+    for name in sorted(real_files):
+        if not name.endswith(".csv"):
+            continue
+        grid, _ = _grid(name, real_files[name])
+        raw = build_table(grid.rows, grid.lines, excel=False).raw
+        out += [raw[c] for c in raw.columns]
+    return out
+
+
+@pytest.mark.parametrize(("decimal", "hint"), [(None, "."), (None, ","), (",", "."), (".", ",")])
+def test_number_parsing_matches_the_general_path(real_files, decimal, hint) -> None:
+    columns = _number_columns(real_files)
+    fast = 0
+    for column in columns:
+        new = parse_number(column, decimal=decimal, hint=hint)
+        old = parse_number(column.astype(object), decimal=decimal, hint=hint)
+        _same_parse(new, old)
+        fast += column.dropna().str.fullmatch(r"-?[0-9]+").all()
+    assert fast >= 10  # the fast path was taken, on many real columns
+
+
+def _same_parse(new, old) -> None:
+    pd.testing.assert_series_equal(new.values, old.values, check_exact=True)
+    pd.testing.assert_series_equal(new.unreadable, old.unreadable, check_exact=True)
+    assert (new.cleaned, new.decision) == (old.cleaned, old.decision)
+    assert (new.decimal_mark, new.thousands_mark) == (old.decimal_mark, old.thousands_mark)
+
+
+CELL = st.one_of(
+    st.none(),
+    st.from_regex(r"-?[0-9]{1,12}", fullmatch=True),
+    st.sampled_from(["", " ", "N/A", "-", "1.5", "1,5", "1.234,5", "12 ", " 7", "\u00a03", "#N/A"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(CELL, min_size=1, max_size=30), st.sampled_from([".", ","]))
+def test_number_fast_path_is_the_general_path(cells, hint) -> None:
+    column = pd.Series(cells, dtype="str")
+    _same_parse(parse_number(column, hint=hint), parse_number(column.astype(object), hint=hint))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=8)), min_size=1, max_size=30))
+def test_arrow_text_is_the_general_text(cells) -> None:
+    column = pd.Series(cells, dtype="str")
+    pd.testing.assert_series_equal(_text(column), _text(column.astype(object)), check_exact=True)
+
+
+@pytest.mark.parametrize(
+    ("cells", "kind"),
+    [
+        ([["Account", "ARR"], ["A", 1.5], ["B", ""]], b"M"),
+        ([["Account", "Renewal"], ["A", dt.datetime(2026, 1, 2)]], b"P"),
+        ([["Account", "Start"], ["A", dt.date(2026, 1, 2)], ["B", dt.time(9)]], b"P"),
+    ],
+)
+def test_child_answer_round_trips(cells, kind) -> None:
+    answer = {"sheets": ["S"], "chosen": "S", "rows": cells, "merged": [((1, 0), (2, 0))]}
+    packed = child._packed(answer)
+    assert packed[:1] == kind
+    assert _unpacked(packed) == answer
+
+
+@pytest.mark.parametrize("name", ["saas_billing.csv", "crm_report.xlsx", "generated.xlsx"])
+def test_progress_gets_every_stage_in_order(real_files, name) -> None:
+    seen: list[str] = []
+    seg.load(io.BytesIO(real_files[name]), filename=name, progress=seen.append)
+    assert seen == list(LOAD_STAGES)
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "reached"),
+    [
+        (b"", "empty.csv", ["reading"]),
+        (b"Account ID,Account Name,ARR\n", "header_only.csv", ["reading", "finding the table"]),
+        (b"Foo,Bar\n1,2\n", "no_id.csv", ["reading", "finding the table", "matching columns"]),
+    ],
+)
+def test_progress_stops_at_the_stage_that_refuses(data, name, reached) -> None:
+    seen: list[str] = []
+    with pytest.raises(seg.InputError):
+        seg.load(io.BytesIO(data), filename=name, progress=seen.append)
+    assert seen == reached
+
+
+def test_a_refusal_while_the_child_reads_is_the_one_said(real_files, monkeypatch) -> None:
+    """The sheet scan runs while the child reads: its refusal wins and the child is killed."""
+    started: list[subprocess.Popen] = []
+    real_popen = sandbox.subprocess.Popen
+
+    def popen(*args, **kwargs):
+        started.append(real_popen(*args, **kwargs))
+        return started[-1]
+
+    def refuse() -> None:
+        raise seg.InputError("generated.xlsx is refused by the scan.")
+
+    monkeypatch.setattr(sandbox.subprocess, "Popen", popen)
+    with pytest.raises(seg.InputError, match=r"^generated.xlsx is refused by the scan\.$"):
+        sandbox.read_in_child(real_files["generated.xlsx"], "book.xlsx", None, meanwhile=refuse)
+    (reader,) = started
+    assert reader.returncode == -signal.SIGKILL  # reaped, not left running
+
+
+def test_the_scan_and_the_child_together_read_the_sheet(real_files) -> None:
+    scanned: list[bool] = []
+    read = sandbox.read_in_child(
+        real_files["generated.xlsx"], "generated.xlsx", None, meanwhile=lambda: scanned.append(1)
+    )
+    assert scanned == [1] and len(read.rows) == 2_001 and read.rows[0][0] == "Account ID"
