@@ -432,7 +432,8 @@ def tiered(cfg: seg.Config) -> pd.DataFrame:
 
     def population(rows: Any, settings: seg.Config) -> pd.DataFrame:
         if rows is None:
-            return seg.tier_accounts(metric_scores(settings), settings)
+            # codes: segment_with_profiles writes the text of this population's own rows
+            return seg.tier_accounts(metric_scores(settings), settings, reasons=False)
         return seg.segment(session[ACCOUNTS].iloc[rows], settings, as_of=session[AS_OF])
 
     return segment_with_profiles(session[ACCOUNTS], cfg, segmenter=population)
