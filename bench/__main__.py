@@ -82,7 +82,10 @@ FULL_PLAN += _confidence.PLAN
 
 def label(case: str, args: list) -> str:
     rows = args[0]
-    size = f"{rows // 1_000_000}M" if rows >= 1_000_000 else f"{rows / 1000:g}k"
+    if rows >= 1_000_000:
+        size = f"{rows // 1_000_000}M"
+    else:
+        size = f"{rows / 1000:g}k" if rows >= 1000 else f"{rows:,}"
     kind = args[1].strip(".").upper() if len(args) > 1 else ""
     if case == "compare_snapshots":
         kind = args[1]
