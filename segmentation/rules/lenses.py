@@ -9,7 +9,7 @@ import pandas as pd
 
 from segmentation.rules import sql
 from segmentation.rules.inputs import column_numbers
-from segmentation.rules.schemes import tie_ranks
+from segmentation.rules.schemes import distinct_ranks
 
 NPS_GROUPS = ("Detractor", "Passive", "Promoter")
 NPS_LIMITS = (6, 8, 10)  # the highest NPS of each group
@@ -91,8 +91,8 @@ def renewal_window(days: np.ndarray) -> pd.Categorical:
 
 def arr_rank(accounts: pd.DataFrame) -> np.ndarray:
     """1 for the largest ARR; ties share the better rank; NaN where ARR is missing."""
-    _, at_or_below, known = tie_ranks(column_numbers(accounts, "arr"))
-    return known - at_or_below + 1.0  # 1 + the number of accounts with more ARR
+    ranks = distinct_ranks(column_numbers(accounts, "arr"))
+    return ranks.per_row(ranks.known - ranks.at_or_below + 1.0)  # 1 + accounts with more ARR
 
 
 def arr_rank_band(ranks: np.ndarray) -> pd.Categorical:

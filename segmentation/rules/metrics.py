@@ -7,7 +7,12 @@ reuses this matrix and only redoes the weighted sums and the cut (stage 2, `tier
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -16,6 +21,9 @@ from segmentation.config import Config, Metric
 from segmentation.rules.inputs import as_numbers
 from segmentation.rules.lenses import derived_columns, lens_columns
 from segmentation.rules.schemes import ordered_by_evidence, raw_metric_score, with_missing_policy
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,36 +79,36 @@ def learned_categories(
     return ordered_by_evidence(values, as_numbers(evidence), metric)
 
 
-def score_pillar(
-    accounts: pd.DataFrame,
-    derived: dict[str, np.ndarray],
-    key: str,
-    metrics: tuple[Metric, ...],
-    absent: pd.Series | None = None,
-) -> PillarMetrics:
-    """The pillar's metric scores as one matrix (unknown scores 0) and its known mask.
+def score_metric(
+    accounts: pd.DataFrame, derived: dict[str, np.ndarray], metric: Metric, absent: pd.Series
+) -> tuple[object, tuple[tuple[str, float], ...], np.ndarray | None]:
+    """One metric of a pillar: the values it reads, the labels it learned from the book, and
+    its scores (NaN where unknown), or None where the book gives it no value at all.
 
     A metric whose column the book lacks scores nothing and is not computed; its value is
     `absent` (all missing; one Series shared by every such metric of a book).
     """
-    fed = np.zeros(len(metrics), dtype=bool)
-    scored_columns: dict[int, np.ndarray] = {}
-    inputs, learned = [], []
-    for j, metric in enumerate(metrics):
-        values = metric_input(accounts, derived, metric.column)
-        extra: tuple[tuple[str, float], ...] = ()
-        if values is None:
-            values = absent if absent is not None else missing_values(accounts)
-        else:
-            extra = learned_categories(accounts, derived, values, metric)
-            scored = replace(metric, categories=metric.categories + extra) if extra else metric
-            raw = raw_metric_score(values, scored)
-            fed[j] = not np.isnan(raw).all()
-            if fed[j]:
-                scored_columns[j] = with_missing_policy(raw, metric)
-        inputs.append(values)
-        learned.append(extra)
-    filled, known = score_matrices(len(accounts), len(metrics), scored_columns)
+    values = metric_input(accounts, derived, metric.column)
+    if values is None:
+        return absent, (), None
+    extra = learned_categories(accounts, derived, values, metric)
+    scored = replace(metric, categories=metric.categories + extra) if extra else metric
+    raw = raw_metric_score(values, scored)
+    if np.isnan(raw).all():
+        return values, extra, None
+    return values, extra, with_missing_policy(raw, metric)
+
+
+def pillar_from(
+    key: str,
+    metrics: tuple[Metric, ...],
+    scored: list[tuple[object, tuple[tuple[str, float], ...], np.ndarray | None]],
+    n: int,
+) -> PillarMetrics:
+    """The pillar's metric scores as one matrix (unknown scores 0) and its known mask, from
+    its metrics' `score_metric` outcomes, in the pillar's order."""
+    columns = {j: scores for j, (_, _, scores) in enumerate(scored) if scores is not None}
+    filled, known = score_matrices(n, len(metrics), columns)
     counts = known.sum(axis=0)
     typical = np.where(counts > 0, filled.sum(axis=0) / np.maximum(counts, 1), 50.0)
     return PillarMetrics(
@@ -109,10 +117,23 @@ def score_pillar(
         filled=filled,
         known=known,
         typical=typical,
-        inputs=tuple(inputs),
-        fed=fed,
-        learned=tuple(learned),
+        inputs=tuple(values for values, _, _ in scored),
+        fed=np.array([scores is not None for _, _, scores in scored], dtype=bool),
+        learned=tuple(extra for _, extra, _ in scored),
     )
+
+
+def score_pillar(
+    accounts: pd.DataFrame,
+    derived: dict[str, np.ndarray],
+    key: str,
+    metrics: tuple[Metric, ...],
+    absent: pd.Series | None = None,
+) -> PillarMetrics:
+    """One pillar's metric scores (see `score_metric` and `pillar_from`)."""
+    absent = missing_values(accounts) if absent is None else absent
+    scored = [score_metric(accounts, derived, metric, absent) for metric in metrics]
+    return pillar_from(key, metrics, scored, len(accounts))
 
 
 BLOCK_ROWS = 8_192  # a block of the matrices fits in a core's cache while its columns go in
@@ -142,14 +163,39 @@ def missing_values(accounts: pd.DataFrame) -> pd.Series:
     return pd.Series(np.full(len(accounts), np.nan), index=accounts.index)
 
 
+PARALLEL_ROWS = 200_000  # from this many accounts, the metrics are scored on every core
+
+
+@functools.cache
+def _workers() -> ThreadPoolExecutor:
+    """One pool for the process (every session's stage 1 shares it), a thread per core."""
+    return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="tierwise")
+
+
+def _each(action: Callable[[T], R], items: list[T], rows: int) -> list[R]:
+    """`action` of every item, in order: on the pool for a big book (numpy and Arrow let go
+    of the GIL in their loops, so the metrics' columns score side by side), else here.
+    Each item's result is computed by the same code either way: the same numbers."""
+    if rows < PARALLEL_ROWS or len(items) < 2 or (os.cpu_count() or 1) < 2:
+        return [action(item) for item in items]
+    return list(_workers().map(action, items))
+
+
 def score_metrics(
     accounts: pd.DataFrame, config: Config, *, as_of: dt.date | None = None
 ) -> MetricScores:
     """Stage 1: score every metric of every pillar for every account."""
     derived = derived_columns(accounts, as_of)
     absent = missing_values(accounts)
+    n = len(accounts)
+    metrics = [metric for p in config.pillars for metric in p.metrics]
+    jobs = [functools.partial(score_metric, accounts, derived, m, absent) for m in metrics]
+    jobs.append(functools.partial(lens_columns, accounts, derived))
+    *outcomes, lenses = _each(lambda job: job(), jobs, n)
+    scored = iter(outcomes)
+    per_pillar = [(p, [next(scored) for _ in p.metrics]) for p in config.pillars]
     pillars = tuple(
-        score_pillar(accounts, derived, p.key, p.metrics, absent) for p in config.pillars
+        _each(lambda job: pillar_from(job[0].key, job[0].metrics, job[1], n), per_pillar, n)
     )
     missing = tuple(
         dict.fromkeys(
@@ -162,7 +208,7 @@ def score_metrics(
     return MetricScores(
         accounts=accounts,
         pillars=pillars,
-        lenses=lens_columns(accounts, derived),
+        lenses=lenses,
         missing_columns=missing,
         scoring_key=config.scoring_key(),
         as_of=as_of,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -144,3 +145,67 @@ def test_data_issues_are_each_rows_problems_joined(issues, problem_count, seed, 
         for row in range(n)
     ]
     assert list(problem_texts(column, problems, n)) == expected
+
+
+def _stage1_both_ways(accounts: pd.DataFrame, config: seg.Config, monkeypatch) -> tuple:
+    """Stage 1 with every metric scored here, then on the pool (any book size)."""
+    monkeypatch.setattr(metrics, "PARALLEL_ROWS", 10**12)
+    here = metrics.score_metrics(accounts, config, as_of=AS_OF)
+    monkeypatch.setattr(metrics, "PARALLEL_ROWS", 0)
+    monkeypatch.setattr(metrics.os, "cpu_count", lambda: 2)  # the pool even on one core
+    pooled = metrics.score_metrics(accounts, config, as_of=AS_OF)
+    return here, pooled
+
+
+def _assert_same_metric_scores(here: metrics.MetricScores, pooled: metrics.MetricScores) -> None:
+    assert [p.key for p in here.pillars] == [p.key for p in pooled.pillars]
+    for a, b in zip(here.pillars, pooled.pillars, strict=True):
+        np.testing.assert_array_equal(a.filled, b.filled)
+        np.testing.assert_array_equal(a.known, b.known)
+        np.testing.assert_array_equal(a.typical, b.typical)
+        np.testing.assert_array_equal(a.fed, b.fed)
+        assert a.learned == b.learned and a.metrics == b.metrics
+        assert [type(v) for v in a.inputs] == [type(v) for v in b.inputs]
+    assert here.lenses.keys() == pooled.lenses.keys()
+    for name, values in here.lenses.items():
+        pd.testing.assert_series_equal(pd.Series(values), pd.Series(pooled.lenses[name]))
+    assert here.missing_columns == pooled.missing_columns
+
+
+def test_metrics_scored_on_the_pool_equal_those_scored_in_turn(monkeypatch):
+    accounts = seg.generate_accounts(3_000, seed=11)
+    accounts.loc[accounts.sample(frac=0.2, random_state=2).index, ["arr", "nps"]] = np.nan
+    accounts = accounts.drop(columns=["health_score"])  # a metric the book cannot feed
+    config = seg.default_config()
+    here, pooled = _stage1_both_ways(accounts, config, monkeypatch)
+    _assert_same_metric_scores(here, pooled)
+    tiered = [seg.tier_accounts(s, config) for s in (here, pooled)]
+    pd.testing.assert_frame_equal(*tiered)
+
+
+def test_a_real_export_scores_alike_on_the_pool(monkeypatch, tmp_path):
+    from tests.realbooks.books import crm_report
+
+    built = crm_report()
+    path = tmp_path / built.name
+    path.write_bytes(built.data)
+    book = seg.load(path)
+    config = seg.default_config()
+    here, pooled = _stage1_both_ways(book.accounts, config, monkeypatch)
+    _assert_same_metric_scores(here, pooled)
+
+
+def test_a_failing_metric_fails_stage_1_on_the_pool_as_in_turn(monkeypatch):
+    accounts = seg.generate_accounts(50, seed=1)
+    config = seg.default_config()
+
+    def broken(values, metric):
+        raise seg.ConfigError("broken scheme")
+
+    percentile = dataclasses.replace(schemes.SCHEMES["percentile"], score=broken)
+    monkeypatch.setitem(schemes.SCHEMES, "percentile", percentile)
+    for rows in (10**12, 0):
+        monkeypatch.setattr(metrics, "PARALLEL_ROWS", rows)
+        monkeypatch.setattr(metrics.os, "cpu_count", lambda: 2)
+        with pytest.raises(seg.ConfigError, match="broken scheme"):
+            metrics.score_metrics(accounts, config, as_of=AS_OF)

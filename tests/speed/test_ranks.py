@@ -28,6 +28,24 @@ def sorted_ranks(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     return average, up_to, int(known.sum())
 
 
+def per_row_ranks(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """`distinct_ranks` given to the rows, as the scores read them."""
+    ranks = schemes.distinct_ranks(numbers)
+    return ranks.per_row(ranks.average), ranks.per_row(ranks.at_or_below), ranks.known
+
+
+def sorted_distinct_ranks(numbers: np.ndarray) -> schemes.DistinctRanks:
+    """`distinct_ranks` from np.unique over every known row (no hashing)."""
+    known = ~np.isnan(numbers)
+    _, inverse, counts = np.unique(numbers[known], return_inverse=True, return_counts=True)
+    codes = np.full(len(numbers), -1)
+    codes[known] = inverse.ravel()
+    at_or_below = np.cumsum(counts).astype("float64")
+    return schemes.DistinctRanks(
+        codes, at_or_below - (counts - 1) / 2.0, at_or_below, int(known.sum())
+    )
+
+
 # Few distinct values (ties everywhere), signed zeros, infinities, NaN, and wide floats.
 values = st.one_of(
     st.sampled_from([0.0, -0.0, 1.0, 2.5, np.nan, np.inf, -np.inf, 1e300]),
@@ -39,7 +57,7 @@ values = st.one_of(
 @settings(max_examples=300, deadline=None)
 @given(arrays(np.float64, st.integers(0, 60), elements=values))
 def test_ranks_equal_the_sorted_version_exactly(numbers):
-    average, up_to, known = schemes.tie_ranks(numbers)
+    average, up_to, known = per_row_ranks(numbers)
     expected = sorted_ranks(numbers)
     np.testing.assert_array_equal(average, expected[0])
     np.testing.assert_array_equal(up_to, expected[1])
@@ -58,14 +76,14 @@ def test_ranks_equal_the_sorted_version_exactly(numbers):
     ],
 )
 def test_ties_share_their_average_rank(numbers, average):
-    got, _, _ = schemes.tie_ranks(np.array(numbers, dtype="float64"))
+    got, _, _ = per_row_ranks(np.array(numbers, dtype="float64"))
     np.testing.assert_array_equal(got, np.array(average, dtype="float64"))
 
 
 def test_ranks_agree_with_pandas_average_rank_on_a_real_column():
     arr = seg.generate_accounts(5_000, seed=9)["arr"].to_numpy(dtype="float64", copy=True)
     arr[::7] = np.nan
-    got, _, _ = schemes.tie_ranks(arr)
+    got, _, _ = per_row_ranks(arr)
     np.testing.assert_array_equal(got, pd.Series(arr).rank(method="average").to_numpy())
 
 
@@ -76,8 +94,8 @@ def test_priority_and_tiers_round_as_with_the_sorted_ranks(rows, seed):
     config = seg.default_config()
     now = seg.segment(accounts, config, as_of=AS_OF)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(schemes, "tie_ranks", sorted_ranks)
-        patch.setattr(lenses, "tie_ranks", sorted_ranks)
+        patch.setattr(schemes, "distinct_ranks", sorted_distinct_ranks)
+        patch.setattr(lenses, "distinct_ranks", sorted_distinct_ranks)
         before = seg.segment(accounts, config, as_of=AS_OF)
     np.testing.assert_array_equal(now["priority"].to_numpy(), before["priority"].to_numpy())
     assert now["tier"].tolist() == before["tier"].tolist()
