@@ -21,15 +21,19 @@ def _is_plain(values: pd.Series) -> bool:
 
 
 def as_numbers(values: pd.Series) -> np.ndarray:
-    """Floats, NaN where missing, unreadable or infinite."""
+    """Floats, NaN where missing, unreadable or infinite.
+
+    A column of finite floats is not copied: the result is then a read-only view of it (what
+    pandas' copy-on-write gives), so that a million-row column costs no new memory.
+    """
     if _is_plain(values):
-        numbers = values.to_numpy(dtype="float64", na_value=np.nan, copy=True)
+        numbers = values.to_numpy(dtype="float64", na_value=np.nan)
     elif pd.api.types.is_datetime64_any_dtype(values):
         return np.full(len(values), np.nan)
     else:
         numbers = np.array(to_number(values.reset_index(drop=True)), dtype="float64")
-    numbers[np.isinf(numbers)] = np.nan  # our own copy: cleaned in place
-    return numbers
+    infinite = np.isinf(numbers)
+    return np.where(infinite, np.nan, numbers) if infinite.any() else numbers
 
 
 def as_flags(values: pd.Series) -> np.ndarray:

@@ -62,7 +62,7 @@ class MetricScores:
 def metric_input(accounts: pd.DataFrame, derived: dict[str, np.ndarray], column: str) -> object:
     """The values a metric reads: a derived column, a column of the book, or None if absent."""
     if column in derived:
-        return pd.Series(derived[column], index=accounts.index)
+        return pd.Series(derived[column], index=accounts.index, copy=False)  # our own array
     if column in accounts:
         return accounts[column]
     return None
@@ -160,7 +160,7 @@ def score_matrices(n: int, m: int, columns: dict[int, np.ndarray]) -> tuple[np.n
 
 def missing_values(accounts: pd.DataFrame) -> pd.Series:
     """The value of a metric whose column the book does not have: missing on every row."""
-    return pd.Series(np.full(len(accounts), np.nan), index=accounts.index)
+    return pd.Series(np.full(len(accounts), np.nan), index=accounts.index, copy=False)
 
 
 PARALLEL_ROWS = 200_000  # from this many accounts, the metrics are scored on every core

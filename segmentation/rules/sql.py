@@ -77,7 +77,8 @@ class Column(str):
 
 
 def tie_counts(value: str) -> tuple[str, str, str]:
-    """`schemes.distinct_ranks` in SQL: (known values <= it, known values equal to it, known values).
+    """`schemes.distinct_ranks` in SQL: (known values <= it, known values equal to it, known
+    values).
 
     A query column whose builder provides them (per-value counts joined in: cheap at any
     scale) uses those; any other expression gets window functions.
