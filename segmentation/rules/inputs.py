@@ -40,7 +40,9 @@ def as_flags(values: pd.Series) -> np.ndarray:
     """1.0 for yes, 0.0 for no, NaN where missing or unreadable."""
     if _is_plain(values):
         numbers = as_numbers(values)
-        return np.where(np.isnan(numbers), np.nan, (numbers != 0).astype("float64"))
+        flags = (numbers != 0).astype("float64")
+        flags[np.isnan(numbers)] = np.nan
+        return flags
     flags = to_bool(values.reset_index(drop=True))
     return flags.astype("float64").to_numpy(na_value=np.nan)
 

@@ -181,7 +181,12 @@ def percentile_score(numbers: np.ndarray, metric: Metric | None = None) -> np.nd
 
 
 def linear_score(numbers: np.ndarray, low: float, high: float) -> np.ndarray:
-    return np.clip((numbers - low) / (high - low), 0.0, 1.0) * 100.0
+    """clip((numbers - low) / (high - low), 0, 1) * 100, the steps done in one new array."""
+    scores = numbers - low
+    scores /= high - low
+    np.clip(scores, 0.0, 1.0, out=scores)
+    scores *= 100.0
+    return scores
 
 
 def bands_score(numbers: np.ndarray, metric: Metric) -> np.ndarray:
