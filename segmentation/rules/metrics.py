@@ -166,17 +166,22 @@ def missing_values(accounts: pd.DataFrame) -> pd.Series:
 PARALLEL_ROWS = 200_000  # from this many accounts, the metrics are scored on every core
 
 
+def cores() -> int:
+    """The cores this process may run on (a container's share, not the host's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 @functools.cache
 def _workers() -> ThreadPoolExecutor:
     """One pool for the process (every session's stage 1 shares it), a thread per core."""
-    return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="tierwise")
+    return ThreadPoolExecutor(max_workers=cores(), thread_name_prefix="tierwise")
 
 
 def _each(action: Callable[[T], R], items: list[T], rows: int) -> list[R]:
     """`action` of every item, in order: on the pool for a big book (numpy and Arrow let go
     of the GIL in their loops, so the metrics' columns score side by side), else here.
     Each item's result is computed by the same code either way: the same numbers."""
-    if rows < PARALLEL_ROWS or len(items) < 2 or (os.cpu_count() or 1) < 2:
+    if rows < PARALLEL_ROWS or len(items) < 2 or cores() < 2:
         return [action(item) for item in items]
     return list(_workers().map(action, items))
 

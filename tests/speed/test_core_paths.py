@@ -152,7 +152,7 @@ def _stage1_both_ways(accounts: pd.DataFrame, config: seg.Config, monkeypatch) -
     monkeypatch.setattr(metrics, "PARALLEL_ROWS", 10**12)
     here = metrics.score_metrics(accounts, config, as_of=AS_OF)
     monkeypatch.setattr(metrics, "PARALLEL_ROWS", 0)
-    monkeypatch.setattr(metrics.os, "cpu_count", lambda: 2)  # the pool even on one core
+    monkeypatch.setattr(metrics, "cores", lambda: 2)  # the pool even on one core
     pooled = metrics.score_metrics(accounts, config, as_of=AS_OF)
     return here, pooled
 
@@ -206,6 +206,6 @@ def test_a_failing_metric_fails_stage_1_on_the_pool_as_in_turn(monkeypatch):
     monkeypatch.setitem(schemes.SCHEMES, "percentile", percentile)
     for rows in (10**12, 0):
         monkeypatch.setattr(metrics, "PARALLEL_ROWS", rows)
-        monkeypatch.setattr(metrics.os, "cpu_count", lambda: 2)
+        monkeypatch.setattr(metrics, "cores", lambda: 2)
         with pytest.raises(seg.ConfigError, match="broken scheme"):
             metrics.score_metrics(accounts, config, as_of=AS_OF)
