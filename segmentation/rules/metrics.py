@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -164,6 +165,7 @@ def missing_values(accounts: pd.DataFrame) -> pd.Series:
 
 
 PARALLEL_ROWS = 200_000  # from this many accounts, the metrics are scored on every core
+_POOL_NAME = "tierwise-stage-1"
 
 
 def cores() -> int:
@@ -174,14 +176,16 @@ def cores() -> int:
 @functools.cache
 def _workers() -> ThreadPoolExecutor:
     """One pool for the process (every session's stage 1 shares it), a thread per core."""
-    return ThreadPoolExecutor(max_workers=cores(), thread_name_prefix="tierwise")
+    return ThreadPoolExecutor(max_workers=cores(), thread_name_prefix=_POOL_NAME)
 
 
 def _each(action: Callable[[T], R], items: list[T], rows: int) -> list[R]:
     """`action` of every item, in order: on the pool for a big book (numpy and Arrow let go
-    of the GIL in their loops, so the metrics' columns score side by side), else here.
+    of the GIL in their loops, so the metrics' columns score side by side), else here (also
+    when already on the pool: a worker waiting on its own pool could wait for ever).
     Each item's result is computed by the same code either way: the same numbers."""
-    if rows < PARALLEL_ROWS or len(items) < 2 or cores() < 2:
+    on_pool = threading.current_thread().name.startswith(_POOL_NAME)
+    if rows < PARALLEL_ROWS or len(items) < 2 or cores() < 2 or on_pool:
         return [action(item) for item in items]
     return list(_workers().map(action, items))
 

@@ -209,3 +209,19 @@ def test_a_failing_metric_fails_stage_1_on_the_pool_as_in_turn(monkeypatch):
         monkeypatch.setattr(metrics, "cores", lambda: 2)
         with pytest.raises(seg.ConfigError, match="broken scheme"):
             metrics.score_metrics(accounts, config, as_of=AS_OF)
+
+
+def test_stage_1_on_a_pool_worker_runs_there_rather_than_wait_on_its_own_pool(monkeypatch):
+    monkeypatch.setattr(metrics, "PARALLEL_ROWS", 0)
+    monkeypatch.setattr(metrics, "cores", lambda: 2)
+    accounts = seg.generate_accounts(200, seed=4)
+    config = seg.default_config()
+    # every worker of the pool asks for stage 1 at once: none may wait on a busy pool
+    jobs = [
+        metrics._workers().submit(metrics.score_metrics, accounts, config, as_of=AS_OF)
+        for _ in range(4)
+    ]
+    nested = [job.result(timeout=60) for job in jobs]
+    here = metrics.score_metrics(accounts, config, as_of=AS_OF)
+    for got in nested:
+        _assert_same_metric_scores(here, got)
