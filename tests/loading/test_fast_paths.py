@@ -26,14 +26,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import segmentation as seg
-from segmentation.loading import LOAD_STAGES, sandbox
+from segmentation.loading import LOAD_STAGES, loader, sandbox
 from segmentation.loading import _calamine_child as child
 from segmentation.loading.csv_reader import read_csv
 from segmentation.loading.excel_reader import read_excel
+from segmentation.loading.loader import _duplicated
 from segmentation.loading.sandbox import _unpacked
-from segmentation.loading.table import build_table, typed_columns
+from segmentation.loading.table import _number_column, build_table, typed_columns
 from segmentation.sample import generate_accounts, to_crm_headers, write_book
-from segmentation.values import _text, parse_number
+from segmentation.values import EXCEL_ERRORS, _text, excel_errors, parse_number
 
 REALBOOKS = Path(__file__).resolve().parent.parent / "realbooks"
 sys.path.insert(0, str(REALBOOKS))
@@ -269,3 +270,72 @@ def test_the_scan_and_the_child_together_read_the_sheet(real_files) -> None:
         real_files["generated.xlsx"], "generated.xlsx", None, meanwhile=lambda: scanned.append(1)
     )
     assert scanned == [1] and len(read.rows) == 2_001 and read.rows[0][0] == "Account ID"
+
+
+# --- issue 16, upload -> Workshop: fast paths that skip work a column cannot need ----------
+
+ERROR_CELL = st.one_of(
+    st.text(max_size=6),
+    st.sampled_from(["#N/A", "#n/a", "#DIV/0!", "#REF!", "#", "# N/A", "##", "N/A", "#SPILL!"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ERROR_CELL, min_size=1, max_size=30))
+def test_excel_errors_are_what_every_cell_looked_up_says(cells) -> None:
+    text = _text(pd.Series(cells, dtype="str"))
+    plain = text.str.upper().isin(EXCEL_ERRORS)
+    pd.testing.assert_series_equal(excel_errors(text), plain, check_names=False)
+
+
+def test_excel_errors_found_among_thousands_of_cells() -> None:
+    text = pd.Series([f"A-{i}" for i in range(5_000)] + ["#n/a"], dtype="str")
+    assert excel_errors(text).tolist() == [False] * 5_000 + [True]
+    assert not excel_errors(text.iloc[:5_000]).any()
+
+
+ID_CELL = st.one_of(
+    st.none(), st.sampled_from(["A-1", "A-2", "a-1", "A-1 ", ""]), st.text(max_size=3)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ID_CELL, min_size=1, max_size=30))
+def test_duplicated_ids_are_the_plain_marking(cells) -> None:
+    for ids in (pd.Series(cells, dtype="str"), pd.Series(cells, dtype=object)):
+        plain = ids.notna() & ids.duplicated(keep=False)
+        pd.testing.assert_series_equal(_duplicated(ids), plain, check_names=False)
+
+
+def test_duplicated_ids_in_a_long_book_with_gaps() -> None:
+    ids = pd.Series([f"A-{i}" for i in range(10_000)] + [None, None], dtype="str")
+    assert not _duplicated(ids).any()
+    ids.iloc[9_999] = "A-17"
+    assert np.flatnonzero(_duplicated(ids).to_numpy()).tolist() == [17, 9_999]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [1.5, None, -0.0, 3.0, float("inf"), 1e308, None],
+        [None, None, 2.0],
+        [1.0, pd.NA, 2.0],  # numpy cannot cast pd.NA: the plain path reads it
+        [1, 2.5, None],  # ints among floats: the plain path
+    ],
+)
+def test_sheet_number_columns_are_what_to_numeric_reads(values) -> None:
+    cells = np.array(values, dtype=object)
+    kind = pd.api.types.infer_dtype(cells, skipna=True)
+    plain = pd.to_numeric(pd.Series(cells), errors="coerce").astype("float64")
+    pd.testing.assert_series_equal(_number_column(cells, kind), plain, check_exact=True)
+
+
+@pytest.mark.parametrize("name", ["crm_report.xlsx", "workbook.xlsx", "generated.xlsx"])
+def test_error_cells_found_as_every_column_looked_up_finds_them(real_files, name, monkeypatch):
+    grid, excel = _grid(name, real_files[name])
+    raw = build_table(grid.rows, grid.lines, excel=excel).raw
+    raw = raw.assign(**{raw.columns[1]: raw[raw.columns[1]].mask(raw.index % 7 == 3, " #n/a")})
+    fast = loader._error_texts(raw)
+    monkeypatch.setattr(loader, "_arrow_text", lambda column: False)  # no column skipped
+    assert fast == loader._error_texts(raw)
+    assert len(fast) >= len(raw) // 7
