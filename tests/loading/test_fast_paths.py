@@ -31,7 +31,6 @@ from segmentation.loading import _calamine_child as child
 from segmentation.loading.csv_reader import read_csv
 from segmentation.loading.excel_reader import read_excel
 from segmentation.loading.loader import _duplicated
-from segmentation.loading.sandbox import _unpacked
 from segmentation.loading.table import _number_column, build_table, typed_columns
 from segmentation.sample import generate_accounts, to_crm_headers, write_book
 from segmentation.values import EXCEL_ERRORS, _text, excel_errors, parse_number
@@ -217,10 +216,9 @@ def test_arrow_text_is_the_general_text(cells) -> None:
     ],
 )
 def test_child_answer_round_trips(cells, kind) -> None:
-    answer = {"sheets": ["S"], "chosen": "S", "rows": cells, "merged": [((1, 0), (2, 0))]}
-    packed = child._packed(answer)
+    packed = child._packed(cells)
     assert packed[:1] == kind
-    assert _unpacked(packed) == answer
+    assert list(sandbox._complete_frames(bytearray(packed))) == [cells]
 
 
 @pytest.mark.parametrize("name", ["saas_billing.csv", "crm_report.xlsx", "generated.xlsx"])
@@ -339,3 +337,65 @@ def test_error_cells_found_as_every_column_looked_up_finds_them(real_files, name
     monkeypatch.setattr(loader, "_arrow_text", lambda column: False)  # no column skipped
     assert fast == loader._error_texts(raw)
     assert len(fast) >= len(raw) // 7
+
+
+def _rows_at_once(data: bytes, sheet: str | None) -> list[list]:
+    """The plain read: the whole sheet converted in one call."""
+    import python_calamine as calamine
+
+    book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    answer, _ = child._read(data, sheet)
+    return book.get_sheet_by_name(answer["chosen"]).to_python(skip_empty_area=False)
+
+
+def _offset_sheet() -> bytes:
+    """Cells from C4 (empty rows above, empty columns on the left), a date, a far cell."""
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out)
+    sheet = book.add_worksheet("Accounts")
+    sheet.write_row(3, 2, ["Account", "ARR", "Renewal"])
+    sheet.write_row(4, 2, ["A", 5.0])
+    sheet.write_datetime(
+        4, 4, dt.datetime(2026, 1, 2), book.add_format({"num_format": "yyyy-mm-dd"})
+    )
+    sheet.write(9, 6, "far")
+    book.close()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 3, 8192])
+@pytest.mark.parametrize(
+    "name", ["crm_report.xlsx", "workbook.xlsx", "date1904.xlsx", "generated.xlsx", "offset.xlsx"]
+)
+def test_rows_sent_chunk_by_chunk_are_the_sheet_read_at_once(
+    real_files, name, chunk_rows, monkeypatch
+):
+    data = _offset_sheet() if name == "offset.xlsx" else real_files[name]
+    monkeypatch.setattr(child, "CHUNK_ROWS", chunk_rows)
+    frames = list(child._frames(data, None))
+    assert frames[-1] == child.END
+    header, *chunks = sandbox._complete_frames(bytearray(b"".join(frames[:-1])))
+    assert "error" not in header and all(len(c) <= chunk_rows for c in chunks)
+    streamed = [row for chunk in chunks for row in chunk]
+    assert streamed == _rows_at_once(data, None)
+    assert len(streamed) >= 3
+
+
+def test_the_child_streams_through_the_pipe_as_it_read_at_once(real_files) -> None:
+    data = real_files["generated.xlsx"]
+    read = sandbox.read_in_child(data, "generated.xlsx", None)
+    assert read.rows == _rows_at_once(data, None) and len(read.rows) == 2_001
+
+
+def test_frames_split_anywhere_come_out_whole() -> None:
+    rows = [["Account", "ARR"]] + [[f"A-{i}", float(i)] for i in range(50)]
+    stream = child._packed({"sheets": ["S"], "chosen": "S", "merged": []})
+    stream += child._packed(rows[:20]) + child._packed(rows[20:]) + child.END
+    pending, out = bytearray(), []
+    for at in range(0, len(stream), 7):  # as a pipe may hand them over
+        pending += stream[at : at + 7]
+        out += list(sandbox._complete_frames(pending))
+    assert out[0]["chosen"] == "S" and out[1] + out[2] == rows and out[3] is sandbox._END
+    assert not pending
