@@ -18,6 +18,7 @@ import signal
 import struct
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from contextlib import suppress
@@ -90,7 +91,7 @@ def read_in_child(
         raise InputError(
             f"{name} took more than {seconds:g} s to read, which no account export needs; {_REREAD}"
         ) from None
-    if answer is None or child.returncode != 0:
+    if answer is None:
         raise InputError(_crash_message(name, child.returncode, memory_bytes))
     if "error" in answer:
         raise InputError(_error_message(name, answer, sheet))
@@ -100,20 +101,21 @@ def read_in_child(
 def _answer(child: subprocess.Popen, seconds: float) -> dict | None:
     """The child's frames (_calamine_child._frames) as they come: each chunk of rows is
     unpacked here while the child converts the next. The sheets with all their rows, or the
-    child's error; None when its output stops before the end mark (it died). Raises
-    TimeoutExpired past `seconds`; stderr is drained so that the child never blocks on it."""
+    child's error; None when its output stops before the end mark (it died: it has then been
+    waited for, and its return code says how). Raises TimeoutExpired past `seconds`; stderr is
+    drained so that the child never blocks on it."""
     deadline = time.monotonic() + seconds
     pending = bytearray()
     answer: dict | None = None
     rows: list[list] = []
-    ended = False
+    final = False  # the end mark, or an error: nothing follows
     with suppress(AttributeError, OSError):  # Linux: a chunk fits the pipe, fewer hand-overs
         fcntl.fcntl(child.stdout.fileno(), fcntl.F_SETPIPE_SZ, _READ_BYTES)
     with selectors.DefaultSelector() as selector, paused_gc():
         for stream in (child.stdout, child.stderr):
             os.set_blocking(stream.fileno(), False)
             selector.register(stream, selectors.EVENT_READ)
-        while selector.get_map():
+        while selector.get_map() and not final:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise subprocess.TimeoutExpired(child.args, seconds)
@@ -125,17 +127,30 @@ def _answer(child: subprocess.Popen, seconds: float) -> dict | None:
                     pending += data
             for frame in _complete_frames(pending):
                 if frame is _END:
-                    ended = True
+                    final = True
                 elif isinstance(frame, list):
                     rows += frame
                 elif answer is None or "error" in frame:
                     answer = frame
-        child.wait(max(deadline - time.monotonic(), 0.001))
+                    final = "error" in frame
+    if final and answer is not None:
+        # The answer is whole. The child's exit waits for the kernel to free its memory
+        # (a tenth of a second for a big sheet): it is reaped on the side, not waited for.
+        threading.Thread(target=_reap, args=(child, seconds), daemon=True).start()
+        return answer if "error" in answer else {**answer, "rows": rows}
+    _reap(child, max(deadline - time.monotonic(), 0.001))
+    return None
+
+
+def _reap(child: subprocess.Popen, seconds: float) -> None:
+    """Wait for the child's end (killed past `seconds`) and close its pipes."""
+    try:
+        child.wait(seconds)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
     child.stdout.close()
     child.stderr.close()
-    if answer is None or not (ended or "error" in answer):
-        return None
-    return answer if "error" in answer else {**answer, "rows": rows}
 
 
 _END = object()

@@ -10,12 +10,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -399,3 +401,35 @@ def test_frames_split_anywhere_come_out_whole() -> None:
         out += list(sandbox._complete_frames(pending))
     assert out[0]["chosen"] == "S" and out[1] + out[2] == rows and out[3] is sandbox._END
     assert not pending
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [("generated.xlsx", None), ("generated.csv", None), ("no_table.csv", b"\n\n\n")],
+)
+def test_the_collector_runs_again_after_a_load(real_files, name, data) -> None:
+    """The collector is paused while the rows are made and typed, and only then."""
+    import gc
+
+    assert gc.isenabled()
+    with contextlib.suppress(seg.InputError):
+        seg.load(io.BytesIO(data or real_files[name]), filename=name)
+    assert gc.isenabled()
+
+
+def test_the_child_is_reaped_after_its_answer(real_files, monkeypatch) -> None:
+    started: list[subprocess.Popen] = []
+    real_popen = sandbox.subprocess.Popen
+
+    def popen(*args, **kwargs):
+        started.append(real_popen(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(sandbox.subprocess, "Popen", popen)
+    sandbox.read_in_child(real_files["generated.xlsx"], "generated.xlsx", None)
+    (reader,) = started
+    for _ in range(500):  # reaped on the side: within moments, with its pipes closed
+        if reader.returncode is not None and reader.stdout.closed:
+            break
+        time.sleep(0.01)
+    assert reader.returncode == 0 and reader.stdout.closed and reader.stderr.closed
