@@ -245,19 +245,26 @@ def test_progress_stops_at_the_stage_that_refuses(data, name, reached) -> None:
     assert seen == reached
 
 
-def test_a_refusal_while_the_child_reads_is_the_one_said(real_files, monkeypatch) -> None:
-    """The sheet scan runs while the child reads: its refusal wins and the child is killed."""
-    started: list[subprocess.Popen] = []
+@pytest.fixture
+def started(monkeypatch) -> list[subprocess.Popen]:
+    """The reader processes started while a test runs."""
+    out: list[subprocess.Popen] = []
     real_popen = sandbox.subprocess.Popen
 
     def popen(*args, **kwargs):
-        started.append(real_popen(*args, **kwargs))
-        return started[-1]
+        out.append(real_popen(*args, **kwargs))
+        return out[-1]
+
+    monkeypatch.setattr(sandbox.subprocess, "Popen", popen)
+    return out
+
+
+def test_a_refusal_while_the_child_reads_is_the_one_said(real_files, started) -> None:
+    """The sheet scan runs while the child reads: its refusal wins and the child is killed."""
 
     def refuse() -> None:
         raise seg.InputError("generated.xlsx is refused by the scan.")
 
-    monkeypatch.setattr(sandbox.subprocess, "Popen", popen)
     with pytest.raises(seg.InputError, match=r"^generated.xlsx is refused by the scan\.$"):
         sandbox.read_in_child(real_files["generated.xlsx"], "book.xlsx", None, meanwhile=refuse)
     (reader,) = started
@@ -417,15 +424,7 @@ def test_the_collector_runs_again_after_a_load(real_files, name, data) -> None:
     assert gc.isenabled()
 
 
-def test_the_child_is_reaped_after_its_answer(real_files, monkeypatch) -> None:
-    started: list[subprocess.Popen] = []
-    real_popen = sandbox.subprocess.Popen
-
-    def popen(*args, **kwargs):
-        started.append(real_popen(*args, **kwargs))
-        return started[-1]
-
-    monkeypatch.setattr(sandbox.subprocess, "Popen", popen)
+def test_the_child_is_reaped_after_its_answer(real_files, started) -> None:
     sandbox.read_in_child(real_files["generated.xlsx"], "generated.xlsx", None)
     (reader,) = started
     for _ in range(500):  # reaped on the side: within moments, with its pipes closed
