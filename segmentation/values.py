@@ -97,6 +97,17 @@ def _text(series: pd.Series) -> pd.Series:
     return out
 
 
+def excel_errors(text: pd.Series) -> pd.Series:
+    """True where a text cell (a str Series, no missing) is an Excel error such as "#N/A".
+
+    Every error text has a "#": a column without one (most columns) is answered by one
+    substring search instead of upper-casing and looking up every cell.
+    """
+    if not text.str.contains("#", regex=False).any():
+        return pd.Series(False, index=text.index)
+    return text.str.upper().isin(EXCEL_ERRORS)
+
+
 def placeholder_mask(series: pd.Series, kind: str = "number") -> pd.Series:
     """True where a cell is a placeholder for "no value" (``NA`` kept for text/category)."""
     words = TEXT_PLACEHOLDERS if kind in ("id", "text", "category") else VALUE_PLACEHOLDERS
@@ -178,7 +189,7 @@ def parse_number(
         unreadable[other.index] = values[other.index].isna()
 
     text = _text(series)
-    error = text.str.upper().isin(EXCEL_ERRORS)
+    error = excel_errors(text)
     placeholder = text.str.lower().isin(VALUE_PLACEHOLDERS) & ~error
     work = text[str_mask & (text != "") & ~placeholder & ~error]
     if work.empty:
@@ -445,7 +456,7 @@ def parse_date(
             unreadable[objs.index] = values[objs.index].isna()
 
     text = _text(series)
-    error = text.str.upper().isin(EXCEL_ERRORS)
+    error = excel_errors(text)
     placeholder = text.str.lower().isin(VALUE_PLACEHOLDERS) & ~error
     work = text[str_mask & (text != "") & ~placeholder & ~error]
     counts["placeholder"] = _count(placeholder)
@@ -543,7 +554,7 @@ def parse_bool(series: pd.Series) -> Parsed:
         text[other.index] = other.map(
             lambda v: ("1" if v else "0") if isinstance(v, bool) else str(v).lower()
         ).astype("str")
-    error = text.str.upper().isin(EXCEL_ERRORS)
+    error = excel_errors(text)
     placeholder = text.isin(VALUE_PLACEHOLDERS) & ~error
     true = text.isin(TRUE_WORDS)
     false = text.isin(FALSE_WORDS)
@@ -579,7 +590,7 @@ def parse_text(series: pd.Series, kind: str = "text") -> Parsed:
     other = series[~str_mask & series.notna()]
     if len(other):
         text[other.index] = other.map(_cell_text).astype("str")
-    error = text.str.upper().isin(EXCEL_ERRORS)
+    error = excel_errors(text)
     placeholder = text.str.lower().isin(TEXT_PLACEHOLDERS) & ~error
     values = text.where((text != "") & ~placeholder & ~error)
     counts = {"placeholder": _count(placeholder)}

@@ -358,15 +358,14 @@ def read_excel(
     """Read the chosen sheet (named, else `preferred` if the workbook has it, else the
     largest) into a Grid of sheet rows.
 
-    The zip directory, the workbook and the shared strings are checked against the limits
-    first; the reader then runs in a child process (sandbox.py), so neither a hostile
-    workbook nor a reader bug can reach this process, while this process scans the sheets'
-    XML (limits, error cells, formulas, % formats): a refusal there kills the child.
+    The zip directory is checked against the limits first; the reader then runs in a child
+    process (sandbox.py), so neither a hostile workbook nor a reader bug can reach this
+    process, while this process checks the shared strings and scans the sheets' XML (limits,
+    error cells, formulas, % formats): a refusal there kills the child.
     """
     archive = check_zip(data, name)
     with _damaged_in_one_sentence(name):
         paths, epoch = _sheet_paths(archive)
-        check_shared_strings(archive, name, len(data))
         needles = [b' s="%d"' % style for style in sorted(_percent_styles(archive))]
     notes = []
     if sheet is None and preferred is not None:
@@ -378,6 +377,7 @@ def read_excel(
 
     def scan() -> None:  # on this core while the child reads on the other
         with _damaged_in_one_sentence(name):
+            check_shared_strings(archive, name, len(data))
             for path, sheet_name in _worksheet_parts(archive, paths).items():
                 scanned[sheet_name] = scan_sheet_xml(archive, path, name, len(data), needles)
 

@@ -8,12 +8,18 @@ one InputError sentence. The workbook goes to the child through a pipe, never a 
 
 from __future__ import annotations
 
+import fcntl
 import marshal
 import math
+import os
 import pickle
+import selectors
 import signal
+import struct
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -73,28 +79,105 @@ def read_in_child(
         child.kill()
         child.communicate()
         raise
+    with suppress(BrokenPipeError):
+        child.stdin.close()
     try:  # the wall-clock limit counts while this process waits (the CPU limit throughout)
-        stdout, _ = child.communicate(timeout=seconds)
+        answer = _answer(child, seconds)
     except subprocess.TimeoutExpired:
         child.kill()
-        child.communicate()
+        child.wait()
+        child.stdout.close()
+        child.stderr.close()
         raise InputError(
             f"{name} took more than {seconds:g} s to read, which no account export needs; {_REREAD}"
         ) from None
-    if child.returncode != 0 or not stdout:
+    if answer is None:
         raise InputError(_crash_message(name, child.returncode, memory_bytes))
-    answer = _unpacked(stdout)
     if "error" in answer:
         raise InputError(_error_message(name, answer, sheet))
     return SheetRead(answer["sheets"], answer["chosen"], answer["rows"], answer["merged"])
 
 
-def _unpacked(data: bytes) -> dict:
-    """The child's answer (_calamine_child._packed), with the collector paused: a sheet's
-    million cells made at once would set it off again and again."""
-    with paused_gc():
-        body = memoryview(data)[1:]
-        return marshal.loads(body) if data[:1] == b"M" else pickle.loads(body)
+def _answer(child: subprocess.Popen, seconds: float) -> dict | None:
+    """The child's frames (_calamine_child._frames) as they come: each chunk of rows is
+    unpacked here while the child converts the next. The sheets with all their rows, or the
+    child's error; None when its output stops before the end mark (it died: it has then been
+    waited for, and its return code says how). Raises TimeoutExpired past `seconds`; stderr is
+    drained so that the child never blocks on it."""
+    deadline = time.monotonic() + seconds
+    pending = bytearray()
+    answer: dict | None = None
+    rows: list[list] = []
+    final = False  # the end mark, or an error: nothing follows
+    with suppress(AttributeError, OSError):  # Linux: a chunk fits the pipe, fewer hand-overs
+        fcntl.fcntl(child.stdout.fileno(), fcntl.F_SETPIPE_SZ, _READ_BYTES)
+    with selectors.DefaultSelector() as selector, paused_gc():
+        for stream in (child.stdout, child.stderr):
+            os.set_blocking(stream.fileno(), False)
+            selector.register(stream, selectors.EVENT_READ)
+        while selector.get_map() and not final:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise subprocess.TimeoutExpired(child.args, seconds)
+            for key, _ in selector.select(left):
+                data = os.read(key.fd, _READ_BYTES)
+                if not data:
+                    selector.unregister(key.fileobj)
+                elif key.fileobj is child.stdout:
+                    pending += data
+            for frame in _complete_frames(pending):
+                if frame is _END:
+                    final = True
+                elif isinstance(frame, list):
+                    rows += frame
+                elif answer is None or "error" in frame:
+                    answer = frame
+                    final = "error" in frame
+    if final and answer is not None:
+        # The answer is whole. The child's exit waits for the kernel to free its memory
+        # (a tenth of a second for a big sheet): it is reaped on the side, not waited for.
+        threading.Thread(target=_reap, args=(child, seconds), daemon=True).start()
+        return answer if "error" in answer else {**answer, "rows": rows}
+    _reap(child, max(deadline - time.monotonic(), 0.001))
+    return None
+
+
+def _reap(child: subprocess.Popen, seconds: float) -> None:
+    """Wait for the child's end (killed past `seconds`) and close its pipes."""
+    try:
+        child.wait(seconds)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+    child.stdout.close()
+    child.stderr.close()
+
+
+_END = object()
+_READ_BYTES = 1024**2
+_HEAD = 9  # a frame's kind (1 byte) and length (8 bytes)
+
+
+def _complete_frames(pending: bytearray):
+    """Unpack and remove the complete frames at the start of `pending`."""
+    start = 0
+    while len(pending) - start >= _HEAD:
+        kind = pending[start : start + 1]
+        (length,) = struct.unpack_from("<Q", pending, start + 1)
+        end = start + _HEAD + length
+        if len(pending) < end:
+            break
+        with memoryview(pending) as view:
+            body = view[start + _HEAD : end]
+            yield _END if kind == b"E" else _unpacked(kind, body)
+            body.release()
+        start = end
+    del pending[:start]
+
+
+def _unpacked(kind: bytes, body) -> dict | list:
+    """One frame of the child's answer (_calamine_child._packed)."""
+    return marshal.loads(body) if kind == b"M" else pickle.loads(body)
 
 
 def _crash_message(name: str, returncode: int, memory_bytes: int) -> str:

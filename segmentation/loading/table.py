@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -242,12 +243,21 @@ def typed_columns(cells: np.ndarray, excel: bool) -> tuple[list[pd.Series], np.n
         if kind in ("string", "empty"):
             series, filled[:, j] = _text_column(values)
         elif kind in _NUMERIC_KINDS:
-            series = pd.to_numeric(pd.Series(values), errors="coerce").astype("float64")
+            series = _number_column(values, kind)
             filled[:, j] = ~pd.isna(values)
         else:
             series, filled[:, j] = _other_column(values, kind)
         columns.append(series.set_axis(pd.RangeIndex(n)))
     return columns, filled
+
+
+def _number_column(values: np.ndarray, kind: str) -> pd.Series:
+    """A sheet column of numbers (None where empty) as float64. Floats alone (a sheet's usual
+    number column) are cast by numpy in C, None to NaN; ints and mixes go through to_numeric."""
+    if kind == "floating":
+        with suppress(TypeError, ValueError):  # a missing-value object numpy cannot cast
+            return pd.Series(values.astype("float64"))
+    return pd.to_numeric(pd.Series(values), errors="coerce").astype("float64")
 
 
 def _text_column(values: np.ndarray) -> tuple[pd.Series, np.ndarray]:

@@ -10,12 +10,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -26,14 +28,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import segmentation as seg
-from segmentation.loading import LOAD_STAGES, sandbox
+from segmentation.loading import LOAD_STAGES, loader, sandbox
 from segmentation.loading import _calamine_child as child
 from segmentation.loading.csv_reader import read_csv
 from segmentation.loading.excel_reader import read_excel
-from segmentation.loading.sandbox import _unpacked
-from segmentation.loading.table import build_table, typed_columns
+from segmentation.loading.loader import _duplicated
+from segmentation.loading.table import _number_column, build_table, typed_columns
 from segmentation.sample import generate_accounts, to_crm_headers, write_book
-from segmentation.values import _text, parse_number
+from segmentation.values import EXCEL_ERRORS, _text, excel_errors, parse_number
 
 REALBOOKS = Path(__file__).resolve().parent.parent / "realbooks"
 sys.path.insert(0, str(REALBOOKS))
@@ -216,10 +218,9 @@ def test_arrow_text_is_the_general_text(cells) -> None:
     ],
 )
 def test_child_answer_round_trips(cells, kind) -> None:
-    answer = {"sheets": ["S"], "chosen": "S", "rows": cells, "merged": [((1, 0), (2, 0))]}
-    packed = child._packed(answer)
+    packed = child._packed(cells)
     assert packed[:1] == kind
-    assert _unpacked(packed) == answer
+    assert list(sandbox._complete_frames(bytearray(packed))) == [cells]
 
 
 @pytest.mark.parametrize("name", ["saas_billing.csv", "crm_report.xlsx", "generated.xlsx"])
@@ -244,19 +245,26 @@ def test_progress_stops_at_the_stage_that_refuses(data, name, reached) -> None:
     assert seen == reached
 
 
-def test_a_refusal_while_the_child_reads_is_the_one_said(real_files, monkeypatch) -> None:
-    """The sheet scan runs while the child reads: its refusal wins and the child is killed."""
-    started: list[subprocess.Popen] = []
+@pytest.fixture
+def started(monkeypatch) -> list[subprocess.Popen]:
+    """The reader processes started while a test runs."""
+    out: list[subprocess.Popen] = []
     real_popen = sandbox.subprocess.Popen
 
     def popen(*args, **kwargs):
-        started.append(real_popen(*args, **kwargs))
-        return started[-1]
+        out.append(real_popen(*args, **kwargs))
+        return out[-1]
+
+    monkeypatch.setattr(sandbox.subprocess, "Popen", popen)
+    return out
+
+
+def test_a_refusal_while_the_child_reads_is_the_one_said(real_files, started) -> None:
+    """The sheet scan runs while the child reads: its refusal wins and the child is killed."""
 
     def refuse() -> None:
         raise seg.InputError("generated.xlsx is refused by the scan.")
 
-    monkeypatch.setattr(sandbox.subprocess, "Popen", popen)
     with pytest.raises(seg.InputError, match=r"^generated.xlsx is refused by the scan\.$"):
         sandbox.read_in_child(real_files["generated.xlsx"], "book.xlsx", None, meanwhile=refuse)
     (reader,) = started
@@ -269,3 +277,158 @@ def test_the_scan_and_the_child_together_read_the_sheet(real_files) -> None:
         real_files["generated.xlsx"], "generated.xlsx", None, meanwhile=lambda: scanned.append(1)
     )
     assert scanned == [1] and len(read.rows) == 2_001 and read.rows[0][0] == "Account ID"
+
+
+# --- issue 16, upload -> Workshop: fast paths that skip work a column cannot need ----------
+
+ERROR_CELL = st.one_of(
+    st.text(max_size=6),
+    st.sampled_from(["#N/A", "#n/a", "#DIV/0!", "#REF!", "#", "# N/A", "##", "N/A", "#SPILL!"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ERROR_CELL, min_size=1, max_size=30))
+def test_excel_errors_are_what_every_cell_looked_up_says(cells) -> None:
+    text = _text(pd.Series(cells, dtype="str"))
+    plain = text.str.upper().isin(EXCEL_ERRORS)
+    pd.testing.assert_series_equal(excel_errors(text), plain, check_names=False)
+
+
+def test_excel_errors_found_among_thousands_of_cells() -> None:
+    text = pd.Series([f"A-{i}" for i in range(5_000)] + ["#n/a"], dtype="str")
+    assert excel_errors(text).tolist() == [False] * 5_000 + [True]
+    assert not excel_errors(text.iloc[:5_000]).any()
+
+
+ID_CELL = st.one_of(
+    st.none(), st.sampled_from(["A-1", "A-2", "a-1", "A-1 ", ""]), st.text(max_size=3)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ID_CELL, min_size=1, max_size=30))
+def test_duplicated_ids_are_the_plain_marking(cells) -> None:
+    for ids in (pd.Series(cells, dtype="str"), pd.Series(cells, dtype=object)):
+        plain = ids.notna() & ids.duplicated(keep=False)
+        pd.testing.assert_series_equal(_duplicated(ids), plain, check_names=False)
+
+
+def test_duplicated_ids_in_a_long_book_with_gaps() -> None:
+    ids = pd.Series([f"A-{i}" for i in range(10_000)] + [None, None], dtype="str")
+    assert not _duplicated(ids).any()
+    ids.iloc[9_999] = "A-17"
+    assert np.flatnonzero(_duplicated(ids).to_numpy()).tolist() == [17, 9_999]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [1.5, None, -0.0, 3.0, float("inf"), 1e308, None],
+        [None, None, 2.0],
+        [1.0, pd.NA, 2.0],  # numpy cannot cast pd.NA: the plain path reads it
+        [1, 2.5, None],  # ints among floats: the plain path
+    ],
+)
+def test_sheet_number_columns_are_what_to_numeric_reads(values) -> None:
+    cells = np.array(values, dtype=object)
+    kind = pd.api.types.infer_dtype(cells, skipna=True)
+    plain = pd.to_numeric(pd.Series(cells), errors="coerce").astype("float64")
+    pd.testing.assert_series_equal(_number_column(cells, kind), plain, check_exact=True)
+
+
+@pytest.mark.parametrize("name", ["crm_report.xlsx", "workbook.xlsx", "generated.xlsx"])
+def test_error_cells_found_as_every_column_looked_up_finds_them(real_files, name, monkeypatch):
+    grid, excel = _grid(name, real_files[name])
+    raw = build_table(grid.rows, grid.lines, excel=excel).raw
+    raw = raw.assign(**{raw.columns[1]: raw[raw.columns[1]].mask(raw.index % 7 == 3, " #n/a")})
+    fast = loader._error_texts(raw)
+    monkeypatch.setattr(loader, "_arrow_text", lambda column: False)  # no column skipped
+    assert fast == loader._error_texts(raw)
+    assert len(fast) >= len(raw) // 7
+
+
+def _rows_at_once(data: bytes, sheet: str | None) -> list[list]:
+    """The plain read: the whole sheet converted in one call."""
+    import python_calamine as calamine
+
+    book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    answer, _ = child._read(data, sheet)
+    return book.get_sheet_by_name(answer["chosen"]).to_python(skip_empty_area=False)
+
+
+def _offset_sheet() -> bytes:
+    """Cells from C4 (empty rows above, empty columns on the left), a date, a far cell."""
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out)
+    sheet = book.add_worksheet("Accounts")
+    sheet.write_row(3, 2, ["Account", "ARR", "Renewal"])
+    sheet.write_row(4, 2, ["A", 5.0])
+    sheet.write_datetime(
+        4, 4, dt.datetime(2026, 1, 2), book.add_format({"num_format": "yyyy-mm-dd"})
+    )
+    sheet.write(9, 6, "far")
+    book.close()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 3, 8192])
+@pytest.mark.parametrize(
+    "name", ["crm_report.xlsx", "workbook.xlsx", "date1904.xlsx", "generated.xlsx", "offset.xlsx"]
+)
+def test_rows_sent_chunk_by_chunk_are_the_sheet_read_at_once(
+    real_files, name, chunk_rows, monkeypatch
+):
+    data = _offset_sheet() if name == "offset.xlsx" else real_files[name]
+    monkeypatch.setattr(child, "CHUNK_ROWS", chunk_rows)
+    frames = list(child._frames(data, None))
+    assert frames[-1] == child.END
+    header, *chunks = sandbox._complete_frames(bytearray(b"".join(frames[:-1])))
+    assert "error" not in header and all(len(c) <= chunk_rows for c in chunks)
+    streamed = [row for chunk in chunks for row in chunk]
+    assert streamed == _rows_at_once(data, None)
+    assert len(streamed) >= 3
+
+
+def test_the_child_streams_through_the_pipe_as_it_read_at_once(real_files) -> None:
+    data = real_files["generated.xlsx"]
+    read = sandbox.read_in_child(data, "generated.xlsx", None)
+    assert read.rows == _rows_at_once(data, None) and len(read.rows) == 2_001
+
+
+def test_frames_split_anywhere_come_out_whole() -> None:
+    rows = [["Account", "ARR"]] + [[f"A-{i}", float(i)] for i in range(50)]
+    stream = child._packed({"sheets": ["S"], "chosen": "S", "merged": []})
+    stream += child._packed(rows[:20]) + child._packed(rows[20:]) + child.END
+    pending, out = bytearray(), []
+    for at in range(0, len(stream), 7):  # as a pipe may hand them over
+        pending += stream[at : at + 7]
+        out += list(sandbox._complete_frames(pending))
+    assert out[0]["chosen"] == "S" and out[1] + out[2] == rows and out[3] is sandbox._END
+    assert not pending
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [("generated.xlsx", None), ("generated.csv", None), ("no_table.csv", b"\n\n\n")],
+)
+def test_the_collector_runs_again_after_a_load(real_files, name, data) -> None:
+    """The collector is paused while the rows are made and typed, and only then."""
+    import gc
+
+    assert gc.isenabled()
+    with contextlib.suppress(seg.InputError):
+        seg.load(io.BytesIO(data or real_files[name]), filename=name)
+    assert gc.isenabled()
+
+
+def test_the_child_is_reaped_after_its_answer(real_files, started) -> None:
+    sandbox.read_in_child(real_files["generated.xlsx"], "generated.xlsx", None)
+    (reader,) = started
+    for _ in range(500):  # reaped on the side: within moments, with its pipes closed
+        if reader.returncode is not None and reader.stdout.closed:
+            break
+        time.sleep(0.01)
+    assert reader.returncode == 0 and reader.stdout.closed and reader.stderr.closed
