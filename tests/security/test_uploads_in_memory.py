@@ -125,3 +125,25 @@ def test_new_upload_frees_the_previous_derived_tables() -> None:
     uploads.free_derived(session, {"tw_result": None, "tw_scores": {}})
     gc.collect()
     assert alive() is None and session == {"tw_result": None, "tw_scores": {}}
+
+
+def test_a_first_upload_with_nothing_to_free_runs_no_collection() -> None:
+    import gc
+
+    import pandas as pd
+
+    runs = []
+    callback = lambda phase, info: runs.append(phase) if phase == "start" else None  # noqa: E731
+    was_enabled = gc.isenabled()
+    gc.disable()  # only the collections free_derived asks for are counted
+    gc.callbacks.append(callback)
+    try:
+        empty = {"tw_result": None, "tw_scores": {}}
+        uploads.free_derived({"tw_result": None, "tw_scores": {}}, empty)
+        assert runs == []  # nothing held: no collection
+        uploads.free_derived({"tw_result": pd.DataFrame({"x": [1]}), "tw_scores": {}}, empty)
+        assert runs  # a previous book's table: collected
+    finally:
+        gc.callbacks.remove(callback)
+        if was_enabled:
+            gc.enable()
