@@ -51,7 +51,7 @@ def _load(data: bytes, name: str = "attack.xlsx") -> seg.Book:
         ),
     ],
 )
-def test_hostile_workbook_refused_before_the_reader_runs(recipe, message: str) -> None:
+def test_hostile_workbook_is_refused_in_one_sentence(recipe, message: str) -> None:
     with pytest.raises(seg.InputError, match=message) as caught:
         _load(recipe())
     assert "\n" not in str(caught.value)
