@@ -154,7 +154,8 @@ def draw_coverage(result, cfg: seg.Config) -> None:
 
 
 def draw_current_tier(result, cfg: seg.Config) -> None:
-    """The book's own current tier against the new one: who changes coverage model."""
+    """The book's own current tier against the new one: who changes coverage model (the
+    numbers in the expander's label; the matrices written only while it is open)."""
     current = state.panel_memo(
         "current_tiers", cfg.tier_names, lambda: movement.current_tiers(result, cfg.tier_names)
     )
@@ -166,10 +167,15 @@ def draw_current_tier(result, cfg: seg.Config) -> None:
         lambda: movement.current_tier_view(result, current),
     )
     moves = view.totals
-    with st.expander(
+    comparison = st.expander(
         f"Against the book's current tier: {fmt.accounts(moves.moved)} change coverage model",
         icon=":material/compare_arrows:",
-    ):
+        key="current_tier_open",
+        on_change="rerun",
+    )
+    if not comparison.open:  # written only while open, like the criteria
+        return
+    with comparison:
         unknown = f" {fmt.accounts(view.unknown)} have no known current tier." * bool(view.unknown)
         st.text(
             f"{fmt.accounts(moves.moved)} of {fmt.count(view.compared)} change coverage model "
