@@ -2,6 +2,7 @@
 
     python -m bench browser                 # 100,000 accounts, 9 key presses
     python -m bench browser 20000 --presses 5
+    python -m bench browser --against /path/to/other/checkout --presses 25   # paired A/B
 
 Starts `streamlit run app.py` on a free port, opens it in Debian's Chromium through
 Playwright, uploads a generated book (a synthetic CSV in a temporary folder), opens the
@@ -15,6 +16,11 @@ and printed as a median per part ("--parts" prints them).
 
 The waiting and widget helpers are the real-browser test's (tests/e2e), so the benchmark
 drives the page the way the test does.
+
+`--against DIR` runs a second server from another checkout (e.g. a worktree of main) on the
+same book, in a second page of the same browser, and alternates the presses (this one, the
+other, this one...): on a shared machine the two are measured under the same load, and the
+medians compare.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import time
 import urllib.request
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 COUNTS_JS = """() => [...document.querySelectorAll('[data-testid="stMetric"]')]
@@ -38,7 +45,7 @@ TIMING_ENV = "TIERWISE_TIMING"  # ui/timing.py: the server logs each Workshop pa
 TIMING_PREFIX = "tierwise-timing"
 
 
-def start_server(port: int, log: Path) -> subprocess.Popen:
+def start_server(port: int, log: Path, repo: Path = REPO) -> subprocess.Popen:
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
         "--server.address", "127.0.0.1", "--server.headless", "true",
@@ -46,9 +53,10 @@ def start_server(port: int, log: Path) -> subprocess.Popen:
     ]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if k != "TIERWISE_SAMPLE"}
     env[TIMING_ENV] = "1"
+    env["PYTHONPATH"] = str(repo)  # that checkout's modules, whatever this one's path says
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+            command, cwd=repo, env=env, stdout=out, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
     deadline = time.monotonic() + 90
@@ -175,49 +183,28 @@ def press_and_time(page, thumb, messages: Messages, key: str) -> dict[str, float
     }
 
 
-def measure(rows: int, presses: int) -> dict:
-    from playwright.sync_api import sync_playwright
-
-    from segmentation.sample import generate_accounts, to_crm_headers, write_book
+def open_workshop(browser, port: int, book: Path) -> tuple[Any, Any, Messages, float]:
+    """A page of `browser` on the server at `port`, the book uploaded, the Workshop open:
+    (page, growth-weight slider thumb, its messages, upload seconds)."""
     from tests.e2e import test_workshop_e2e as e2e
-    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, _free_port, _stop
+    from tests.e2e.conftest import VIEWPORT
 
-    with tempfile.TemporaryDirectory() as folder:
-        book = Path(folder) / "book.csv"
-        write_book(to_crm_headers(generate_accounts(rows, seed=1)), book)
-        port = _free_port()
-        log = Path(folder) / "server.log"
-        proc = start_server(port, log)
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-                )
-                page = browser.new_context(viewport=VIEWPORT).new_page()
-                page.add_init_script(PAGE_CLOCK_JS)
-                page.set_default_timeout(120_000)
-                watcher = e2e.RunWatcher(page)
-                messages = Messages(page)
-                url = f"http://127.0.0.1:{port}"
-                e2e.settle(page, watcher, lambda: page.goto(url), "opening the app")
-                upload = e2e.widget(page, "upload").locator('input[type="file"]')
-                start = time.perf_counter()
-                e2e.settle(page, watcher, lambda: upload.set_input_files(str(book)), "upload")
-                upload_s = time.perf_counter() - start
-                e2e.go_to(page, watcher, "Workshop")
-                thumb = e2e.slider_thumb(page, "weight_growth")
-                presses_seen = []
-                for i in range(presses + 1):  # the first press warms the caches up
-                    if i == 1:
-                        first_run = last_run(log)
-                    key = "ArrowRight" if i % 2 == 0 else "ArrowLeft"
-                    got = press_and_time(page, thumb, messages, key)
-                    if i:
-                        presses_seen.append(got)
-                browser.close()
-        finally:
-            _stop(proc)
-        parts = parts_from_log(log, first_run)
+    page = browser.new_context(viewport=VIEWPORT).new_page()
+    page.add_init_script(PAGE_CLOCK_JS)
+    page.set_default_timeout(120_000)
+    watcher = e2e.RunWatcher(page)
+    messages = Messages(page)
+    url = f"http://127.0.0.1:{port}"
+    e2e.settle(page, watcher, lambda: page.goto(url), "opening the app")
+    upload = e2e.widget(page, "upload").locator('input[type="file"]')
+    start = time.perf_counter()
+    e2e.settle(page, watcher, lambda: upload.set_input_files(str(book)), "upload")
+    upload_s = time.perf_counter() - start
+    e2e.go_to(page, watcher, "Workshop")
+    return page, e2e.slider_thumb(page, "weight_growth"), messages, upload_s
+
+
+def summary(rows: int, presses_seen: list[dict], upload_s: float, parts: dict) -> dict:
     return {
         "rows": rows,
         "presses": len(presses_seen),
@@ -232,20 +219,56 @@ def measure(rows: int, presses: int) -> dict:
     }
 
 
+def measure(rows: int, presses: int, repos: tuple[Path, ...] = (REPO,)) -> list[dict]:
+    """One summary per checkout in `repos`, each served by its own server; the presses
+    alternate between them (the first press on each warms the caches up)."""
+    from playwright.sync_api import sync_playwright
+
+    from segmentation.sample import generate_accounts, to_crm_headers, write_book
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, _stop
+
+    with tempfile.TemporaryDirectory() as folder:
+        book = Path(folder) / "book.csv"
+        write_book(to_crm_headers(generate_accounts(rows, seed=1)), book)
+        servers, logs = [], []
+        try:
+            for i, repo in enumerate(repos):
+                port, log = _free_port(), Path(folder) / f"server{i}.log"
+                servers.append((start_server(port, log, repo), port))
+                logs.append(log)
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+                )
+                sides = [open_workshop(browser, port, book) for _, port in servers]
+                seen: list[list[dict]] = [[] for _ in sides]
+                first_runs = [0] * len(sides)
+                for i in range(presses + 1):
+                    key = "ArrowRight" if i % 2 == 0 else "ArrowLeft"
+                    for side, (page, thumb, messages, _) in enumerate(sides):
+                        if i == 1:
+                            first_runs[side] = last_run(logs[side])
+                        page.bring_to_front()
+                        got = press_and_time(page, thumb, messages, key)
+                        if i:
+                            seen[side].append(got)
+                browser.close()
+        finally:
+            for proc, _ in servers:
+                _stop(proc)
+        return [
+            summary(rows, got, side[3], parts_from_log(log, first_run))
+            for got, side, log, first_run in zip(seen, sides, logs, first_runs, strict=True)
+        ]
+
+
 def print_parts(parts: dict[str, dict[str, float]]) -> None:
     print("server time per Workshop part (median ms; ends at: ms from the run's start)")
     for part, got in sorted(parts.items(), key=lambda item: item[1]["ends_at"]):
         print(f"  {part:<20} {got['ms']:>8.1f} ms   ends at {got['ends_at']:>8.1f} ms")
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench browser")
-    parser.add_argument("rows", type=int, nargs="?", default=100_000)
-    parser.add_argument("--presses", type=int, default=9)
-    parser.add_argument("--parts", action="store_true", help="print each part's server time")
-    options = parser.parse_args(argv)
-    print(f"load average before: {os.getloadavg()[0]:.2f}")
-    got = measure(options.rows, options.presses)
+def print_summary(got: dict, parts: bool) -> None:
     print(
         f"{got['rows']:,} accounts, {got['presses']} key presses on the growth weight: "
         f"new counts {got['counts_ms']:,.0f} ms (median of the {got['counts_changed']} presses "
@@ -257,7 +280,24 @@ def main(argv: list[str]) -> int:
         f"{got['first_message_ms']:,.0f} ms, the counts' message {got['counts_sent_ms']:,.0f} ms, "
         f"the run's end message {got['run_done_ms']:,.0f} ms"
     )
-    if options.parts:
+    if parts:
         print_parts(got["parts"])
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench browser")
+    parser.add_argument("rows", type=int, nargs="?", default=100_000)
+    parser.add_argument("--presses", type=int, default=9)
+    parser.add_argument("--parts", action="store_true", help="print each part's server time")
+    parser.add_argument(
+        "--against", type=Path, help="another checkout: its server too, presses alternated"
+    )
+    options = parser.parse_args(argv)
+    repos = (REPO,) if options.against is None else (REPO, options.against.resolve())
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
+    for repo, got in zip(repos, measure(options.rows, options.presses, repos), strict=True):
+        if len(repos) > 1:
+            print(f"== {repo}")
+        print_summary(got, options.parts)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     return 0

@@ -115,12 +115,17 @@ def draw_controls(
         return cfg
 
 
-def draw_tier_cards(result, cfg: seg.Config, baseline: pd.Categorical) -> None:
-    cards = state.panel_memo(
+def tier_card_numbers(result, cfg: seg.Config, baseline: pd.Categorical) -> list[tiers.TierCard]:
+    """Each tier card's numbers, worked out again only when the tiers or the settings they
+    read changed."""
+    return state.panel_memo(
         "tier_cards",
         (state.rows_key(result), state.rows_key(baseline), cfg.tiers),
         lambda: tiers.tier_cards(result, cfg, baseline),
     )
+
+
+def draw_tier_cards(cards: list[tiers.TierCard], cfg: seg.Config) -> None:
     for column, card in zip(st.columns(len(cards)), cards, strict=True):
         with column, st.container(border=True, key=f"tier_card_{cards.index(card)}"):
             st.html(strip(tier_colour(cfg.tier_names, card.name)))
@@ -149,7 +154,8 @@ def draw_coverage(result, cfg: seg.Config) -> None:
 
 
 def draw_current_tier(result, cfg: seg.Config) -> None:
-    """The book's own current tier against the new one: who changes coverage model."""
+    """The book's own current tier against the new one: who changes coverage model (the
+    numbers in the expander's label; the matrices written only while it is open)."""
     current = state.panel_memo(
         "current_tiers", cfg.tier_names, lambda: movement.current_tiers(result, cfg.tier_names)
     )
@@ -161,10 +167,15 @@ def draw_current_tier(result, cfg: seg.Config) -> None:
         lambda: movement.current_tier_view(result, current),
     )
     moves = view.totals
-    with st.expander(
+    comparison = st.expander(
         f"Against the book's current tier: {fmt.accounts(moves.moved)} change coverage model",
         icon=":material/compare_arrows:",
-    ):
+        key="current_tier_open",
+        on_change="rerun",
+    )
+    if not comparison.open:  # written only while open, like the criteria
+        return
+    with comparison:
         unknown = f" {fmt.accounts(view.unknown)} have no known current tier." * bool(view.unknown)
         st.text(
             f"{fmt.accounts(moves.moved)} of {fmt.count(view.compared)} change coverage model "
@@ -299,7 +310,7 @@ def presentation(cfg: seg.Config) -> None:
     st.html(PRESENTATION_CSS)
     result, baseline = profiles_ui.scoped(state.result(), state.baseline_tiers())
     with st.container(key="presentation"):
-        draw_tier_cards(result, cfg, baseline)
+        draw_tier_cards(tier_card_numbers(result, cfg, baseline), cfg)
         draw_coverage(result, cfg)
         quad_col, hist_col = st.columns(2, gap="medium")
         with quad_col:
@@ -309,12 +320,20 @@ def presentation(cfg: seg.Config) -> None:
 
 @dataclass
 class Layout:
-    """The Workshop's places, made before anything is drawn in them: what is drawn first (the
-    counts) need not be what sits first on the page."""
+    """The Workshop's places, each made before anything is drawn in it: what is drawn first (the
+    counts) need not be what sits first on the page. The views' places under the cards are
+    made by `make_views`, after the cards when the counts go first."""
 
     panel: DeltaGenerator  # the editor opened from the toolbar, full width
     controls: DeltaGenerator
+    views: DeltaGenerator
     cards: DeltaGenerator
+
+
+@dataclass
+class Views:
+    """The places under the tier cards, top down."""
+
     coverage: DeltaGenerator
     current: DeltaGenerator
     capacity_box: DeltaGenerator
@@ -327,27 +346,43 @@ class Layout:
 def make_layout() -> Layout:
     panel = st.container()
     controls, views = st.columns([1, 3], gap="medium")
-    with views:
-        cards, coverage, current = st.container(), st.container(), st.container()
+    return Layout(panel, controls, views, views.container())
+
+
+def make_views(places: Layout) -> Views:
+    with places.views:
+        coverage, current = st.container(), st.container()
         capacity_box, capacity_inputs = st.container(border=True), st.container()
         quad_col, hist_col = st.columns(2, gap="medium")
         movement_box = st.container()
-    return Layout(
-        panel, controls, cards, coverage, current, capacity_box, capacity_inputs, quad_col,
-        hist_col, movement_box,
-    )  # fmt: skip
+    return Views(coverage, current, capacity_box, capacity_inputs, quad_col, hist_col, movement_box)
 
 
-def draw_counts(places: Layout, cfg: seg.Config) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
-    """Stage 2 under the session's settings and the tier cards: the numbers the room waits
-    for. Returns the book's result, the counted (scoped) result and the baseline's tiers."""
+@dataclass(frozen=True)
+class Counted:
+    """What the counts are drawn from, all worked out before any of them is drawn."""
+
+    book_result: pd.DataFrame
+    result: pd.DataFrame  # what the cards and charts count: the book, or the edited profile's
+    baseline: Any  # the baseline's tiers of those accounts
+    cards: list[tiers.TierCard]
+
+
+def count(cfg: seg.Config) -> Counted:
+    """Stage 2 under the session's settings and the tier cards' numbers."""
     with timing.timed("stage 2"):
         book_result = state.result()
         result, baseline = profiles_ui.scoped(book_result, state.baseline_tiers())
+    with timing.timed("card numbers"):
+        cards = tier_card_numbers(result, cfg, baseline)
+    return Counted(book_result, result, baseline, cards)
+
+
+def draw_counts(places: Layout, cfg: seg.Config, counted: Counted) -> None:
+    """The tier cards: the numbers the room waits for."""
     with places.cards, timing.timed("cards"):
-        draw_tier_cards(result, cfg, baseline)
-        cal_ui.draw_live(cal_ui.live_view(book_result))  # when an outcome is marked (Calibration)
-    return book_result, result, baseline
+        draw_tier_cards(counted.cards, cfg)
+        cal_ui.draw_live(cal_ui.live_view(counted.book_result))  # an outcome marked (Calibration)
 
 
 def arr_and_split() -> tuple[Any, float]:
@@ -355,10 +390,10 @@ def arr_and_split() -> tuple[Any, float]:
     return book.arr_values(state.accounts()), quadrant.default_split(state.accounts(), "arr")
 
 
-def draw_settings(places: Layout, cfg: seg.Config, editor: str | None) -> seg.Config:
+def draw_settings(places: Layout, views: Views, cfg: seg.Config, editor: str | None) -> seg.Config:
     """The quadrant controls, the control panel (and its editor), the coverage-model inputs;
     the settings they show, made the session's."""
-    with places.quad_col, timing.timed("quadrant controls"):
+    with views.quad_col, timing.timed("quadrant controls"):
         st.markdown("**Quadrant**")
         arr, split = state.panel_memo("arr_split", None, arr_and_split)
         controls_quadrant = components.quadrant_controls(cfg, arr, split)
@@ -368,7 +403,7 @@ def draw_settings(places: Layout, cfg: seg.Config, editor: str | None) -> seg.Co
         timing.timed("controls"),
     ):
         new_cfg = draw_controls(cfg, controls_quadrant, places.panel, editor)
-    with places.capacity_inputs, timing.timed("capacity inputs"):
+    with views.capacity_inputs, timing.timed("capacity inputs"):
         new_cfg = capacity_panel.capacity_settings(new_cfg)
     state.set_config(new_cfg)
     return new_cfg
@@ -379,14 +414,20 @@ def workshop() -> None:
     """Controls and views redraw together on a slider move; the rest of the page does not.
 
     After a weight or cut-off slider's move (its callback ran, the new value is in the session)
-    the counts are worked out and drawn first, before any control: their message leaves the
-    server ahead of the rest. Any other change draws the controls first, which say what the
-    settings are.
+    stage 2 runs before anything is drawn, then the toolbar, the cards' places and the cards
+    follow at once, before any control or view: their messages leave the server together,
+    ahead of the rest, and the browser draws them in one go. Any other change draws the
+    controls first, which say what the settings are.
     """
     timing.start_run()
     moved = components.slider_moved()
-    with timing.timed("toolbar"):
+    with timing.timed("profile selector"):
         cfg = profiles_ui.profile_selector()  # the default settings, or one profile's
+    if moved:
+        counted_cfg = components.slider_config(cfg)
+        state.set_config(counted_cfg)
+        counted = count(counted_cfg)
+    with timing.timed("toolbar"):
         presenting, editor = draw_toolbar(cfg)
     if presenting:
         presentation(cfg)
@@ -394,12 +435,12 @@ def workshop() -> None:
         return
     places = make_layout()
     if moved:
-        counted_cfg = components.slider_config(cfg)
-        state.set_config(counted_cfg)
-        book_result, result, baseline = draw_counts(places, counted_cfg)
-    new_cfg = draw_settings(places, cfg, editor)
+        draw_counts(places, counted_cfg, counted)
+    views = make_views(places)
+    new_cfg = draw_settings(places, views, cfg, editor)
     if not moved:
-        book_result, result, baseline = draw_counts(places, new_cfg)
+        counted = count(new_cfg)
+        draw_counts(places, new_cfg, counted)
     elif new_cfg != counted_cfg:  # another control changed too: count again, controls first
         st.rerun(scope="fragment")
     with timing.timed("settings kept"):
@@ -408,10 +449,10 @@ def workshop() -> None:
     if state.pinned_note():  # until a cut-off slider moves
         with places.controls:
             st.caption(fmt.plain(state.pinned_note() + " Move a cut-off slider to set your own."))
-    draw_panels(places, book_result, result, baseline, new_cfg)
+    draw_panels(views, counted.book_result, counted.result, counted.baseline, new_cfg)
 
 
-def draw_panels(places: Layout, book_result, result, baseline, cfg: seg.Config) -> None:
+def draw_panels(places: Views, book_result, result, baseline, cfg: seg.Config) -> None:
     """Everything under the cards, each panel from its memo when its inputs did not change."""
     with places.coverage, timing.timed("coverage"):
         draw_coverage(result, cfg)

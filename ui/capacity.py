@@ -72,14 +72,28 @@ def _tier_inputs(index: int, count: int, tier: TierCapacity) -> TierCapacity:
     return TierCapacity(tier.tier, c, r, h)
 
 
+COVERAGE_MODEL_OPEN = "coverage_model_open"  # not a settings widget: a reset leaves it open
+
+
 def capacity_settings(cfg: seg.Config) -> seg.Config:
     """The coverage-model inputs (in an expander); the settings with the capacity they show.
 
+    The inputs are drawn only while the expander is open (opening it reruns the Workshop; they
+    seed from the settings, which hold every value they took): a slider move does not send
+    them to the browser while nobody edits them, and the settings stay as they are.
     While the inputs show Tierwise's default model and the settings have no capacity section,
     the section stays absent (the saved settings do not change by opening the panel).
     """
+    panel = st.expander(
+        "Coverage model and team",
+        icon=":material/groups:",
+        key=COVERAGE_MODEL_OPEN,
+        on_change="rerun",
+    )
+    if not panel.open:
+        return cfg
     model = effective_capacity(cfg.capacity, cfg.tier_names)
-    with st.expander("Coverage model and team", icon=":material/groups:"):
+    with panel:
         team_hours, team_cost = st.columns(2)
         _seed("capacity_client_hours", float(model.client_hours_per_csm))
         _seed("capacity_cost", float(model.cost_per_csm))

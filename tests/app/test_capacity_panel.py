@@ -20,6 +20,7 @@ import segmentation as seg
 from segmentation.config import with_thresholds
 from segmentation.fitting import fit_cutoffs
 from segmentation.rules.capacity import Capacity, TierCapacity
+from ui.capacity import COVERAGE_MODEL_OPEN
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +30,8 @@ def sample_accounts():
 
 @pytest.fixture
 def workshop(sample_app):
+    """The Workshop with its coverage-model inputs open (they are drawn only while open)."""
+    sample_app.session_state[COVERAGE_MODEL_OPEN] = True
     return fixed_workshop(sample_app)
 
 
@@ -118,3 +121,24 @@ def test_reset_to_baseline_forgets_the_team(workshop):
     assert not workshop.exception
     assert workshop.number_input(key="capacity_csms_0").value is None
     assert math.isnan(capacity_table(workshop).loc["High-touch", "csms_available"])
+
+
+def test_the_coverage_inputs_are_drawn_only_while_open_and_keep_the_team(workshop, sample_accounts):
+    workshop.number_input(key="capacity_csms_0").set_value(4.0).run()
+    workshop.number_input(key="capacity_cost").set_value(120_000.0).run()
+    with_team = workshop.session_state["tw_config"]
+    assert with_team.capacity.cost_per_csm == 120_000.0
+    workshop.session_state[COVERAGE_MODEL_OPEN] = False
+    workshop.run()
+    assert not workshop.exception
+    assert not [n for n in workshop.number_input if n.key.startswith("capacity_")]
+    assert workshop.session_state["tw_config"] == with_team  # closed: the settings stay
+    assert capacity_table(workshop).loc["High-touch", "csms_available"] == 4.0
+    workshop.slider(key="threshold_high").set_value(60.0).run()
+    assert workshop.session_state["tw_config"].capacity == with_team.capacity
+    workshop.session_state[COVERAGE_MODEL_OPEN] = True
+    workshop.run()
+    assert not workshop.exception
+    assert workshop.number_input(key="capacity_csms_0").value == 4.0  # seeded from the settings
+    assert workshop.number_input(key="capacity_cost").value == 120_000.0
+    assert workshop.session_state["tw_config"].capacity == with_team.capacity

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 import pytest
@@ -15,8 +16,10 @@ from app_helpers import (
 )
 
 import segmentation as seg
+from segmentation import movement
 from segmentation.config import Guardrails, Tier, with_pillar, with_thresholds
 from segmentation.views import tiers
+from ui import format as fmt
 
 SLIDER_MOVES = [
     ("weight_growth", 60.0, lambda c: with_pillar(c, "growth", weight=60.0)),
@@ -108,9 +111,28 @@ def test_all_weights_zero_shows_the_settings_error(workshop):
 def test_who_moved_lists_the_moves(workshop):
     workshop.slider(key="threshold_high").set_value(50.0).run()
     assert any("change tier" in m.value for m in workshop.markdown)
-    # capacity, the book's current tier against the new one (accounts, ARR), the from/to
-    # matrix, the moved accounts
+    # capacity, the from/to matrix, the moved accounts
+    assert len(workshop.dataframe) == 3
+    workshop.session_state["current_tier_open"] = True
+    workshop.run()
+    # and, while its expander is open, the book's current tier against the new one (accounts, ARR)
     assert len(workshop.dataframe) == 5
+
+
+def test_the_current_tier_matrices_are_written_only_while_open(workshop, sample_accounts):
+    result = seg.segment(sample_accounts, fixed_config(), as_of=dt.date.today())
+    view = movement.current_tier_view(
+        result, movement.current_tiers(result, fixed_config().tier_names)
+    )
+    said = f"{fmt.accounts(view.totals.moved)} of {fmt.count(view.compared)} change coverage model"
+    assert not [t for t in workshop.text if t.value.startswith(said)]
+    workshop.session_state["current_tier_open"] = True
+    workshop.run()
+    assert not workshop.exception
+    assert [t for t in workshop.text if t.value.startswith(said)]
+    shown_frames = [d.value for d in workshop.dataframe]
+    assert any(f.equals(view.matrix) for f in shown_frames)
+    assert any(f.equals(view.arr_matrix) for f in shown_frames)
 
 
 def test_pillar_effect_and_pin_baseline(workshop, sample_accounts):
