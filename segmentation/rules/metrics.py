@@ -164,7 +164,7 @@ def missing_values(accounts: pd.DataFrame) -> pd.Series:
     return pd.Series(np.full(len(accounts), np.nan), index=accounts.index, copy=False)
 
 
-PARALLEL_ROWS = 200_000  # from this many accounts, the metrics are scored on every core
+PARALLEL_ROWS = 100_000  # from here the pool pays (stage 1: 60 -> 49 ms at 100k; even at 50k)
 _POOL_NAME = "tierwise-stage-1"
 
 
