@@ -428,7 +428,7 @@ def test_the_child_is_reaped_after_its_answer(real_files, started) -> None:
     sandbox.read_in_child(real_files["generated.xlsx"], "generated.xlsx", None)
     (reader,) = started
     for _ in range(500):  # reaped on the side: within moments, with its pipes closed
-        if reader.returncode is not None and reader.stdout.closed:
-            break
+        if reader.returncode is not None and reader.stdout.closed and reader.stderr.closed:
+            break  # the reaper closes stdout, then stderr: wait for the last of its steps
         time.sleep(0.01)
     assert reader.returncode == 0 and reader.stdout.closed and reader.stderr.closed
