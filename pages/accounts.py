@@ -3,12 +3,14 @@
 import streamlit as st
 
 import segmentation as seg
+from segmentation.exporting.columns import with_confidence
 from segmentation.views import accounts as account_list
 from segmentation.views import book, tiers
 from ui import calibration as cal_ui
 from ui import components, state, tables
 from ui import format as fmt
 from ui import profiles as profiles_ui
+from ui import scenarios as scenarios_ui
 from ui.shell import ensure_router, require_book
 
 ensure_router()
@@ -71,6 +73,14 @@ else:
 # --- downloads ------------------------------------------------------------------------------
 st.subheader("Download", anchor=False)
 scope = components.export_scope(len(filtered), len(result))
+confidence = scenarios_ui.current_confidence(cfg)
+if confidence is not None:  # the last tier-confidence run is of these settings: it goes along
+    with_shares = with_confidence(result, confidence.tier_confidence)
+    filtered, result = with_shares[mask], with_shares
+    st.caption(
+        f"The downloads carry tier_confidence: each account's share of the "
+        f"{confidence.draws:,} draws of the last tier-confidence run that kept its tier."
+    )
 rows = filtered if scope == "filtered" else result
 report = state.book().report if state.book() is not None else None
 problems = state.export_problems()

@@ -335,10 +335,20 @@ def borderline_panel(result: pd.DataFrame, cfg: seg.Config) -> None:
         if kept is None:
             st.caption("Set the ranges and press Run.")
             return
-        if kept[0][:2] != key[:2]:
+        confidence = current_confidence(cfg)
+        if confidence is None:
             st.caption("The settings changed since the last run: press Run again.")
             return
-        draw_confidence(result, stated, kept[1], form.level)
+        draw_confidence(result, stated, confidence, form.level)
+
+
+def current_confidence(cfg: seg.Config) -> conf.Confidence | None:
+    """The last tier-confidence run, if it was made on this book under these settings (what
+    the Accounts page's downloads then carry as `tier_confidence`); else None."""
+    kept = st.session_state.get(CONFIDENCE)
+    if kept is None or state.VERSION not in st.session_state:
+        return None
+    return kept[1] if kept[0][:2] == (st.session_state[state.VERSION], _stated(cfg)) else None
 
 
 def draw_confidence(

@@ -168,3 +168,46 @@ def test_a_download_that_fails_to_build_says_why_in_one_sentence(
     download_bytes(sample_app, downloads, "download_xlsx")
     sample_app.run()
     assert not sample_app.error
+
+
+def test_downloads_carry_the_tier_confidence_of_the_settings_it_was_run_on(sample_app, downloads):
+    from app_helpers import fixed_config, fixed_workshop
+
+    from segmentation import confidence as conf
+
+    at = fixed_workshop(sample_app)
+    goto(at, "accounts")
+    plain = pd.read_csv(io.BytesIO(download_bytes(at, downloads, "download_csv")))
+    assert "tier_confidence" not in plain  # none computed yet
+    goto(at, "workshop")
+    at.number_input(key="confidence_draws").set_value(200)
+    at.button(key="confidence_run").click().run()
+    goto(at, "accounts")
+    at.radio(key="export_scope").set_value("all").run()
+    assert any("carry tier_confidence" in c.value and "200 draws" in c.value for c in at.caption)
+    accounts = seg.load(SAMPLE_CSV).accounts
+    cfg = fixed_config()
+    (_, stated, ranges, draws), _ = at.session_state["tw_confidence"]  # the form's ranges
+    assert stated == cfg and draws == 200
+    expected = conf.tier_confidence(seg.score_metrics(accounts, cfg), cfg, ranges, draws=draws)
+    csv = pd.read_csv(io.BytesIO(download_bytes(at, downloads, "download_csv")))
+    assert csv["tier_confidence"].tolist() == expected.tier_confidence.round(3).tolist()
+    assert csv["tier_confidence"].between(0, 1).all() and (csv["tier_confidence"] < 1).any()
+    xlsx = pd.read_excel(
+        io.BytesIO(download_bytes(at, downloads, "download_xlsx")),
+        sheet_name="Accounts",
+        engine="calamine",
+    )
+    assert xlsx["tier_confidence"].tolist() == csv["tier_confidence"].tolist()
+    at.multiselect(key="filter_tier").set_value(["High-touch"]).run()
+    at.radio(key="export_scope").set_value("filtered").run()
+    some = pd.read_csv(io.BytesIO(download_bytes(at, downloads, "download_csv")))
+    by_id = dict(zip(csv["Account ID"], csv["tier_confidence"], strict=True))
+    assert set(some["tier"]) == {"High-touch"} and len(some) < len(csv)
+    assert some["tier_confidence"].tolist() == [by_id[i] for i in some["Account ID"]]
+
+    goto(at, "workshop")  # a weight moved: the run is of other settings, and is left out
+    at.slider(key="weight_health").set_value(61.0).run()
+    goto(at, "accounts")
+    moved = pd.read_csv(io.BytesIO(download_bytes(at, downloads, "download_csv")))
+    assert "tier_confidence" not in moved
