@@ -124,19 +124,6 @@ def pillar_from(
     )
 
 
-def score_pillar(
-    accounts: pd.DataFrame,
-    derived: dict[str, np.ndarray],
-    key: str,
-    metrics: tuple[Metric, ...],
-    absent: pd.Series | None = None,
-) -> PillarMetrics:
-    """One pillar's metric scores (see `score_metric` and `pillar_from`)."""
-    absent = missing_values(accounts) if absent is None else absent
-    scored = [score_metric(accounts, derived, metric, absent) for metric in metrics]
-    return pillar_from(key, metrics, scored, len(accounts))
-
-
 BLOCK_ROWS = 8_192  # a block of the matrices fits in a core's cache while its columns go in
 
 
