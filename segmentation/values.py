@@ -97,13 +97,15 @@ def _text(series: pd.Series) -> pd.Series:
     return out
 
 
-def excel_errors(text: pd.Series) -> pd.Series:
-    """True where a text cell (a str Series, no missing) is an Excel error such as "#N/A".
+def may_hold_excel_errors(text: pd.Series) -> bool:
+    """Whether a text column can hold an Excel error such as "#N/A": every error text has a
+    "#", so a column without one (most columns) is answered by one substring search."""
+    return bool(text.str.contains("#", regex=False).any())
 
-    Every error text has a "#": a column without one (most columns) is answered by one
-    substring search instead of upper-casing and looking up every cell.
-    """
-    if not text.str.contains("#", regex=False).any():
+
+def excel_errors(text: pd.Series) -> pd.Series:
+    """True where a text cell (a str Series, no missing) is an Excel error such as "#N/A"."""
+    if not may_hold_excel_errors(text):
         return pd.Series(False, index=text.index)
     return text.str.upper().isin(EXCEL_ERRORS)
 

@@ -36,6 +36,7 @@ from segmentation.loading.table import Table, build_table
 from segmentation.values import (
     EXCEL_ERRORS,
     Parsed,
+    may_hold_excel_errors,
     parse_bool,
     parse_date,
     parse_number,
@@ -539,8 +540,8 @@ def _errors_by_column(raw: pd.DataFrame, headers: list[str]) -> list[tuple[int, 
     found: list[tuple[int, int, str]] = []
     for c, header in enumerate(headers):
         column = raw[header]
-        if _arrow_text(column) and not column.str.contains("#", regex=False).any():
-            continue  # every error text has a "#"
+        if _arrow_text(column) and not may_hold_excel_errors(column):
+            continue
         text = column.astype("str").str.strip().str.upper()
         hits = np.flatnonzero(text.isin(EXCEL_ERRORS).to_numpy(dtype=bool))
         found.extend((int(r), c, text.iloc[r]) for r in hits.tolist())

@@ -84,10 +84,7 @@ def read_in_child(
     try:  # the wall-clock limit counts while this process waits (the CPU limit throughout)
         answer = _answer(child, seconds)
     except subprocess.TimeoutExpired:
-        child.kill()
-        child.wait()
-        child.stdout.close()
-        child.stderr.close()
+        _reap(child, 0)  # killed now, its pipes closed
         raise InputError(
             f"{name} took more than {seconds:g} s to read, which no account export needs; {_REREAD}"
         ) from None
