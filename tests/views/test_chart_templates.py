@@ -8,7 +8,6 @@ import json
 from dataclasses import replace
 
 import altair as alt
-import jsonschema
 import pytest
 from altair.utils.schemapi import validate_jsonschema
 
@@ -24,9 +23,9 @@ TIER_SETS = [
 ]
 
 
-def valid(spec: dict) -> None:
-    """Raises jsonschema's ValidationError for a spec Vega-Lite would refuse."""
-    validate_jsonschema(json.loads(json.dumps(spec, default=str)), SCHEMA)
+def schema_error(spec: dict):
+    """Why Vega-Lite's schema refuses `spec` (None: it is valid)."""
+    return validate_jsonschema(json.loads(json.dumps(spec, default=str)), SCHEMA, raise_error=False)
 
 
 @pytest.mark.parametrize(
@@ -35,12 +34,12 @@ def valid(spec: dict) -> None:
 def test_every_quadrant_template_is_valid_vega_lite(x_log, y_log, tiers):
     titles = ("Growth", "Strategic value", "Cost to serve", "Health")
     template = charts._quadrant_template("Growth potential", "ARR ($)", x_log, y_log, tiers, titles)
-    valid(json.loads(template))
+    assert schema_error(json.loads(template)) is None
 
 
 @pytest.mark.parametrize("tiers", TIER_SETS)
 def test_every_histogram_template_is_valid_vega_lite(tiers):
-    valid(json.loads(charts._histogram_template(tiers)))
+    assert schema_error(json.loads(charts._histogram_template(tiers))) is None
 
 
 @pytest.mark.parametrize("x", ["score_health", "arr"])
@@ -51,15 +50,14 @@ def test_the_specs_drawn_with_their_data_are_valid(x):
     view = quadrant.quadrant_view(result, cfg)
     spec = charts.quadrant_spec(view.points, view.cells, cfg, view.x_domain, view.y_domain)
     spec["datasets"] = {k: v.to_dict("records") for k, v in spec["datasets"].items()}
-    valid(spec)
+    assert schema_error(spec) is None
     bins = histogram.priority_histogram(result, cfg)
     spec = charts.histogram_spec(bins, cfg)
     spec["datasets"] = {k: v.to_dict("records") for k, v in spec["datasets"].items()}
-    valid(spec)
+    assert schema_error(spec) is None
 
 
 def test_the_check_refuses_a_broken_template():
     spec = json.loads(charts._histogram_template(TIER_SETS[1]))
     spec["layer"][0]["mark"] = {"type": "bars"}
-    with pytest.raises(jsonschema.ValidationError):
-        valid(spec)
+    assert schema_error(spec) is not None
