@@ -416,8 +416,9 @@ def workshop() -> None:
     After a weight or cut-off slider's move (its callback ran, the new value is in the session)
     stage 2 runs before anything is drawn, then the toolbar, the cards' places and the cards
     follow at once, before any control or view: their messages leave the server together,
-    ahead of the rest, and the browser draws them in one go. Any other change draws the
-    controls first, which say what the settings are.
+    ahead of the rest, and a short pause (`components.let_counts_out`) lets the browser draw
+    them in a batch of their own. Any other change draws the controls first, which say what
+    the settings are.
     """
     timing.start_run()
     moved = components.slider_moved()
@@ -436,6 +437,8 @@ def workshop() -> None:
     places = make_layout()
     if moved:
         draw_counts(places, counted_cfg, counted)
+        with timing.timed("counts alone"):
+            components.let_counts_out()  # the browser draws the cards before the rest arrives
     views = make_views(places)
     new_cfg = draw_settings(places, views, cfg, editor)
     if not moved:

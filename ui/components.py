@@ -7,6 +7,7 @@ load or a reset: `forget_config_widgets()` drops their state and the next draw r
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -165,6 +166,19 @@ def slider_moved() -> bool:
     """Whether this run follows a move of a weight or cut-off slider (its callback ran before
     the run, with the new value in the session); read once."""
     return bool(st.session_state.pop(SLIDER_MOVED, False))
+
+
+# Streamlit's browser code draws, in one go, every change that reached it within 10 ms of the
+# first change it holds (its ELEMENT_LIST_BUFFER_TIMEOUT_MS). After a slider move the run pauses
+# this long once the tier cards are out, so that they are drawn in a batch of their own: without
+# the pause the controls and views that follow join the cards' batch, and drawing it took
+# 30-50 ms more (`python -m bench browser`).
+COUNTS_ALONE_S = 0.02
+
+
+def let_counts_out() -> None:
+    """The pause after the tier cards of a slider move (COUNTS_ALONE_S)."""
+    time.sleep(COUNTS_ALONE_S)
 
 
 def slider_config(cfg: seg.Config) -> seg.Config:

@@ -290,6 +290,34 @@ def test_a_slider_move_counts_first_and_is_one_undo_step(
     assert len(workshop.session_state["tw_history"].undo) == steps + (expected != cfg)
 
 
+def test_after_a_slider_move_the_cards_go_out_alone(workshop, monkeypatch):
+    """The run pauses once, after the tier cards and before any control, so the browser draws
+    the cards in a batch of their own (ui/components.py, COUNTS_ALONE_S); a run that no slider
+    started does not pause."""
+    from streamlit.delta_generator import DeltaGenerator
+
+    from ui import components
+
+    drawn: list[str] = []
+    enqueue = DeltaGenerator._enqueue
+
+    def recording(self, delta_type, *args, **kwargs):
+        drawn.append(delta_type)
+        return enqueue(self, delta_type, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "_enqueue", recording)
+    monkeypatch.setattr(components, "let_counts_out", lambda: drawn.append("pause"))
+    workshop.run()
+    assert "metric" in drawn and "pause" not in drawn
+    drawn.clear()
+    workshop.slider(key="weight_growth").set_value(41.0).run()
+    assert not workshop.exception
+    assert drawn.count("pause") == 1
+    before, after = drawn[: drawn.index("pause")], drawn[drawn.index("pause") :]
+    assert before.count("metric") == len(fixed_config().tiers)
+    assert "slider" not in before and "slider" in after
+
+
 def test_the_criteria_are_written_only_while_their_expander_is_open(workshop):
     lines = seg.describe_config(workshop.session_state["tw_config"])
     assert lines[0] not in [t.value for t in workshop.text]
