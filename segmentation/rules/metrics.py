@@ -55,6 +55,9 @@ class MetricScores:
     # What the reasons need that pillar weights and thresholds do not change (the text of
     # each metric's values, each pillar's driving metric): made on first use, then reused.
     reason_cache: dict[tuple, object] = field(default_factory=dict)
+    # The pillar scores under the last metric weights asked for (read-only), by those weights:
+    # a pillar weight or a cut-off moved does not sum the metric matrices again.
+    kept_scores: dict[tuple, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.accounts)

@@ -119,12 +119,24 @@ def pillar_score(pillar: PillarMetrics, metric_weights: np.ndarray) -> np.ndarra
 
 
 def pillar_scores(metric_scores: MetricScores, config: Config) -> np.ndarray:
-    """(accounts, 4) pillar scores 0-100, NaN where a pillar has no usable metric."""
-    columns = []
-    for pillar, settings in zip(metric_scores.pillars, config.pillars, strict=True):
-        weights = np.array([m.weight for m in settings.metrics], dtype="float64")
-        columns.append(pillar_score(pillar, weights))
-    return np.column_stack(columns)
+    """(accounts, 4) pillar scores 0-100, NaN where a pillar has no usable metric.
+
+    Read-only, and kept for the last metric weights asked for: a pillar weight or a cut-off
+    moved (the workshop's sliders) reads them back instead of summing the metric matrices.
+    """
+    weights = tuple(tuple(float(m.weight) for m in p.metrics) for p in config.pillars)
+    kept = metric_scores.kept_scores.get(weights)
+    if kept is None:
+        kept = np.column_stack(
+            [
+                pillar_score(pillar, np.array(metric_weights, dtype="float64"))
+                for pillar, metric_weights in zip(metric_scores.pillars, weights, strict=True)
+            ]
+        )
+        kept.setflags(write=False)
+        metric_scores.kept_scores.clear()  # one book's matrix at most
+        metric_scores.kept_scores[weights] = kept
+    return kept
 
 
 def unfed_pillars(metric_scores: MetricScores, config: Config) -> tuple[str, ...]:

@@ -225,3 +225,31 @@ def test_stage_1_on_a_pool_worker_runs_there_rather_than_wait_on_its_own_pool(mo
     here = metrics.score_metrics(accounts, config, as_of=AS_OF)
     for got in nested:
         _assert_same_metric_scores(here, got)
+
+
+def test_kept_pillar_scores_equal_a_fresh_scoring_whatever_the_moves_before():
+    """Stage 2 reads the pillar scores back for the metric weights it was last asked for
+    (`pillars.pillar_scores`); after pillar-weight, cut-off and metric-weight moves, back and
+    forth, every result equals the same settings on metrics scored afresh."""
+    from segmentation.config import with_metric, with_pillar, with_thresholds
+
+    accounts = seg.generate_accounts(3_000, seed=7)
+    base = seg.default_config()
+    kept = seg.score_metrics(accounts, base, as_of=AS_OF)
+    moves = [
+        with_pillar(base, "growth", weight=70.0),
+        with_thresholds(base, [55.0, 30.0]),
+        with_metric(base, "health", 0, weight=0.0),
+        with_pillar(with_metric(base, "health", 0, weight=0.0), "health", weight=60.0),
+        base,
+        with_metric(base, "growth", 1, weight=3.0),
+        with_pillar(base, "strategic", weight=5.0),
+    ]
+    for cfg in moves:
+        got = seg.tier_accounts(kept, cfg)
+        fresh = seg.tier_accounts(seg.score_metrics(accounts, cfg, as_of=AS_OF), cfg)
+        pd.testing.assert_frame_equal(got, fresh)
+    scores = pillars.pillar_scores(kept, base)
+    assert scores is pillars.pillar_scores(kept, with_thresholds(base, [50.0, 20.0]))
+    with pytest.raises(ValueError, match="read-only"):
+        scores[0, 0] = 1.0  # shared by every result under these metric weights: never written
