@@ -29,7 +29,7 @@ def schema_error(spec: dict):
 
 
 @pytest.mark.parametrize(
-    ("x_log", "y_log", "tiers"), itertools.product([False, True], [False, True], TIER_SETS)
+    ("x_log", "y_log", "tiers"), list(itertools.product([False, True], [False, True], TIER_SETS))
 )
 def test_every_quadrant_template_is_valid_vega_lite(x_log, y_log, tiers):
     titles = ("Growth", "Strategic value", "Cost to serve", "Health")
