@@ -29,6 +29,7 @@ from segmentation.rules.pillars import (
     effective_scores,
     pillar_scores,
     priority_from,
+    shown_scores,
     unfed_pillar_words,
     unfed_pillars,
 )
@@ -196,7 +197,7 @@ def tier_accounts(
     codes = explain(metric_scores, config, effective, rails, cut_index)
     del effective  # explain's last use: at five million accounts, 160 MB less at the peak
     rounded = np.empty((len(SCORE_COLUMNS), len(priority)))  # a contiguous row per column
-    np.round(scores.T, 1, out=rounded)
+    shown_scores(scores.T, out=rounded)
     columns: dict[str, object] = dict(zip(SCORE_COLUMNS, rounded, strict=True))
     columns["priority"] = priority
     columns["tier"] = pd.Categorical.from_codes(

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 EXCEL_ERRORS: tuple[str, ...] = (
     "#N/A",
@@ -78,8 +80,13 @@ class Parsed:
 # --------------------------------------------------------------------------- helpers
 
 
+def _arrow_text(series: pd.Series) -> bool:
+    """Whether a column is pandas' own text dtype (Arrow-backed), not Python objects."""
+    return pd.api.types.is_string_dtype(series.dtype) and series.dtype != object
+
+
 def _is_str_mask(series: pd.Series) -> pd.Series:
-    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+    if _arrow_text(series):
         return series.notna()
     return series.map(lambda v: isinstance(v, str)).astype(bool)
 
@@ -87,7 +94,7 @@ def _is_str_mask(series: pd.Series) -> pd.Series:
 def _text(series: pd.Series) -> pd.Series:
     """The str cells of a column, whitespace-normalised ("" for everything else)."""
     series = pd.Series(series)
-    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+    if _arrow_text(series):
         return series.str.replace(_SPACES, " ", regex=True).str.strip().fillna("").rename(None)
     mask = _is_str_mask(series)
     out = pd.Series("", index=series.index, dtype="str")
@@ -362,14 +369,36 @@ _MONTHS = {
 _EPOCHS = {1900: pd.Timestamp("1899-12-30"), 1904: pd.Timestamp("1904-01-01")}
 
 
+def as_ns_dates(dates: pd.Series) -> pd.Series:
+    """Dates as datetime64[ns], NaT where one falls outside what that holds (1677-09-21 to
+    2262-04-11: a typo such as 3024 for 2024, a placeholder such as 1000-01-01), never an
+    error; the callers mark such cells unreadable."""
+    dates = pd.Series(dates)
+    if dates.dtype == "datetime64[ns]":
+        return dates
+    inside = dates.between(pd.Timestamp.min, pd.Timestamp.max)
+    return dates.where(inside).astype("datetime64[ns]")
+
+
+def _date_number(part: pd.Series) -> pd.Series:
+    """A date part as a number (NaN where it has none), as pd.to_numeric reads it; Arrow text
+    of ASCII digits only (what the date patterns capture) is read in one cast instead."""
+    if _arrow_text(part) and len(part):
+        text = pa.array(part.array)
+        if pc.all(pc.match_substring_regex(text, "^[0-9]{1,9}$")).as_py() is True:
+            whole = pc.cast(text, pa.int64()).to_numpy(zero_copy_only=False)
+            return pd.Series(whole, index=part.index, copy=False)
+    return pd.to_numeric(part, errors="coerce")
+
+
 def _assemble(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
-    year = pd.to_numeric(year, errors="coerce")
+    year = _date_number(year)
     year = year.where(year >= 100, year + np.where(year < 70, 2000, 1900))
     frame = pd.DataFrame(
         {
             "year": year,
-            "month": pd.to_numeric(month, errors="coerce"),
-            "day": pd.to_numeric(day, errors="coerce"),
+            "month": _date_number(month),
+            "day": _date_number(day),
         }
     )
     valid = (
@@ -381,13 +410,23 @@ def _assemble(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
     out = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
     if valid.any():
         good = frame[valid].astype("int64")
-        out[valid] = pd.to_datetime(good, errors="coerce").astype("datetime64[ns]")
+        out[valid] = as_ns_dates(pd.to_datetime(good, errors="coerce"))
     return out
 
 
 def _date_parts(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """The three numbers of "a/b/c" (any of / . - as separator), as text."""
+    """The three numbers of "a/b/c" (any of / . - as separator), as text: of Arrow text in
+    one pass when every cell has them (the callers' cells match a date pattern first)."""
     sep = r"[/.\-]"
+    if _arrow_text(text) and len(text):
+        found = pc.extract_regex(
+            pa.array(text.array), f"^(?P<a>[0-9]+){sep}(?P<b>[0-9]+){sep}(?P<c>[0-9]+)"
+        )
+        if found.null_count == int(text.isna().sum()):
+            return tuple(
+                pd.Series(pd.array(pc.struct_field(found, [i]), dtype=text.dtype), index=text.index)
+                for i in range(3)
+            )
     first = text.str.replace(f"^([0-9]+){sep}.*$", r"\1", regex=True)
     second = text.str.replace(f"^[0-9]+{sep}([0-9]+){sep}.*$", r"\1", regex=True)
     third = text.str.replace(f"^[0-9]+{sep}[0-9]+{sep}([0-9]+).*$", r"\1", regex=True)
@@ -423,8 +462,8 @@ def parse_date(
     series = pd.Series(series)
     index = series.index
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
-        values = series.dt.tz_localize(None) if series.dt.tz is not None else series
-        return Parsed(values.astype("datetime64[ns]"), pd.Series(False, index=index), {}, None)
+        values = as_ns_dates(series.dt.tz_localize(None) if series.dt.tz is not None else series)
+        return Parsed(values, series.notna() & values.isna(), {}, None)
     values = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
     unreadable = pd.Series(False, index=index)
     counts: dict[str, int] = {}
@@ -454,7 +493,7 @@ def parse_date(
         objs = other[~is_num.astype(bool)]
         if len(objs):
             conv = pd.to_datetime(objs.astype(object), errors="coerce", utc=False, format="mixed")
-            values[objs.index] = pd.Series(conv, index=objs.index).astype("datetime64[ns]")
+            values[objs.index] = as_ns_dates(pd.Series(conv, index=objs.index))
             unreadable[objs.index] = values[objs.index].isna()
 
     text = _text(series)

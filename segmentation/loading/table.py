@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from segmentation.loading.mapping import auto_map, normalise_header
-from segmentation.values import EXCEL_ERRORS
+from segmentation.values import EXCEL_ERRORS, as_ns_dates
 
 _HEADER_SEARCH_ROWS = 30
 _NUMBER_LIKE = re.compile(r"^[\s$€£(+\-]*[\d.,\s]+%?\)?$")
@@ -279,7 +279,11 @@ def _other_column(values: np.ndarray, kind: str) -> tuple[pd.Series, np.ndarray]
             _, blank_free = _text_column(values[texts])
             present[np.flatnonzero(texts)[~blank_free]] = False
     if kind in ("date", "datetime", "datetime64"):
-        return pd.to_datetime(column, errors="coerce").astype("datetime64[ns]"), present
+        dates = pd.to_datetime(column, errors="coerce")
+        held = as_ns_dates(dates)
+        if (held.isna() & dates.notna()).any():  # beyond datetime64[ns]: the cells as they are,
+            return column.astype(object), present  # for the date parser to flag by value
+        return held, present
     return column.astype(object), present
 
 

@@ -190,6 +190,18 @@ def effective_scores(scores: np.ndarray, config: Config) -> np.ndarray:
     return effective
 
 
+# Float noise is rounded away first (to 9 decimals) wherever a number is shown to 0.1: the same
+# weighted mean summed in another order (numpy's matrix product, the SQL's terms) may differ in
+# its last bit, e.g. 43.75 and 43.74999999999999, which 0.1 half-to-even would part.
+NOISE_DIGITS = 9
+
+
+def shown_scores(scores: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Pillar scores as the result shows them: float noise rounded away, then to 0.1."""
+    np.round(scores, NOISE_DIGITS, out=out)
+    return np.round(out, 1, out=out)
+
+
 def priority_from(effective: np.ndarray, config: Config) -> np.ndarray:
     """Weighted mean of the pillars; rounded so that equal settings at any scale cut equally."""
     weights = np.array([p.weight for p in config.pillars], dtype="float64")
@@ -202,7 +214,7 @@ def weighted_priority(effective: np.ndarray, weights: np.ndarray) -> np.ndarray:
     known = ~np.isnan(effective)
     raw = weighted_mean(np.where(known, effective, 0.0), known, weights)
     # Round away float noise first (weights x 10 must give the same tiers), then to display.
-    np.round(raw, 9, out=raw)
+    np.round(raw, NOISE_DIGITS, out=raw)
     return np.round(raw, 1, out=raw)
 
 
@@ -225,9 +237,10 @@ def raw_priority_sql(config: Config, scores: dict[str, str], in_book: dict[str, 
     return sql.weighted_mean(terms)
 
 
-def priority_rounding_sql(raw: str, stage: int) -> str:
-    """The two roundings of `priority_from`: stage 1 away float noise (9), stage 2 to 0.1."""
-    return sql.round_half_even(raw, 9 if stage == 1 else 1)
+def rounding_sql(raw: str, stage: int) -> str:
+    """The two roundings of `priority_from` and `shown_scores`: stage 1 away float noise
+    (NOISE_DIGITS), stage 2 to 0.1 (each its own column: the text of one is not repeated)."""
+    return sql.round_half_even(raw, NOISE_DIGITS if stage == 1 else 1)
 
 
 # --- plain words ----------------------------------------------------------------------------

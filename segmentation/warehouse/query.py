@@ -27,8 +27,8 @@ from segmentation.rules.lenses import derived_columns_sql, lens_columns_sql
 from segmentation.rules.pillars import (
     SCORE_COLUMNS,
     entering_sql,
-    priority_rounding_sql,
     raw_priority_sql,
+    rounding_sql,
 )
 from segmentation.rules.profiles import DEFAULT_PROFILE, describe_profiles
 from segmentation.rules.quadrant import quadrant_sql
@@ -318,7 +318,7 @@ def compile_query(
 
     result = {name: sql.ident(name) for name in keep}
     result["account_id"] = account_id or "CAST(NULL AS VARCHAR)"
-    result |= {f"score_{k}": sql.round_half_even(s, 1) for k, s in scores.items()}
+    result |= {f"score_{k}": rounding_sql(sql.ident(f"pillar_{k}_9"), 2) for k in scores}
     result["priority"] = sql.ident("priority")
     tier_index = guardrails_sql(
         sql.ident("tier_cut"), config, numbers.get("arr"), strategic, account_id
@@ -358,8 +358,9 @@ def compile_query(
     chain.add("pillars", pillars)
     chain.with_book("book", {f"in_book_{k}": f"COUNT({s}) > 0" for k, s in scores.items()})
     chain.add("raw", {"priority_raw": raw_priority_sql(config, scores, in_book)})
-    chain.add("noise", {"priority_9": priority_rounding_sql(sql.ident("priority_raw"), 1)})
-    chain.add("scored", {"priority": priority_rounding_sql(sql.ident("priority_9"), 2)})
+    noise = {f"pillar_{k}_9": rounding_sql(s, 1) for k, s in scores.items()}
+    chain.add("noise", {"priority_9": rounding_sql(sql.ident("priority_raw"), 1), **noise})
+    chain.add("scored", {"priority": rounding_sql(sql.ident("priority_9"), 2)})
     if is_relative(config.tiers):
         cutoffs = share_thresholds_sql(sql.ident("priority"), "scored", config)
         chain.add("cutoffs", cutoffs, chained=False)

@@ -146,6 +146,16 @@ def csv_files() -> dict[str, bytes]:
             "",
         ]
     ).encode("utf-8")
+    # A HubSpot company export whose renewal dates hold typos beyond what datetime64[ns] holds.
+    files["date_typos.csv"] = _lines(
+        [
+            "Record ID,Company name,Annual Revenue,Renewal Date",
+            "9001,Acme,120000,2027-06-30",
+            "9002,Beta,80000,3027-06-30",
+            "9003,Gamma,40000,06/30/1027",
+            "9004,Delta,20000,2262-04-11",
+        ]
+    ).encode("utf-8")
     return files
 
 
@@ -229,6 +239,14 @@ def excel_files() -> dict[str, bytes]:
     ws.append(["E2", "Mac Two", 44620, 12])  # 1904 serial: 2026-03-01
     files["date1904.xlsx"] = _to_bytes(wb)
     files["xlsx_renamed.csv"] = files["date1904.xlsx"]
+    wb = openpyxl.Workbook()  # real date cells, one typed 3026 for 2026
+    ws = wb.active
+    ws.append(["Account ID", "Account Name", "ARR", "Renewal Date"])
+    ws.append(["D1", "Typo Year", 50_000, dt.datetime(3026, 3, 1)])
+    ws.append(["D2", "Right Year", 60_000, dt.datetime(2026, 3, 1)])
+    for row in (2, 3):
+        ws.cell(row, 4).number_format = "yyyy-mm-dd"
+    files["date_typos.xlsx"] = _to_bytes(wb)
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["Foo", "Bar"])
