@@ -80,13 +80,13 @@ class Parsed:
 # --------------------------------------------------------------------------- helpers
 
 
-def _arrow_text(series: pd.Series) -> bool:
+def is_arrow_text(series: pd.Series) -> bool:
     """Whether a column is pandas' own text dtype (Arrow-backed), not Python objects."""
     return pd.api.types.is_string_dtype(series.dtype) and series.dtype != object
 
 
 def _is_str_mask(series: pd.Series) -> pd.Series:
-    if _arrow_text(series):
+    if is_arrow_text(series):
         return series.notna()
     return series.map(lambda v: isinstance(v, str)).astype(bool)
 
@@ -94,7 +94,7 @@ def _is_str_mask(series: pd.Series) -> pd.Series:
 def _text(series: pd.Series) -> pd.Series:
     """The str cells of a column, whitespace-normalised ("" for everything else)."""
     series = pd.Series(series)
-    if _arrow_text(series):
+    if is_arrow_text(series):
         return series.str.replace(_SPACES, " ", regex=True).str.strip().fillna("").rename(None)
     mask = _is_str_mask(series)
     out = pd.Series("", index=series.index, dtype="str")
@@ -370,9 +370,9 @@ _EPOCHS = {1900: pd.Timestamp("1899-12-30"), 1904: pd.Timestamp("1904-01-01")}
 
 
 def as_ns_dates(dates: pd.Series) -> pd.Series:
-    """Dates as datetime64[ns], NaT where one falls outside what that holds (1677-09-21 to
-    2262-04-11: a typo such as 3024 for 2024, a placeholder such as 1000-01-01), never an
-    error; the callers mark such cells unreadable."""
+    """Dates as datetime64[ns], NaT where one falls outside what that holds (whole days from
+    1677-09-22 to 2262-04-11: not a typo such as 3024 for 2024, nor a placeholder such as
+    1000-01-01), never an error; the callers mark such cells unreadable."""
     dates = pd.Series(dates)
     if dates.dtype == "datetime64[ns]":
         return dates
@@ -383,7 +383,7 @@ def as_ns_dates(dates: pd.Series) -> pd.Series:
 def _date_number(part: pd.Series) -> pd.Series:
     """A date part as a number (NaN where it has none), as pd.to_numeric reads it; Arrow text
     of ASCII digits only (what the date patterns capture) is read in one cast instead."""
-    if _arrow_text(part) and len(part):
+    if is_arrow_text(part) and len(part):
         text = pa.array(part.array)
         if pc.all(pc.match_substring_regex(text, "^[0-9]{1,9}$")).as_py() is True:
             whole = pc.cast(text, pa.int64()).to_numpy(zero_copy_only=False)
@@ -418,7 +418,7 @@ def _date_parts(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """The three numbers of "a/b/c" (any of / . - as separator), as text: of Arrow text in
     one pass when every cell has them (the callers' cells match a date pattern first)."""
     sep = r"[/.\-]"
-    if _arrow_text(text) and len(text):
+    if is_arrow_text(text) and len(text):
         found = pc.extract_regex(
             pa.array(text.array), f"^(?P<a>[0-9]+){sep}(?P<b>[0-9]+){sep}(?P<c>[0-9]+)"
         )

@@ -36,6 +36,7 @@ from segmentation.loading.table import Table, build_table
 from segmentation.values import (
     EXCEL_ERRORS,
     Parsed,
+    is_arrow_text,
     may_hold_excel_errors,
     parse_bool,
     parse_date,
@@ -253,7 +254,7 @@ def _cell_text(column: pd.Series) -> pd.Series:
 
 
 def _filled(column: pd.Series) -> pd.Series:
-    if _arrow_text(column):
+    if is_arrow_text(column):
         return column.notna() & column.str.strip().ne("")
     if column.dtype == object:
         return column.notna() & _cell_text(column).ne("")
@@ -510,7 +511,7 @@ def _duplicated(ids: pd.Series) -> pd.Series:
     """True at every filled id that appears more than once. Ids are nearly always unique:
     Arrow counts the distinct ones in one hash pass, and only a book with repeats is marked
     cell by cell."""
-    if _arrow_text(ids):
+    if is_arrow_text(ids):
         filled = int(ids.notna().sum())
         if pc.count_distinct(pa.array(ids), mode="only_valid").as_py() == filled:
             return pd.Series(False, index=ids.index)
@@ -540,16 +541,12 @@ def _errors_by_column(raw: pd.DataFrame, headers: list[str]) -> list[tuple[int, 
     found: list[tuple[int, int, str]] = []
     for c, header in enumerate(headers):
         column = raw[header]
-        if _arrow_text(column) and not may_hold_excel_errors(column):
+        if is_arrow_text(column) and not may_hold_excel_errors(column):
             continue
         text = column.astype("str").str.strip().str.upper()
         hits = np.flatnonzero(text.isin(EXCEL_ERRORS).to_numpy(dtype=bool))
         found.extend((int(r), c, text.iloc[r]) for r in hits.tolist())
     return found
-
-
-def _arrow_text(column: pd.Series) -> bool:
-    return pd.api.types.is_string_dtype(column.dtype) and column.dtype != object
 
 
 def _errors_in_one_pass(raw: pd.DataFrame, headers: list[str]) -> list[tuple[int, int, str]]:

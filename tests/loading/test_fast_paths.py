@@ -343,7 +343,7 @@ def test_error_cells_found_as_every_column_looked_up_finds_them(real_files, name
     raw = build_table(grid.rows, grid.lines, excel=excel).raw
     raw = raw.assign(**{raw.columns[1]: raw[raw.columns[1]].mask(raw.index % 7 == 3, " #n/a")})
     fast = loader._error_texts(raw)
-    monkeypatch.setattr(loader, "_arrow_text", lambda column: False)  # no column skipped
+    monkeypatch.setattr(loader, "is_arrow_text", lambda column: False)  # no column skipped
     assert fast == loader._error_texts(raw)
     assert len(fast) >= len(raw) // 7
 
